@@ -1,0 +1,159 @@
+"""The base class of every pattern-based recognizer in this project.
+
+Presidio's :class:`~presidio_analyzer.PatternRecognizer` gives each match to
+``validate_result(matched_text)`` without the text around it, and skips a pattern that times out
+as if it had found nothing (fail open). Ours differ in two ways:
+
+- :meth:`ValidatedPatternRecognizer.score_match` sees the whole text and the match span, so a
+  recognizer can weigh context words ("ИНН", "паспорт", "tel.") against a checksum;
+- a regex timeout raises :class:`DetectionIncomplete` so the caller can quarantine the record
+  instead of publishing a partially analysed one (fail closed).
+
+A subclass declares, at class level, ``ENTITY`` (the entity type it reports), ``PATTERNS``
+(name, regex, base score), optionally ``CONTEXT`` (lower-case word stems; a stem matches every
+inflected form that starts with it) and overrides :meth:`score_match`.
+
+Regexes must be linear-time: bounded repetition, digit lookarounds instead of ``\\b`` (Cyrillic
+letters are word characters, so ``\\b`` fails in ``ИНН7707083893``), ASCII digits ``[0-9]``
+instead of ``\\d`` (which also matches Arabic-Indic and other digits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import (
+    AnalysisExplanation,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerResult,
+)
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+#: Upper bound, in seconds, for one regex scan over one string. Patterns are linear-time, so a
+#: timeout means something is badly wrong; the scan is then reported incomplete, never partial.
+REGEX_TIMEOUT_SECONDS = 5.0
+
+_WORD = regex.compile(r"[^\W\d_]+")
+
+
+class DetectionIncomplete(RuntimeError):
+    """A recognizer could not finish analysing a string; the result must not be trusted."""
+
+
+def has_context(
+    text: str,
+    start: int,
+    end: int,
+    stems: Sequence[str],
+    *,
+    before: int = 48,
+    after: int = 24,
+) -> bool:
+    """Tell whether a word starting with one of ``stems`` stands near ``text[start:end]``.
+
+    Looks ``before`` characters to the left and ``after`` to the right, case-insensitively.
+    Stems are matched as word prefixes so that ``паспорт`` covers ``паспорта``, ``паспортом``.
+    """
+    if not stems:
+        return False
+    window = text[max(0, start - before) : start] + " " + text[end : end + after]
+    for word in _WORD.findall(window.lower()):
+        for stem in stems:
+            if word.startswith(stem):
+                return True
+    return False
+
+
+class ValidatedPatternRecognizer(PatternRecognizer):
+    """A pattern recognizer that scores each match with its context and fails closed."""
+
+    ENTITY: ClassVar[str]
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]]
+    CONTEXT: ClassVar[tuple[str, ...]] = ()
+    LANGUAGE: ClassVar[str] = "xx"
+    FLAGS: ClassVar[int] = regex.DOTALL | regex.MULTILINE
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity=self.ENTITY,
+            patterns=[Pattern(name, rx, score) for name, rx, score in self.PATTERNS],
+            context=list(self.CONTEXT),
+            supported_language=self.LANGUAGE,
+            name=type(self).__name__,
+            global_regex_flags=self.FLAGS,
+        )
+        self._compiled = tuple(
+            (name, regex.compile(rx, self.FLAGS), score) for name, rx, score in self.PATTERNS
+        )
+
+    def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
+        """Return the score of the match ``text[start:end]``, or ``None`` to drop it.
+
+        The default keeps the pattern's base score; subclasses validate checksums, formats and
+        context here.
+        """
+        return base_score
+
+    def context_near(self, text: str, start: int, end: int) -> bool:
+        """Whether one of this recognizer's context stems stands near the match."""
+        return has_context(text, start, end, self.CONTEXT)
+
+    def find(self, text: str) -> list[tuple[int, int, float]]:
+        """Every accepted match as ``(start, end, score)``, overlapping duplicates removed.
+
+        Raises :class:`DetectionIncomplete` when a pattern times out.
+        """
+        found: dict[tuple[int, int], float] = {}
+        for name, compiled, base in self._compiled:
+            try:
+                for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
+                    start, end = match.span()
+                    if start == end:
+                        continue
+                    score = self.score_match(text, start, end, base)
+                    if score is None or score <= 0.0:
+                        continue
+                    key = (start, end)
+                    if score > found.get(key, 0.0):
+                        found[key] = score
+            except TimeoutError as exc:
+                raise DetectionIncomplete(
+                    f"{type(self).__name__}: pattern {name!r} timed out"
+                ) from exc
+        return [(s, e, sc) for (s, e), sc in sorted(found.items())]
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str] | None = None,
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Presidio's entry point, so these recognizers also work inside ``AnalyzerEngine``."""
+        if entities and self.ENTITY not in entities:
+            return []
+        return [
+            RecognizerResult(
+                entity_type=self.ENTITY,
+                start=start,
+                end=end,
+                score=score,
+                analysis_explanation=AnalysisExplanation(
+                    recognizer=type(self).__name__, original_score=score
+                ),
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                },
+            )
+            for start, end, score in self.find(text)
+        ]
+
+    @staticmethod
+    def certain() -> float:
+        """The score of a match whose checksum or structure proves it."""
+        return float(EntityRecognizer.MAX_SCORE)

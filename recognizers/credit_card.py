@@ -1,0 +1,80 @@
+"""CREDIT_CARD: payment card numbers (PAN) of 13 to 19 digits, Luhn-checked.
+
+A Luhn check alone accepts one random number in ten, so a candidate must also start with an
+issuer prefix (Visa, Mastercard, Mir, American Express, Discover, JCB, Diners Club, UnionPay,
+Maestro) and use one separator style (none, spaces or hyphens) throughout.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from recognizers.base import ValidatedPatternRecognizer
+from recognizers.checksums import ascii_digits, luhn_valid
+
+_CARD = r"(?<![0-9])[0-9]{4}(?:[ \-]?[0-9]{2,4}){2,4}(?:[ \-]?[0-9]{1,3})?(?![0-9])"
+
+_ANY = (12, 13, 14, 15, 16, 17, 18, 19)
+
+# (lowest prefix, highest prefix, allowed lengths); prefixes compare as digit strings of equal
+# width, so "0604" is a four-digit prefix.
+_ISSUERS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
+    ("4", "4", (13, 16, 19)),  # Visa
+    ("51", "55", (16,)),  # Mastercard
+    ("2221", "2720", (16,)),  # Mastercard 2-series
+    ("2200", "2204", (16, 17, 18, 19)),  # Mir
+    ("34", "34", (15,)),  # American Express
+    ("37", "37", (15,)),  # American Express
+    ("6011", "6011", (16, 17, 18, 19)),  # Discover
+    ("644", "649", (16, 17, 18, 19)),  # Discover
+    ("65", "65", (16, 17, 18, 19)),  # Discover
+    ("35", "35", (16, 17, 18, 19)),  # JCB
+    ("2131", "2131", (15,)),  # JCB (legacy)
+    ("1800", "1800", (15,)),  # JCB (legacy)
+    ("300", "305", (14, 15, 16, 17, 18, 19)),  # Diners Club
+    ("36", "36", (14, 15, 16, 17, 18, 19)),  # Diners Club
+    ("38", "39", (14, 15, 16, 17, 18, 19)),  # Diners Club
+    ("62", "62", (16, 17, 18, 19)),  # UnionPay
+    ("50", "50", _ANY),  # Maestro
+    ("56", "58", _ANY),  # Maestro
+    ("63", "63", _ANY),  # Maestro
+    ("67", "67", _ANY),  # Maestro
+    ("0604", "0604", _ANY),  # Maestro (legacy)
+)
+
+
+def issuer_known(digits: str) -> bool:
+    """Whether ``digits`` starts with a known issuer prefix and has that issuer's length."""
+    for low, high, lengths in _ISSUERS:
+        if len(digits) in lengths and low <= digits[: len(low)] <= high:
+            return True
+    return False
+
+
+class CreditCardRecognizer(ValidatedPatternRecognizer):
+    """A Luhn-valid number with a known issuer prefix and consistent grouping."""
+
+    ENTITY: ClassVar[str] = "CREDIT_CARD"
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("card", _CARD, 0.5),)
+    CONTEXT: ClassVar[tuple[str, ...]] = (
+        "card",
+        "visa",
+        "mastercard",
+        "amex",
+        "карт",
+        "мир",
+        "cc",
+        "credit",
+        "debit",
+    )
+
+    def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
+        candidate = text[start:end]
+        if " " in candidate and "-" in candidate:
+            return None
+        digits = ascii_digits(candidate)
+        if not 12 <= len(digits) <= 19 or not luhn_valid(digits):
+            return None
+        if not issuer_known(digits):
+            return None
+        return self.certain()

@@ -1,0 +1,1 @@
+"""Recognizers for English text."""

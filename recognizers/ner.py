@@ -1,0 +1,74 @@
+"""The base of model-based (NER) recognizers: batched, gated, and usable inside Presidio.
+
+A model is slow compared with a regex, so an NER recognizer runs only on strings that can hold a
+name in its script: :meth:`NerRecognizer.wants` asks for a capitalised word in that script.
+:meth:`NerRecognizer.analyze_batch` runs the model over many strings at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+Span = tuple[int, int, float]
+
+LATIN_CAPITALISED = regex.compile(r"(?<![A-Za-z])[A-Z][a-z'’\-]")
+CYRILLIC_CAPITALISED = regex.compile(r"(?<![А-Яа-яЁё])[А-ЯЁ][а-яё\-.]")
+CYRILLIC = regex.compile(r"[А-Яа-яЁё]")
+LATIN = regex.compile(r"[A-Za-z]")
+
+
+class NerRecognizer(EntityRecognizer):
+    """A named-entity model wrapped as a Presidio recognizer with a batch entry point."""
+
+    ENTITY: ClassVar[str] = "PERSON"
+    LANGUAGE: ClassVar[str]
+    SCORE: ClassVar[float] = 0.85
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=[self.ENTITY],
+            supported_language=self.LANGUAGE,
+            name=type(self).__name__,
+        )
+
+    def load(self) -> None:
+        """Models are loaded in the subclass constructor; nothing to do here."""
+
+    def wants(self, text: str) -> bool:
+        """Whether ``text`` can contain a name this model would find."""
+        raise NotImplementedError
+
+    def analyze_batch(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Spans ``(start, end, score)`` for each text, in order."""
+        raise NotImplementedError
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str] | None = None,
+        nlp_artifacts: NlpArtifacts | None = None,
+    ) -> list[RecognizerResult]:
+        """Presidio's entry point: one text at a time."""
+        if (entities and self.ENTITY not in entities) or not self.wants(text):
+            return []
+        return [
+            RecognizerResult(
+                entity_type=self.ENTITY,
+                start=start,
+                end=end,
+                score=score,
+                analysis_explanation=AnalysisExplanation(
+                    recognizer=type(self).__name__, original_score=score
+                ),
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                },
+            )
+            for start, end, score in self.analyze_batch([text])[0]
+        ]

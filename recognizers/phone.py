@@ -1,0 +1,157 @@
+"""PHONE_NUMBER: Russian and international telephone numbers.
+
+One linear-time candidate pattern finds digit groups joined by single separators (space, dot,
+hyphen) or parenthesised area codes, with an optional leading ``+`` and extension. The candidate
+is then judged by its shape:
+
+==========================================================  =====
+shape                                                       score
+==========================================================  =====
+``+`` and a number :mod:`phonenumbers` calls possible        0.95
+Russian layout: ``+7``/``8``, then ten digits (``8 916 …``)  0.95
+ten bare digits starting with 9 (a Russian mobile)           0.7
+phone context word nearby (tel., моб., call, WhatsApp, …)   0.85
+North American ``(212) 555-1234`` / ``212-555-1234``          0.7
+national trunk ``0…`` with separators, 9-11 digits           0.6
+local ``555-1234``, area in parentheses ``(37) 788-063``      0.45-0.6
+anything else                                               dropped
+==========================================================  =====
+
+Dates (``2021-03-01``, ``01.03.2021``), dotted quads, thousands-grouped amounts
+(``1 299 000``), amounts next to a currency and numbers after "order", "заказ", "№", "SKU",
+"арт." are dropped unless a phone context word is closer.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import phonenumbers
+import regex
+
+from recognizers.base import ValidatedPatternRecognizer, has_context
+from recognizers.checksums import ascii_digits
+
+_SEP = r"[ .\-]"
+_GROUP = r"[0-9]{1,12}"
+_PAREN = r"\([0-9]{1,5}\)"
+_PHONE = (
+    r"(?<![0-9+A-Za-z])"
+    r"(?:\+[ ]?)?"
+    rf"(?:{_PAREN}{_SEP}?)?" + _GROUP + rf"(?:(?:{_SEP}|{_SEP}?{_PAREN}{_SEP}?){_GROUP}){{0,6}}"
+    r"(?:[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5})?"
+    r"(?![0-9])"
+)
+
+_EXTENSION = regex.compile(r"[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5}$")
+_DATE = regex.compile(
+    r"^(?:(?:19|20)[0-9]{2}[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:0?[1-9]|[12][0-9]|3[01])"
+    r"|(?:0?[1-9]|[12][0-9]|3[01])[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:19|20)[0-9]{2})$"
+)
+_DOTTED_QUAD = regex.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$")
+_THOUSANDS = regex.compile(r"^[0-9]{1,3}(?:[ .][0-9]{3})+$")
+_NANP = regex.compile(
+    r"^(?:\+?1[ .\-]?)?(?:\([2-9][0-9]{2}\)[ ]?|[2-9][0-9]{2}[.\-])[0-9]{3}[.\-][0-9]{4}$"
+)
+_NANP_SPACED = regex.compile(r"^\(?[2-9][0-9]{2}\)? [0-9]{3}[ \-][0-9]{4}$")
+_LOCAL = regex.compile(r"^[0-9]{3}[.\-][0-9]{4}$")
+_PAREN_AREA = regex.compile(r"^\([0-9]{2,5}\)[ ]?[0-9]{2,4}(?:[ \-][0-9]{2,4}){1,3}$")
+_RU = regex.compile(r"^(?:\+7|8)[ \-]?\(?[0-9]{3}\)?[ \-]?[0-9]{3}[ \-]?[0-9]{2}[ \-]?[0-9]{2}$")
+_RU_MOBILE_BARE = regex.compile(r"^9[0-9]{9}$")
+
+_PHONE_CONTEXT = (
+    "phone",
+    "tel",
+    "telephone",
+    "mobile",
+    "mob",
+    "cell",
+    "call",
+    "fax",
+    "whatsapp",
+    "viber",
+    "telegram",
+    "contact",
+    "тел",
+    "моб",
+    "сот",
+    "звон",
+    "факс",
+    "контакт",
+    "ватсап",
+    "вайбер",
+    "телеграм",
+)
+_NOT_PHONE_CONTEXT = (
+    "order",
+    "invoice",
+    "sku",
+    "item",
+    "ref",
+    "заказ",
+    "арт",
+    "счет",
+    "счёт",
+    "накладн",
+    "руб",
+    "usd",
+    "eur",
+    "rub",
+    "price",
+    "цена",
+    "стоимост",
+)
+_CURRENCY = frozenset("$€₽£¥")
+
+
+def _currency_adjacent(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 2) : start].strip()
+    after = text[end : end + 2].strip()
+    return bool(before and before[-1] in _CURRENCY) or bool(after and after[0] in _CURRENCY)
+
+
+class PhoneRecognizer(ValidatedPatternRecognizer):
+    """Telephone numbers in Russian, North American and international layouts."""
+
+    ENTITY: ClassVar[str] = "PHONE_NUMBER"
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("phone", _PHONE, 0.4),)
+    CONTEXT: ClassVar[tuple[str, ...]] = _PHONE_CONTEXT
+
+    def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
+        candidate = text[start:end]
+        main = _EXTENSION.sub("", candidate)
+        digits = ascii_digits(main)
+        if not 7 <= len(digits) <= 15:
+            return None
+        if _DATE.match(main) or _DOTTED_QUAD.match(main):
+            return None
+        context = self.context_near(text, start, end)
+        near_not_phone = has_context(text, start, end, _NOT_PHONE_CONTEXT, before=24, after=12)
+        if (near_not_phone or _currency_adjacent(text, start, end)) and not context:
+            return None
+        if main.startswith("+"):
+            try:
+                number = phonenumbers.parse(main, None)
+            except phonenumbers.NumberParseException:
+                return 0.85 if context else None
+            if phonenumbers.is_possible_number(number):
+                return 0.95
+            return 0.85 if context else None
+        if _RU.match(main):
+            return 0.95
+        if context:
+            return 0.85
+        if _THOUSANDS.match(main):
+            return None
+        if _RU_MOBILE_BARE.match(main):
+            return 0.7
+        if _NANP.match(main) or _NANP_SPACED.match(main):
+            return 0.7
+        has_separator = any(ch in " .-()" for ch in main)
+        if _PAREN_AREA.match(main):
+            return 0.6
+        if main.startswith(("0", "(0")) and has_separator and 9 <= len(digits) <= 11:
+            return 0.6
+        if _LOCAL.match(main):
+            return 0.45
+        return None

@@ -1,0 +1,1 @@
+"""Recognizers for Russian text and Russian identifiers."""
