@@ -1,0 +1,209 @@
+"""The ``piiredact`` command: worker, demo, scan, produce.
+
+Exit codes: 0 the run completed (even if records were quarantined or dead-lettered);
+1 the run failed (broker unreachable, outputs incomplete, invalid policy, unreadable file);
+2 the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import click
+from pydantic import ValidationError
+
+import recognizers  # noqa: F401 - sets the offline/threads environment before models load
+from streams.errors import PiiRedactError
+from streams.settings import Settings
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise click.UsageError(f"invalid settings: {problems}") from None
+
+
+def _fail(message: str) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="piiredact")
+def main() -> None:
+    """Find and redact personal data in scraped records on Kafka.
+
+    Every setting can also come from the environment as PIIREDACT_<NAME>
+    (e.g. PIIREDACT_BROKER_URL, PIIREDACT_POLICY_FILE).
+    """
+
+
+@main.command()
+@click.option("--broker", "broker_url", envvar="PIIREDACT_BROKER_URL", show_envvar=True,
+              help="Kafka bootstrap servers.  [default: kafka://127.0.0.1:9092]")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="PIIREDACT_POLICY_FILE", show_envvar=True,
+              help="YAML policy file.  [default: built-in, redact everything]")
+def worker(broker_url: str | None, policy_file: Path | None) -> None:
+    """Run the streaming job: a Faust worker reading the raw topic."""
+    import faust  # noqa: PLC0415 - heavy import
+
+    from streams.app import create_app  # noqa: PLC0415
+
+    settings = _settings(broker_url=broker_url, policy_file=policy_file)
+    try:
+        app = create_app(settings)
+    except PiiRedactError as exc:
+        _fail(str(exc))
+    faust.Worker(app, loglevel=settings.log_level.lower()).execute_from_commandline()
+
+
+@main.command()
+@click.option("--records", default=300, show_default=True, type=click.IntRange(1, 100_000),
+              help="How many generated records to publish.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the record generator.")
+@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds to wait for every outcome.")
+@click.option("--logs", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the broker and worker logs in this directory.")
+def demo(records: int, seed: int, timeout: float, logs: Path | None) -> None:
+    """Run the whole pipeline end to end on the embedded broker."""
+    from streams.demo import run_demo  # noqa: PLC0415
+
+    try:
+        run_demo(records, seed, timeout, keep_logs=logs)
+    except PiiRedactError as exc:
+        _fail(f"{exc} (run again with --logs DIR to keep the worker's log)")
+
+
+def _open_out(path: str | None) -> BinaryIO | None:
+    if path is None:
+        return None
+    if path == "-":
+        return sys.stdout.buffer
+    return open(path, "wb")  # noqa: SIM115 - closed by the caller
+
+
+@main.command()
+@click.option("--input", "input_path", required=True, help="JSON Lines records; - for stdin.")
+@click.option("--output", required=True, help="Clean records (JSON Lines); - for stdout.")
+@click.option("--findings", required=True, help="One JSON object per finding; - for stdout.")
+@click.option("--quarantine", help="Quarantined records with reasons.  [default: not written]")
+@click.option("--dead-letter", "dead_letter",
+              help="Invalid input lines with reasons.  [default: not written]")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="PIIREDACT_POLICY_FILE", show_envvar=True,
+              help="YAML policy file.  [default: built-in, redact everything]")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--no-names", is_flag=True, help="Skip the NER models (PERSON): much faster.")
+def scan(
+    input_path: str,
+    output: str,
+    findings: str,
+    quarantine: str | None,
+    dead_letter: str | None,
+    policy_file: Path | None,
+    batch_size: int,
+    no_names: bool,
+) -> None:
+    """Scan JSON Lines files offline with the worker's detection and policy."""
+    from recognizers.registry import build_detector  # noqa: PLC0415
+    from streams.app import limits_from  # noqa: PLC0415
+    from streams.core import Redactor  # noqa: PLC0415
+    from streams.policy import load_policy  # noqa: PLC0415
+    from streams.scan import ScanOutputs, scan_lines  # noqa: PLC0415
+
+    settings = _settings(policy_file=policy_file)
+    try:
+        policy = load_policy(settings.policy_file)
+    except PiiRedactError as exc:
+        _fail(str(exc))
+    try:
+        source: BinaryIO = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        _fail(f"cannot read {input_path}: {exc.strerror}")
+    redactor = Redactor(build_detector(names=not no_names), policy, limits_from(settings))
+    opened: list[BinaryIO] = []
+    try:
+        outs = []
+        for path in (output, findings, quarantine, dead_letter):
+            stream = _open_out(path)
+            if stream is not None and stream is not sys.stdout.buffer:
+                opened.append(stream)
+            outs.append(stream)
+        clean_out, findings_out, q_out, d_out = outs
+        assert clean_out is not None and findings_out is not None
+        summary = scan_lines(
+            source, redactor, ScanOutputs(clean_out, findings_out, q_out, d_out), batch_size
+        )
+    except OSError as exc:
+        _fail(f"cannot write output: {exc.strerror}")
+    finally:
+        for stream in opened:
+            stream.close()
+        if source is not sys.stdin.buffer:
+            source.close()
+    err = click.get_text_stream("stderr")
+    click.echo(
+        f"records {summary.records}: clean {summary.clean}, quarantined {summary.quarantined}, "
+        f"dead-lettered {summary.dead_lettered}"
+        + (f", empty lines skipped {summary.empty_lines}" if summary.empty_lines else "")
+        + f" ({summary.per_second:.0f} records/s)",
+        file=err,
+    )
+    for entity, count in sorted(summary.findings.items()):
+        click.echo(f"  {entity:<18}{count:>8}", file=err)
+
+
+@main.command()
+@click.option("--input", "input_path", required=True, type=click.File("rb"),
+              help="JSON Lines file, one message per line; - for stdin.")
+@click.option("--topic", default=None, help="Topic to publish to.  [default: PIIREDACT_TOPIC_RAW or scraped.raw]")
+@click.option("--broker", "broker_url", envvar="PIIREDACT_BROKER_URL", show_envvar=True,
+              help="Kafka bootstrap servers.  [default: kafka://127.0.0.1:9092]")
+def produce(input_path: BinaryIO, topic: str | None, broker_url: str | None) -> None:
+    """Publish a JSON Lines file to a topic, as a scraper would.
+
+    Lines are sent as they are (invalid ones too: the worker dead-letters them); the message
+    key is the record's id when the line is a JSON object with a string id.
+    """
+    import orjson  # noqa: PLC0415
+
+    from streams.demo import produce as publish  # noqa: PLC0415
+
+    settings = _settings(broker_url=broker_url)
+    messages: list[tuple[bytes | None, bytes]] = []
+    for line in input_path:
+        body = line.rstrip(b"\r\n")
+        if not body.strip():
+            continue
+        key: bytes | None = None
+        try:
+            obj = orjson.loads(body)
+            if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+                key = obj["id"].encode("utf-8")
+        except orjson.JSONDecodeError:
+            pass
+        messages.append((key, body))
+    target = topic or settings.topic_raw
+    try:
+        asyncio.run(asyncio.wait_for(
+            publish(settings.bootstrap_servers, target, messages), timeout=60))
+    except Exception as exc:  # noqa: BLE001 - any client error is reported, not traced
+        _fail(f"publishing to {target} at {settings.bootstrap_servers} failed: "
+              f"{type(exc).__name__}")
+    click.echo(f"published {len(messages)} messages to {target}", err=True)
+
+
+def run() -> None:
+    """Entry point for ``python -m streams``."""
+    logging.captureWarnings(True)
+    main()

@@ -1,0 +1,259 @@
+"""``piiredact demo``: the whole pipeline on the embedded broker, end to end.
+
+Starts the bundled broker on a free loopback port, creates the topics, starts a worker process,
+publishes generated scraped records (plus a few malformed messages), waits until every message
+has an outcome, prints a summary and a few before/after examples, and shuts everything down.
+
+The helpers here (:func:`start_worker`, :func:`produce`, :func:`collect`) are also what the
+integration tests use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from streams.broker import EmbeddedBroker, free_port, wait_until_ready
+from streams.errors import PiiRedactError
+from streams.samples import MALFORMED, Sample, generate
+from streams.settings import Settings
+from streams.topics import ensure_topics
+
+Message = tuple[bytes | None, bytes]
+
+
+@dataclass
+class Collected:
+    """Output messages read back from the clean, quarantine and dead-letter topics."""
+
+    clean: dict[bytes, list[bytes]] = field(default_factory=dict)
+    quarantine: dict[bytes, list[tuple[bytes, dict[str, bytes]]]] = field(default_factory=dict)
+    dead_letter: dict[bytes, list[tuple[bytes, dict[str, bytes]]]] = field(default_factory=dict)
+    #: monotonic times at which the first and the last output message was read
+    first_at: float = 0.0
+    last_at: float = 0.0
+
+    def keys(self) -> Counter[bytes]:
+        """How many outputs each key has across the three topics."""
+        counts: Counter[bytes] = Counter()
+        for topic in (self.clean, self.quarantine, self.dead_letter):
+            for key, values in topic.items():
+                counts[key] += len(values)
+        return counts
+
+
+def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment for a worker process that uses ``settings``."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump(exclude_none=True).items():
+        env[f"PIIREDACT_{name.upper()}"] = str(value)
+    env.update(extra)
+    return env
+
+
+def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start ``piiredact worker`` as a separate process, logging to ``log_path``."""
+    log = log_path.open("ab")
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "streams", "worker"],
+            env=worker_env(settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        log.close()
+
+
+def stop_worker(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
+    """Ask the worker to stop (SIGTERM), kill it if it does not within ``timeout``."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+async def produce(bootstrap_servers: str, topic: str, messages: Sequence[Message]) -> None:
+    """Publish ``(key, value)`` messages and wait until the broker has them all."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, value=value, key=key) for key, value in messages]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def collect(
+    bootstrap_servers: str,
+    settings: Settings,
+    done: Callable[[Collected], bool],
+    timeout: float,
+    alive: Callable[[], bool] = lambda: True,
+) -> Collected:
+    """Read the output topics from the beginning until ``done`` says so or time runs out."""
+    consumer = AIOKafkaConsumer(
+        *settings.output_topics,
+        bootstrap_servers=bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    collected = Collected()
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not done(collected):
+            if time.monotonic() > deadline:
+                raise PiiRedactError(f"outputs incomplete after {timeout:.0f}s")
+            if not alive():
+                raise PiiRedactError("the worker process exited before finishing")
+            batches = await consumer.getmany(timeout_ms=500)
+            if batches:
+                collected.last_at = time.monotonic()
+                collected.first_at = collected.first_at or collected.last_at
+            for messages in batches.values():
+                for m in messages:
+                    key = m.key or b""
+                    headers = {k: v for k, v in m.headers}
+                    if m.topic == settings.topic_clean:
+                        collected.clean.setdefault(key, []).append(m.value)
+                    elif m.topic == settings.topic_quarantine:
+                        collected.quarantine.setdefault(key, []).append((m.value, headers))
+                    else:
+                        collected.dead_letter.setdefault(key, []).append((m.value, headers))
+    finally:
+        await consumer.stop()
+    return collected
+
+
+def demo_messages(count: int, seed: int) -> tuple[list[Sample], list[Message]]:
+    """Generated records and malformed messages, keyed by record id (or a label)."""
+    samples = list(generate(count, seed))
+    messages: list[Message] = [
+        (s.record["id"].encode(), orjson.dumps(s.record)) for s in samples
+    ]
+    messages += [(f"malformed-{i}".encode(), raw) for i, (raw, _) in enumerate(MALFORMED)]
+    return samples, messages
+
+
+def _print_summary(
+    out: Callable[[str], None],
+    samples: Sequence[Sample],
+    messages: Sequence[Message],
+    collected: Collected,
+    seconds: float,
+) -> None:
+    findings: Counter[str] = Counter()
+    for values in collected.clean.values():
+        for value in values:
+            findings.update(orjson.loads(value)["redaction"]["counts"])
+    reasons = Counter(
+        headers.get("piiredact-reason", b"?").decode()
+        for entries in (*collected.quarantine.values(), *collected.dead_letter.values())
+        for _, headers in entries
+    )
+    out("")
+    out("piiredact demo: summary")
+    out(f"  records in          {len(messages):>6}")
+    out(f"  clean               {sum(len(v) for v in collected.clean.values()):>6}")
+    out(f"  quarantined         {sum(len(v) for v in collected.quarantine.values()):>6}")
+    out(f"  dead-lettered       {sum(len(v) for v in collected.dead_letter.values()):>6}")
+    steady = collected.last_at - collected.first_at
+    rate = f"{len(messages) / steady:.0f} records/s" if steady > 0 else "n/a"
+    out(f"  throughput          {rate} from first to last outcome "
+        f"({steady:.1f}s; {seconds:.1f}s from first publish, worker start-up included)")
+    out("  findings per entity type (clean records):")
+    for entity, count in sorted(findings.items()):
+        out(f"    {entity:<18}{count:>6}")
+    if reasons:
+        out("  quarantine / dead-letter reasons:")
+        for reason, count in sorted(reasons.items()):
+            out(f"    {reason:<18}{count:>6}")
+    out("")
+    shown = 0
+    for sample in samples:
+        if not sample.canaries or shown >= 3:
+            continue
+        key = sample.record["id"].encode()
+        if key not in collected.clean:
+            continue
+        after = orjson.loads(collected.clean[key][0])
+        out(f"example {sample.record['id']}:")
+        out("  before: " + orjson.dumps(sample.record["data"]).decode()[:400])
+        out("  after:  " + orjson.dumps(after["data"]).decode()[:400])
+        out("")
+        shown += 1
+
+
+def run_demo(
+    count: int = 300,
+    seed: int = 7,
+    timeout: float = 300.0,
+    out: Callable[[str], None] = print,
+    keep_logs: Path | None = None,
+) -> Collected:
+    """Run the whole demo; raises :class:`PiiRedactError` if any message lacks an outcome."""
+    workdir = Path(tempfile.mkdtemp(prefix="piiredact-demo-"))
+    logs = keep_logs or workdir
+    logs.mkdir(parents=True, exist_ok=True)
+    with EmbeddedBroker(log_file=logs / "broker.log") as broker:
+        settings = Settings(
+            broker_url=broker.url,
+            app_id="piiredact-demo",
+            data_dir=workdir / "worker-data",
+            web_port=free_port(),
+            web_host="127.0.0.1",
+            log_level="WARNING",
+        )
+        out(f"broker      embedded Tansu on {broker.bootstrap_servers} (memory only)")
+        asyncio.run(wait_until_ready(broker.bootstrap_servers))
+        created = asyncio.run(ensure_topics(settings))
+        out(f"topics      {', '.join(created)} ({settings.topic_partitions} partitions each)")
+        worker = start_worker(settings, logs / "worker.log")
+        out(f"worker      pid {worker.pid}, log {logs / 'worker.log'}")
+        try:
+            samples, messages = demo_messages(count, seed)
+            expected = {key for key, _ in messages if key is not None}
+            out(f"publishing  {len(messages)} messages to {settings.topic_raw} "
+                f"({len(samples)} records, {len(MALFORMED)} malformed)")
+            started = time.monotonic()
+            asyncio.run(produce(broker.bootstrap_servers, settings.topic_raw, messages))
+            collected = asyncio.run(
+                collect(
+                    broker.bootstrap_servers,
+                    settings,
+                    lambda c: expected <= set(c.keys()),
+                    timeout,
+                    alive=lambda: worker.poll() is None,
+                )
+            )
+            seconds = time.monotonic() - started
+        finally:
+            code = stop_worker(worker)
+            out(f"worker      stopped (exit code {code})")
+    _print_summary(out, samples, messages, collected, seconds)
+    with contextlib.suppress(OSError):
+        if keep_logs is None:
+            for path in sorted(workdir.rglob("*"), reverse=True):
+                path.rmdir() if path.is_dir() else path.unlink()
+            workdir.rmdir()
+    return collected

@@ -1,0 +1,258 @@
+"""The record envelope: parsing and validation of one input message, and its text slots.
+
+A message on the input topic is one JSON object (UTF-8)::
+
+    {"id": "...", "source": "https://...", "scraped_at": "2026-11-21T10:00:00Z",
+     "lang": "ru", "subject_ref": "...", "consent": {...}, "data": {...}}
+
+``id`` (non-empty string, at most 512 characters), ``source`` (a URL) and ``data`` (an object)
+are required; ``scraped_at`` (RFC 3339), ``lang``, ``subject_ref`` and ``consent`` (an object)
+are optional. Any other top-level field makes the record invalid: an unknown field would reach
+the clean topic unscanned.
+
+Every string the pipeline publishes is scanned. :func:`collect_slots` lists them in a fixed
+order as :class:`Slot` objects: ``source``, ``subject_ref``, then every key, string and number
+under ``data``. A number is scanned as its decimal text (a phone number stored as an integer is
+still a phone number).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
+
+from streams.errors import InvalidRecord
+
+MAX_ID_CHARS = 512
+_KNOWN_FIELDS = frozenset(
+    {"id", "source", "scraped_at", "lang", "subject_ref", "consent", "data"}
+)
+_RFC3339 = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:[Zz]|[+\-][0-9]{2}:[0-9]{2})$"
+)
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]{0,31}://[^\s]{1,8192}$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+SlotKind = Literal["value", "key", "number"]
+Segment = str | int
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on one record; a record past any of them is dead-lettered."""
+
+    max_record_bytes: int = 1_048_576
+    max_depth: int = 32
+    max_strings: int = 10_000
+    max_string_chars: int = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A valid input record."""
+
+    id: str
+    source: str
+    data: dict[str, Any]
+    scraped_at: str | None = None
+    lang: str | None = None
+    subject_ref: str | None = None
+    consent: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One scanned text of a record: where it is, what it says, and what kind of place it is."""
+
+    segments: tuple[Segment, ...]
+    text: str
+    kind: SlotKind
+
+
+def render_path(segments: tuple[Segment, ...], hidden_keys: frozenset[str] = frozenset()) -> str:
+    """``("data", "comments", 2, "text")`` -> ``data.comments[2].text``.
+
+    Keys that are not identifiers are quoted (``data["e-mail"]``). Keys listed in
+    ``hidden_keys`` (keys found to hold personal data) are shown as ``["<hidden>"]`` so a path
+    never carries a detected value.
+    """
+    parts: list[str] = []
+    for index, segment in enumerate(segments):
+        if isinstance(segment, int):
+            parts.append(f"[{segment}]")
+        elif segment in hidden_keys:
+            parts.append('["<hidden>"]')
+        elif _IDENTIFIER.match(segment):
+            parts.append(segment if index == 0 else f".{segment}")
+        else:
+            parts.append(f"[{json.dumps(segment, ensure_ascii=False)}]")
+    return "".join(parts)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    # orjson refuses integers wider than 64 bits; the standard library reads them.
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRecord("not_utf8", f"invalid UTF-8 at byte {exc.start}") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        position = getattr(exc, "pos", None)
+        where = f" at character {position}" if position is not None else ""
+        raise InvalidRecord("not_json", f"message is not valid JSON{where}") from None
+
+
+def _optional_str(obj: dict[str, Any], name: str) -> str | None:
+    value = obj.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidRecord("bad_field", f"{name}: must be a string, got {type(value).__name__}")
+    return value
+
+
+def parse_record(raw: bytes, limits: Limits = Limits()) -> Record:  # noqa: B008 - frozen default
+    """Parse and validate one message. Raises :class:`InvalidRecord` with the reason."""
+    if len(raw) > limits.max_record_bytes:
+        raise InvalidRecord(
+            "too_large", f"message has {len(raw)} bytes, limit {limits.max_record_bytes}"
+        )
+    obj = _loads(raw)
+    if not isinstance(obj, dict):
+        raise InvalidRecord("not_object", f"message is a JSON {type(obj).__name__}, not an object")
+    unknown = sorted(set(obj) - _KNOWN_FIELDS)
+    if unknown:
+        names = ", ".join(repr(name) if _IDENTIFIER.match(name) else "<non-identifier>"
+                          for name in unknown[:5])
+        raise InvalidRecord("unknown_field", f"unknown top-level field(s): {names}")
+    for name in ("id", "source", "data"):
+        if name not in obj or obj[name] is None:
+            raise InvalidRecord("missing_field", f"{name}: required")
+    record_id = obj["id"]
+    if not isinstance(record_id, str) or not record_id.strip():
+        raise InvalidRecord("bad_field", "id: must be a non-empty string")
+    if len(record_id) > MAX_ID_CHARS or any(ord(ch) < 32 for ch in record_id):
+        raise InvalidRecord(
+            "bad_field", f"id: at most {MAX_ID_CHARS} characters, no control characters"
+        )
+    source = obj["source"]
+    if not isinstance(source, str) or not _URL.match(source):
+        raise InvalidRecord("bad_field", "source: must be a URL such as https://example.com/page")
+    data = obj["data"]
+    if not isinstance(data, dict):
+        raise InvalidRecord("bad_field", f"data: must be an object, got {type(data).__name__}")
+    scraped_at = _optional_str(obj, "scraped_at")
+    if scraped_at is not None:
+        _check_rfc3339(scraped_at)
+    lang = _optional_str(obj, "lang")
+    if lang is not None and not _LANG.match(lang):
+        raise InvalidRecord("bad_field", "lang: must be a language tag such as en, ru or en-GB")
+    subject_ref = _optional_str(obj, "subject_ref")
+    consent = obj.get("consent")
+    if consent is not None and not isinstance(consent, dict):
+        raise InvalidRecord(
+            "bad_field", f"consent: must be an object, got {type(consent).__name__}"
+        )
+    return Record(
+        id=record_id,
+        source=source,
+        data=data,
+        scraped_at=scraped_at,
+        lang=lang,
+        subject_ref=subject_ref,
+        consent=consent,
+    )
+
+
+def _check_rfc3339(value: str) -> None:
+    if not _RFC3339.match(value):
+        raise InvalidRecord("bad_field", "scraped_at: must be RFC 3339, e.g. 2026-11-21T10:00:00Z")
+    try:
+        datetime.fromisoformat(value.replace("z", "+00:00").replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidRecord("bad_field", "scraped_at: not a real date and time") from None
+
+
+def collect_slots(record: Record, limits: Limits = Limits()) -> list[Slot]:  # noqa: B008
+    """Every text of ``record`` that is scanned, in a fixed order.
+
+    Raises :class:`InvalidRecord` when ``data`` is nested deeper than ``limits.max_depth``,
+    holds more than ``limits.max_strings`` keys and strings, or a string longer than
+    ``limits.max_string_chars``.
+    """
+    slots: list[Slot] = [Slot(("source",), record.source, "value")]
+    if record.subject_ref is not None:
+        _check_length(record.subject_ref, ("subject_ref",), limits)
+        slots.append(Slot(("subject_ref",), record.subject_ref, "value"))
+    for slot in _walk(record.data, ("data",), 1, limits):
+        slots.append(slot)
+        if len(slots) > limits.max_strings:
+            raise InvalidRecord(
+                "too_many_strings", f"record has more than {limits.max_strings} strings"
+            )
+    return slots
+
+
+def _check_length(text: str, segments: tuple[Segment, ...], limits: Limits) -> None:
+    if len(text) > limits.max_string_chars:
+        # Only the top-level field is named: deeper keys may themselves be personal data.
+        raise InvalidRecord(
+            "string_too_long",
+            f"a string under {segments[0]} has {len(text)} characters, "
+            f"limit {limits.max_string_chars}",
+        )
+
+
+def _walk(
+    node: Any, segments: tuple[Segment, ...], depth: int, limits: Limits
+) -> Iterator[Slot]:
+    if depth > limits.max_depth:
+        raise InvalidRecord("too_deep", f"data is nested deeper than {limits.max_depth} levels")
+    if isinstance(node, dict):
+        for key, value in node.items():
+            child = (*segments, key)
+            _check_length(key, segments, limits)
+            yield Slot(child, key, "key")
+            yield from _walk(value, child, depth + 1, limits)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*segments, index), depth + 1, limits)
+    elif isinstance(node, str):
+        _check_length(node, segments, limits)
+        yield Slot(segments, node, "value")
+    elif isinstance(node, bool) or node is None:
+        return
+    elif isinstance(node, int | float):
+        yield Slot(segments, repr(node) if isinstance(node, float) else str(node), "number")
+
+
+def substitute(data: Any, replacements: dict[tuple[Segment, ...], Any]) -> Any:
+    """A copy of ``data`` with the values at the given paths (``data`` segment first) replaced."""
+    return _substitute(data, ("data",), replacements)
+
+
+def _substitute(node: Any, segments: tuple[Segment, ...], repl: dict[tuple[Segment, ...], Any]) -> Any:
+    if segments in repl:
+        return repl[segments]
+    if isinstance(node, dict):
+        return {key: _substitute(value, (*segments, key), repl) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_substitute(value, (*segments, index), repl) for index, value in enumerate(node)]
+    return node

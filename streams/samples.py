@@ -1,0 +1,276 @@
+"""Synthetic scraped records for the demo, the tests and the benchmarks.
+
+Every personal value is generated (names from short lists, phone numbers in unused-looking
+ranges, card numbers that pass Luhn with test prefixes); none belongs to a real person. Each
+record comes with the personal values planted in it, so a test can check that none survives.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from recognizers.checksums import luhn_valid
+
+EN_FIRST = (
+    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",
+    "Elizabeth", "William", "Barbara", "Richard", "Susan", "Thomas", "Jessica", "Daniel", "Sarah",
+    "Matthew", "Karen", "Anthony", "Emily", "Mark", "Olivia", "Steven", "Sophia",
+)
+EN_LAST = (
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Wilson",
+    "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris",
+    "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
+)
+# (male first, female first) and (male surname, female surname)
+RU_FIRST = (
+    ("Александр", "Анна"), ("Дмитрий", "Мария"), ("Сергей", "Елена"), ("Андрей", "Ольга"),
+    ("Алексей", "Татьяна"), ("Михаил", "Наталья"), ("Иван", "Ирина"), ("Николай", "Светлана"),
+    ("Павел", "Екатерина"), ("Владимир", "Юлия"), ("Евгений", "Марина"), ("Максим", "Дарья"),
+)
+RU_LAST = (
+    ("Иванов", "Иванова"), ("Смирнов", "Смирнова"), ("Кузнецов", "Кузнецова"),
+    ("Попов", "Попова"), ("Васильев", "Васильева"), ("Петров", "Петрова"),
+    ("Соколов", "Соколова"), ("Михайлов", "Михайлова"), ("Новиков", "Новикова"),
+    ("Фёдоров", "Фёдорова"), ("Морозов", "Морозова"), ("Волков", "Волкова"),
+)
+RU_PATRONYMIC = (
+    ("Александрович", "Александровна"), ("Сергеевич", "Сергеевна"), ("Иванович", "Ивановна"),
+    ("Петрович", "Петровна"), ("Николаевич", "Николаевна"), ("Андреевич", "Андреевна"),
+)
+_TRANSLIT = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "sch", "ы": "y", "э": "e", "ю": "yu", "я": "ya", "ь": "", "ъ": "",
+})
+EN_DOMAINS = ("example.com", "example.org", "mail.example.net", "test.example.co.uk")
+RU_DOMAINS = ("example.ru", "почта.example.рф", "mail.example.ru", "yandex.example.ru")
+EN_CITIES = ("Springfield", "Riverton", "Lakeside", "Fairview", "Greenville")
+RU_CITIES = ("Москве", "Казани", "Новосибирске", "Екатеринбурге", "Самаре")
+PRODUCTS_EN = (
+    "Vintage oak bookshelf, 5 shelves, 180 cm tall",
+    "Road bike, aluminium frame, 21 speeds, size M",
+    "Used laptop, 16 GB RAM, 512 GB SSD, battery holds 6 hours",
+    "Set of 4 dining chairs, walnut finish",
+)
+PRODUCTS_RU = (
+    "Диван угловой, раскладной, состояние отличное",
+    "Холодильник двухкамерный, 180 см, гарантия до 2027 года",
+    "Детская коляска 3 в 1, серая, все комплектующие",
+    "Велосипед горный, рама 19 дюймов, 24 скорости",
+)
+
+
+@dataclass
+class Sample:
+    """One generated record and the personal values planted in it."""
+
+    record: dict[str, Any]
+    #: values found by patterns (emails, phones, IPs, cards): must never reach the clean topic
+    canaries: list[str] = field(default_factory=list)
+    #: planted names (found by NER models, which are statistical)
+    names: list[str] = field(default_factory=list)
+
+
+def _card(rng: random.Random) -> str:
+    prefix = rng.choice(("4", "51", "55", "2200", "2201"))
+    while True:
+        body = prefix + "".join(str(rng.randrange(10)) for _ in range(15 - len(prefix)))
+        for check in "0123456789":
+            if luhn_valid(body + check):
+                digits = body + check
+                return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
+def _ru_phone(rng: random.Random) -> str:
+    code = rng.choice(("916", "903", "925", "985", "999", "912"))
+    a, b, c = rng.randrange(100, 1000), rng.randrange(10, 100), rng.randrange(10, 100)
+    style = rng.randrange(4)
+    if style == 0:
+        return f"+7 ({code}) {a}-{b:02d}-{c:02d}"
+    if style == 1:
+        return f"8 {code} {a} {b:02d} {c:02d}"
+    if style == 2:
+        return f"+7{code}{a}{b:02d}{c:02d}"
+    return f"8({code}){a}-{b:02d}-{c:02d}"
+
+
+def _en_phone(rng: random.Random) -> str:
+    area = rng.choice(("212", "415", "617", "312", "503"))
+    a, b = rng.randrange(200, 1000), rng.randrange(1000, 10000)
+    style = rng.randrange(3)
+    if style == 0:
+        return f"({area}) {a}-{b}"
+    if style == 1:
+        return f"+1 {area} {a} {b}"
+    return f"+44 20 7946 {rng.randrange(1000, 10000)}"
+
+
+def _ipv4(rng: random.Random) -> str:
+    return f"{rng.choice((10, 172, 192, 203))}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+
+def _ipv6(rng: random.Random) -> str:
+    return "2001:db8:" + ":".join(f"{rng.randrange(65536):x}" for _ in range(3)) + "::" + f"{rng.randrange(1, 65536):x}"
+
+
+def _ru_person(rng: random.Random) -> tuple[str, str, str, str]:
+    """(full name, surname, first name, email local part)."""
+    female = rng.random() < 0.5
+    first = rng.choice(RU_FIRST)[female]
+    last = rng.choice(RU_LAST)[female]
+    patronymic = rng.choice(RU_PATRONYMIC)[female]
+    local = f"{first.lower().translate(_TRANSLIT)}.{last.lower().translate(_TRANSLIT)}"
+    return f"{last} {first} {patronymic}", last, first, local
+
+
+def _en_person(rng: random.Random) -> tuple[str, str, str, str]:
+    first, last = rng.choice(EN_FIRST), rng.choice(EN_LAST)
+    return f"{first} {last}", last, first, f"{first.lower()}.{last.lower()}{rng.randrange(100)}"
+
+
+def _profile_en(rng: random.Random, n: int) -> Sample:
+    name, _last, first, local = _en_person(rng)
+    email = f"{local}@{rng.choice(EN_DOMAINS)}"
+    phone = _en_phone(rng)
+    ip = _ipv4(rng)
+    bio = (
+        f"Hi, I'm {name}, a photographer based in {rng.choice(EN_CITIES)}. "
+        f"Write to {email} or call {phone} for bookings."
+    )
+    record = {
+        "id": f"profile-en-{n}",
+        "source": f"https://social.example.com/u/{n}",
+        "scraped_at": "2026-11-20T08:15:00Z",
+        "lang": "en",
+        "data": {
+            "author": {"name": name, "handle": f"@{first.lower()}{n}"},
+            "bio": bio,
+            "last_login_ip": ip,
+            "followers": rng.randrange(10, 5000),
+        },
+    }
+    return Sample(record, [email, phone, ip], [name])
+
+
+def _profile_ru(rng: random.Random, n: int) -> Sample:
+    name, last, first, local = _ru_person(rng)
+    email = f"{local}@{rng.choice(RU_DOMAINS)}"
+    phone = _ru_phone(rng)
+    record = {
+        "id": f"profile-ru-{n}",
+        "source": f"https://vk.example.ru/id{n}",
+        "scraped_at": "2026-11-20T09:40:00+03:00",
+        "lang": "ru",
+        "data": {
+            "author": {"name": name},
+            "about": (
+                f"Меня зовут {first} {last}, живу в {rng.choice(RU_CITIES)}. "
+                f"Пишите на {email}, тел. {phone}."
+            ),
+            "city": rng.choice(RU_CITIES),
+        },
+    }
+    return Sample(record, [email, phone], [name])
+
+
+def _ad_ru(rng: random.Random, n: int) -> Sample:
+    name, last, first, _local = _ru_person(rng)
+    phone = _ru_phone(rng)
+    price = rng.randrange(1, 200) * 500
+    record = {
+        "id": f"ad-ru-{n}",
+        "source": f"https://board.example.ru/ads/{100000 + n}",
+        "scraped_at": "2026-11-19T17:05:12Z",
+        "data": {
+            "title": rng.choice(PRODUCTS_RU),
+            "price": f"{price:,} ₽".replace(",", " "),
+            "seller": f"{first} {last[0]}.",
+            "contact": f"Звонить {phone}, спросить {first}а" if rng.random() < 0.5 else phone,
+            "sku": f"SKU-{rng.randrange(10**6, 10**7)}",
+        },
+    }
+    return Sample(record, [phone], [f"{first} {last[0]}."])
+
+
+def _ad_en(rng: random.Random, n: int) -> Sample:
+    price = rng.randrange(20, 2000)
+    record = {
+        "id": f"ad-en-{n}",
+        "source": f"https://classifieds.example.com/item/{n}",
+        "scraped_at": "2026-11-19T12:00:00Z",
+        "lang": "en",
+        "data": {
+            "title": rng.choice(PRODUCTS_EN),
+            "price": f"${price}.00",
+            "posted": "2026-11-18",
+            "order_ref": f"Order #{rng.randrange(10**7, 10**8)}",
+            "views": rng.randrange(1000),
+        },
+    }
+    return Sample(record, [], [])
+
+
+def _comments(rng: random.Random, n: int) -> Sample:
+    en_name, _, _, en_local = _en_person(rng)
+    ru_name, _, _, _ = _ru_person(rng)
+    card = _card(rng)
+    ip6 = _ipv6(rng)
+    email = f"{en_local}@{rng.choice(EN_DOMAINS)}"
+    record = {
+        "id": f"thread-{n}",
+        "source": f"https://forum.example.com/t/{n}",
+        "scraped_at": "2026-11-18T21:30:00Z",
+        "data": {
+            "thread": "Refund problems with the shop",
+            "comments": [
+                {"user": "guest", "text": f"{en_name} said the refund went to card {card}."},
+                {"user": "moderator", "text": "Please do not post card numbers here."},
+                {"user": "anon", "text": f"Спасибо, {ru_name} уже ответил мне в личке."},
+                {"user": "anon2", "text": f"My mail is {email}, last seen from {ip6}"},
+            ],
+            "tags": ["refund", "shop", "2026"],
+        },
+    }
+    return Sample(record, [card, ip6, email], [en_name, ru_name])
+
+
+def _page_clean(rng: random.Random, n: int) -> Sample:
+    record = {
+        "id": f"page-{n}",
+        "source": f"https://news.example.org/{2026}/11/{n}",
+        "scraped_at": "2026-11-17T06:00:00Z",
+        "data": {
+            "headline": "City council approves new bike lanes",
+            "body": (
+                "The council voted 7 to 2 on Tuesday to add 12 km of protected lanes. "
+                f"Construction starts in March 2027 and will cost about {rng.randrange(2, 9)}.5 "
+                "million. Version 2.3.1 of the city app shows the planned routes."
+            ),
+            "word_count": rng.randrange(200, 900),
+        },
+    }
+    return Sample(record, [], [])
+
+
+_KINDS = (_profile_en, _profile_ru, _ad_ru, _ad_en, _comments, _page_clean)
+
+
+def generate(count: int, seed: int = 7) -> Iterator[Sample]:
+    """``count`` records of mixed kinds, the same for the same seed."""
+    rng = random.Random(seed)
+    for n in range(count):
+        yield _KINDS[n % len(_KINDS)](rng, n)
+
+
+#: Messages that are not valid records, with the dead-letter reason each must get.
+MALFORMED: tuple[tuple[bytes, str], ...] = (
+    (b'{"id": "broken-1", "source": "https://x.example", "data": {', "not_json"),
+    (b'{"source": "https://x.example", "data": {}}', "missing_field"),
+    (b'["a", "list", "not", "an", "object"]', "not_object"),
+    (b'{"id": "bad-utf8", "source": "https://x.example", "data": {"t": "\xff\xfe"}}', "not_utf8"),
+    (b'{"id": 42, "source": "https://x.example", "data": {}}', "bad_field"),
+)
