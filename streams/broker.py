@@ -29,8 +29,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 class EmbeddedBroker:
     """Starts the bundled broker on a free loopback port; use as a context manager."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int | None = None,
-                 log_file: Path | None = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int | None = None, log_file: Path | None = None
+    ) -> None:
         self.host = host
         self.port = port or free_port(host)
         self._log_file = log_file
@@ -121,7 +122,7 @@ async def wait_until_ready(bootstrap_servers: str, timeout: float = 20.0) -> Non
             await admin.start()
             await admin.list_topics()
             return
-        except Exception as exc:  # noqa: BLE001 - retried until the deadline
+        except Exception as exc:
             last = exc
             await asyncio.sleep(0.2)
         finally:

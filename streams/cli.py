@@ -47,11 +47,21 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--broker", "broker_url", envvar="PIIREDACT_BROKER_URL", show_envvar=True,
-              help="Kafka bootstrap servers.  [default: kafka://127.0.0.1:9092]")
-@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
-              envvar="PIIREDACT_POLICY_FILE", show_envvar=True,
-              help="YAML policy file.  [default: built-in, redact everything]")
+@click.option(
+    "--broker",
+    "broker_url",
+    envvar="PIIREDACT_BROKER_URL",
+    show_envvar=True,
+    help="Kafka bootstrap servers.  [default: kafka://127.0.0.1:9092]",
+)
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PIIREDACT_POLICY_FILE",
+    show_envvar=True,
+    help="YAML policy file.  [default: built-in, redact everything]",
+)
 def worker(broker_url: str | None, policy_file: Path | None) -> None:
     """Run the streaming job: a Faust worker reading the raw topic."""
     import faust  # noqa: PLC0415 - heavy import
@@ -67,13 +77,26 @@ def worker(broker_url: str | None, policy_file: Path | None) -> None:
 
 
 @main.command()
-@click.option("--records", default=300, show_default=True, type=click.IntRange(1, 100_000),
-              help="How many generated records to publish.")
+@click.option(
+    "--records",
+    default=300,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="How many generated records to publish.",
+)
 @click.option("--seed", default=7, show_default=True, help="Seed of the record generator.")
-@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=1),
-              help="Seconds to wait for every outcome.")
-@click.option("--logs", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep the broker and worker logs in this directory.")
+@click.option(
+    "--timeout",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Seconds to wait for every outcome.",
+)
+@click.option(
+    "--logs",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the broker and worker logs in this directory.",
+)
 def demo(records: int, seed: int, timeout: float, logs: Path | None) -> None:
     """Run the whole pipeline end to end on the embedded broker."""
     from streams.demo import run_demo  # noqa: PLC0415
@@ -89,7 +112,7 @@ def _open_out(path: str | None) -> BinaryIO | None:
         return None
     if path == "-":
         return sys.stdout.buffer
-    return open(path, "wb")  # noqa: SIM115 - closed by the caller
+    return open(path, "wb")
 
 
 @main.command()
@@ -97,11 +120,17 @@ def _open_out(path: str | None) -> BinaryIO | None:
 @click.option("--output", required=True, help="Clean records (JSON Lines); - for stdout.")
 @click.option("--findings", required=True, help="One JSON object per finding; - for stdout.")
 @click.option("--quarantine", help="Quarantined records with reasons.  [default: not written]")
-@click.option("--dead-letter", "dead_letter",
-              help="Invalid input lines with reasons.  [default: not written]")
-@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
-              envvar="PIIREDACT_POLICY_FILE", show_envvar=True,
-              help="YAML policy file.  [default: built-in, redact everything]")
+@click.option(
+    "--dead-letter", "dead_letter", help="Invalid input lines with reasons.  [default: not written]"
+)
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PIIREDACT_POLICY_FILE",
+    show_envvar=True,
+    help="YAML policy file.  [default: built-in, redact everything]",
+)
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--no-names", is_flag=True, help="Skip the NER models (PERSON): much faster.")
 def scan(
@@ -164,11 +193,25 @@ def scan(
 
 
 @main.command()
-@click.option("--input", "input_path", required=True, type=click.File("rb"),
-              help="JSON Lines file, one message per line; - for stdin.")
-@click.option("--topic", default=None, help="Topic to publish to.  [default: PIIREDACT_TOPIC_RAW or scraped.raw]")
-@click.option("--broker", "broker_url", envvar="PIIREDACT_BROKER_URL", show_envvar=True,
-              help="Kafka bootstrap servers.  [default: kafka://127.0.0.1:9092]")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.File("rb"),
+    help="JSON Lines file, one message per line; - for stdin.",
+)
+@click.option(
+    "--topic",
+    default=None,
+    help="Topic to publish to.  [default: PIIREDACT_TOPIC_RAW or scraped.raw]",
+)
+@click.option(
+    "--broker",
+    "broker_url",
+    envvar="PIIREDACT_BROKER_URL",
+    show_envvar=True,
+    help="Kafka bootstrap servers.  [default: kafka://127.0.0.1:9092]",
+)
 def produce(input_path: BinaryIO, topic: str | None, broker_url: str | None) -> None:
     """Publish a JSON Lines file to a topic, as a scraper would.
 
@@ -195,11 +238,13 @@ def produce(input_path: BinaryIO, topic: str | None, broker_url: str | None) -> 
         messages.append((key, body))
     target = topic or settings.topic_raw
     try:
-        asyncio.run(asyncio.wait_for(
-            publish(settings.bootstrap_servers, target, messages), timeout=60))
-    except Exception as exc:  # noqa: BLE001 - any client error is reported, not traced
-        _fail(f"publishing to {target} at {settings.bootstrap_servers} failed: "
-              f"{type(exc).__name__}")
+        asyncio.run(
+            asyncio.wait_for(publish(settings.bootstrap_servers, target, messages), timeout=60)
+        )
+    except Exception as exc:
+        _fail(
+            f"publishing to {target} at {settings.bootstrap_servers} failed: {type(exc).__name__}"
+        )
     click.echo(f"published {len(messages)} messages to {target}", err=True)
 
 

@@ -136,7 +136,8 @@ def decide(
 ) -> Outcome:
     """Apply ``policy`` to the findings of one record. Pure: no detection, no I/O."""
     kept_id = [
-        f for f in id_findings
+        f
+        for f in id_findings
         if f.score >= policy.min_score and policy.action_for(f.entity_type) is not Action.KEEP
     ]
     if kept_id:
@@ -235,7 +236,7 @@ class Redactor:
             decided = self._detect_and_decide(valid)
             for p, outcome in zip(valid, decided, strict=True):
                 results[id(p)] = outcome
-        except Exception as exc:  # noqa: BLE001 - any detector failure must fail closed
+        except Exception as exc:
             log.warning(
                 "detection failed for a batch of %d records (%s); retrying one by one",
                 len(valid),
@@ -244,7 +245,7 @@ class Redactor:
             for p in valid:
                 try:
                     results[id(p)] = self._detect_and_decide([p])[0]
-                except Exception as one_exc:  # noqa: BLE001
+                except Exception as one_exc:
                     log.warning(
                         "detection failed for record %s (%s); quarantined",
                         p.record.id,
@@ -263,7 +264,9 @@ class Redactor:
         outcomes: list[Outcome] = []
         for raw in raws:
             p = self.parse(raw)
-            outcomes.append(p if isinstance(p, Outcome) else quarantine(p.record.id, reason, detail))
+            outcomes.append(
+                p if isinstance(p, Outcome) else quarantine(p.record.id, reason, detail)
+            )
         return outcomes
 
     def _detect_and_decide(self, batch: Sequence[_Parsed]) -> list[Outcome]:

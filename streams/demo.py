@@ -148,9 +148,7 @@ async def collect(
 def demo_messages(count: int, seed: int) -> tuple[list[Sample], list[Message]]:
     """Generated records and malformed messages, keyed by record id (or a label)."""
     samples = list(generate(count, seed))
-    messages: list[Message] = [
-        (s.record["id"].encode(), orjson.dumps(s.record)) for s in samples
-    ]
+    messages: list[Message] = [(s.record["id"].encode(), orjson.dumps(s.record)) for s in samples]
     messages += [(f"malformed-{i}".encode(), raw) for i, (raw, _) in enumerate(MALFORMED)]
     return samples, messages
 
@@ -179,8 +177,10 @@ def _print_summary(
     out(f"  dead-lettered       {sum(len(v) for v in collected.dead_letter.values()):>6}")
     steady = collected.last_at - collected.first_at
     rate = f"{len(messages) / steady:.0f} records/s" if steady > 0 else "n/a"
-    out(f"  throughput          {rate} from first to last outcome "
-        f"({steady:.1f}s; {seconds:.1f}s from first publish, worker start-up included)")
+    out(
+        f"  throughput          {rate} from first to last outcome "
+        f"({steady:.1f}s; {seconds:.1f}s from first publish, worker start-up included)"
+    )
     out("  findings per entity type (clean records):")
     for entity, count in sorted(findings.items()):
         out(f"    {entity:<18}{count:>6}")
@@ -233,8 +233,10 @@ def run_demo(
         try:
             samples, messages = demo_messages(count, seed)
             expected = {key for key, _ in messages if key is not None}
-            out(f"publishing  {len(messages)} messages to {settings.topic_raw} "
-                f"({len(samples)} records, {len(MALFORMED)} malformed)")
+            out(
+                f"publishing  {len(messages)} messages to {settings.topic_raw} "
+                f"({len(samples)} records, {len(MALFORMED)} malformed)"
+            )
             started = time.monotonic()
             asyncio.run(produce(broker.bootstrap_servers, settings.topic_raw, messages))
             collected = asyncio.run(

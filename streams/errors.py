@@ -15,7 +15,7 @@ class PiiRedactError(Exception):
     """Base of every error this package raises on purpose."""
 
 
-class InvalidRecord(PiiRedactError):  # noqa: N818 - the name says what the input is
+class InvalidRecord(PiiRedactError):
     """The input is not a valid record.
 
     ``reason`` is a short stable code (``not_json``, ``missing_field``, ...) that goes into the

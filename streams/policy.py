@@ -74,7 +74,10 @@ def _where(source: str, node: yaml.Node) -> str:
 def _scalar(source: str, node: yaml.Node, name: str) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         raise PolicyError(f"{_where(source, node)}: {name}: must be a single value")
-    return yaml.safe_load(yaml.serialize(node))
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError):  # e.g. a date that does not exist: 2026-02-30
+        raise PolicyError(f"{_where(source, node)}: {name}: not a valid value") from None
 
 
 def _action(source: str, node: yaml.Node, name: str) -> Action:
@@ -126,11 +129,14 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
             version = _scalar(source, value_node, "version")
             if not isinstance(version, str | int | float) or not str(version).strip():
                 raise PolicyError(f"{_where(source, value_node)}: version: must be non-empty")
-            values["version"] = str(version)
+            # A number is kept as written: `1.10` is version "1.10", not "1.1".
+            values["version"] = version if isinstance(version, str) else value_node.value
         elif key == "min_score":
             score = _scalar(source, value_node, "min_score")
-            if isinstance(score, bool) or not isinstance(score, int | float) or not (
-                0.0 <= score <= 1.0
+            if (
+                isinstance(score, bool)
+                or not isinstance(score, int | float)
+                or not (0.0 <= score <= 1.0)
             ):
                 raise PolicyError(
                     f"{_where(source, value_node)}: min_score: must be a number from 0 to 1"

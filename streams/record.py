@@ -30,9 +30,7 @@ import orjson
 from streams.errors import InvalidRecord
 
 MAX_ID_CHARS = 512
-_KNOWN_FIELDS = frozenset(
-    {"id", "source", "scraped_at", "lang", "subject_ref", "consent", "data"}
-)
+_KNOWN_FIELDS = frozenset({"id", "source", "scraped_at", "lang", "subject_ref", "consent", "data"})
 _RFC3339 = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
     r"(?:[Zz]|[+\-][0-9]{2}:[0-9]{2})$"
@@ -40,6 +38,7 @@ _RFC3339 = re.compile(
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]{0,31}://[^\s]{1,8192}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
 
 SlotKind = Literal["value", "key", "number"]
 Segment = str | int
@@ -102,11 +101,13 @@ def _reject_constant(name: str) -> Any:
 
 
 def _loads(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    # orjson refuses integers wider than 64 bits; the standard library reads them.
+    # orjson reads integers wider than 64 bits as floats, losing digits; a message with a run of
+    # 19 or more digits anywhere goes to the standard library, which reads them exactly.
+    if not _LONG_DIGIT_RUN.search(raw):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -128,7 +129,7 @@ def _optional_str(obj: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def parse_record(raw: bytes, limits: Limits = Limits()) -> Record:  # noqa: B008 - frozen default
+def parse_record(raw: bytes, limits: Limits = Limits()) -> Record:
     """Parse and validate one message. Raises :class:`InvalidRecord` with the reason."""
     if len(raw) > limits.max_record_bytes:
         raise InvalidRecord(
@@ -139,8 +140,9 @@ def parse_record(raw: bytes, limits: Limits = Limits()) -> Record:  # noqa: B008
         raise InvalidRecord("not_object", f"message is a JSON {type(obj).__name__}, not an object")
     unknown = sorted(set(obj) - _KNOWN_FIELDS)
     if unknown:
-        names = ", ".join(repr(name) if _IDENTIFIER.match(name) else "<non-identifier>"
-                          for name in unknown[:5])
+        names = ", ".join(
+            repr(name) if _IDENTIFIER.match(name) else "<non-identifier>" for name in unknown[:5]
+        )
         raise InvalidRecord("unknown_field", f"unknown top-level field(s): {names}")
     for name in ("id", "source", "data"):
         if name not in obj or obj[name] is None:
@@ -148,7 +150,10 @@ def parse_record(raw: bytes, limits: Limits = Limits()) -> Record:  # noqa: B008
     record_id = obj["id"]
     if not isinstance(record_id, str) or not record_id.strip():
         raise InvalidRecord("bad_field", "id: must be a non-empty string")
-    if len(record_id) > MAX_ID_CHARS or any(ord(ch) < 32 for ch in record_id):
+    if len(record_id) > MAX_ID_CHARS or any(
+        ord(ch) < 32 or 127 <= ord(ch) < 160
+        for ch in record_id  # C0, DEL and C1 controls
+    ):
         raise InvalidRecord(
             "bad_field", f"id: at most {MAX_ID_CHARS} characters, no control characters"
         )
@@ -190,13 +195,14 @@ def _check_rfc3339(value: str) -> None:
         raise InvalidRecord("bad_field", "scraped_at: not a real date and time") from None
 
 
-def collect_slots(record: Record, limits: Limits = Limits()) -> list[Slot]:  # noqa: B008
+def collect_slots(record: Record, limits: Limits = Limits()) -> list[Slot]:
     """Every text of ``record`` that is scanned, in a fixed order.
 
     Raises :class:`InvalidRecord` when ``data`` is nested deeper than ``limits.max_depth``,
     holds more than ``limits.max_strings`` keys and strings, or a string longer than
     ``limits.max_string_chars``.
     """
+    _check_length(record.source, ("source",), limits)
     slots: list[Slot] = [Slot(("source",), record.source, "value")]
     if record.subject_ref is not None:
         _check_length(record.subject_ref, ("subject_ref",), limits)
@@ -220,9 +226,7 @@ def _check_length(text: str, segments: tuple[Segment, ...], limits: Limits) -> N
         )
 
 
-def _walk(
-    node: Any, segments: tuple[Segment, ...], depth: int, limits: Limits
-) -> Iterator[Slot]:
+def _walk(node: Any, segments: tuple[Segment, ...], depth: int, limits: Limits) -> Iterator[Slot]:
     if depth > limits.max_depth:
         raise InvalidRecord("too_deep", f"data is nested deeper than {limits.max_depth} levels")
     if isinstance(node, dict):
@@ -248,7 +252,9 @@ def substitute(data: Any, replacements: dict[tuple[Segment, ...], Any]) -> Any:
     return _substitute(data, ("data",), replacements)
 
 
-def _substitute(node: Any, segments: tuple[Segment, ...], repl: dict[tuple[Segment, ...], Any]) -> Any:
+def _substitute(
+    node: Any, segments: tuple[Segment, ...], repl: dict[tuple[Segment, ...], Any]
+) -> Any:
     if segments in repl:
         return repl[segments]
     if isinstance(node, dict):

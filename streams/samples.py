@@ -15,37 +15,135 @@ from typing import Any
 from recognizers.checksums import luhn_valid
 
 EN_FIRST = (
-    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",
-    "Elizabeth", "William", "Barbara", "Richard", "Susan", "Thomas", "Jessica", "Daniel", "Sarah",
-    "Matthew", "Karen", "Anthony", "Emily", "Mark", "Olivia", "Steven", "Sophia",
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Thomas",
+    "Jessica",
+    "Daniel",
+    "Sarah",
+    "Matthew",
+    "Karen",
+    "Anthony",
+    "Emily",
+    "Mark",
+    "Olivia",
+    "Steven",
+    "Sophia",
 )
 EN_LAST = (
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Wilson",
-    "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris",
-    "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Martin",
+    "Jackson",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
 )
 # (male first, female first) and (male surname, female surname)
 RU_FIRST = (
-    ("Александр", "Анна"), ("Дмитрий", "Мария"), ("Сергей", "Елена"), ("Андрей", "Ольга"),
-    ("Алексей", "Татьяна"), ("Михаил", "Наталья"), ("Иван", "Ирина"), ("Николай", "Светлана"),
-    ("Павел", "Екатерина"), ("Владимир", "Юлия"), ("Евгений", "Марина"), ("Максим", "Дарья"),
+    ("Александр", "Анна"),
+    ("Дмитрий", "Мария"),
+    ("Сергей", "Елена"),
+    ("Андрей", "Ольга"),
+    ("Алексей", "Татьяна"),
+    ("Михаил", "Наталья"),
+    ("Иван", "Ирина"),
+    ("Николай", "Светлана"),
+    ("Павел", "Екатерина"),
+    ("Владимир", "Юлия"),
+    ("Евгений", "Марина"),
+    ("Максим", "Дарья"),
 )
 RU_LAST = (
-    ("Иванов", "Иванова"), ("Смирнов", "Смирнова"), ("Кузнецов", "Кузнецова"),
-    ("Попов", "Попова"), ("Васильев", "Васильева"), ("Петров", "Петрова"),
-    ("Соколов", "Соколова"), ("Михайлов", "Михайлова"), ("Новиков", "Новикова"),
-    ("Фёдоров", "Фёдорова"), ("Морозов", "Морозова"), ("Волков", "Волкова"),
+    ("Иванов", "Иванова"),
+    ("Смирнов", "Смирнова"),
+    ("Кузнецов", "Кузнецова"),
+    ("Попов", "Попова"),
+    ("Васильев", "Васильева"),
+    ("Петров", "Петрова"),
+    ("Соколов", "Соколова"),
+    ("Михайлов", "Михайлова"),
+    ("Новиков", "Новикова"),
+    ("Фёдоров", "Фёдорова"),
+    ("Морозов", "Морозова"),
+    ("Волков", "Волкова"),
 )
 RU_PATRONYMIC = (
-    ("Александрович", "Александровна"), ("Сергеевич", "Сергеевна"), ("Иванович", "Ивановна"),
-    ("Петрович", "Петровна"), ("Николаевич", "Николаевна"), ("Андреевич", "Андреевна"),
+    ("Александрович", "Александровна"),
+    ("Сергеевич", "Сергеевна"),
+    ("Иванович", "Ивановна"),
+    ("Петрович", "Петровна"),
+    ("Николаевич", "Николаевна"),
+    ("Андреевич", "Андреевна"),
 )
-_TRANSLIT = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "sch", "ы": "y", "э": "e", "ю": "yu", "я": "ya", "ь": "", "ъ": "",
-})
+_TRANSLIT = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "y",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "sch",
+        "ы": "y",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+        "ь": "",
+        "ъ": "",
+    }
+)
 EN_DOMAINS = ("example.com", "example.org", "mail.example.net", "test.example.co.uk")
 RU_DOMAINS = ("example.ru", "почта.example.рф", "mail.example.ru", "yandex.example.ru")
 EN_CITIES = ("Springfield", "Riverton", "Lakeside", "Fairview", "Greenville")
@@ -110,11 +208,17 @@ def _en_phone(rng: random.Random) -> str:
 
 
 def _ipv4(rng: random.Random) -> str:
-    return f"{rng.choice((10, 172, 192, 203))}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+    first = rng.choice((10, 172, 192, 203))
+    return f"{first}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
 
 
 def _ipv6(rng: random.Random) -> str:
-    return "2001:db8:" + ":".join(f"{rng.randrange(65536):x}" for _ in range(3)) + "::" + f"{rng.randrange(1, 65536):x}"
+    return (
+        "2001:db8:"
+        + ":".join(f"{rng.randrange(65536):x}" for _ in range(3))
+        + "::"
+        + f"{rng.randrange(1, 65536):x}"
+    )
 
 
 def _ru_person(rng: random.Random) -> tuple[str, str, str, str]:
@@ -178,7 +282,7 @@ def _profile_ru(rng: random.Random, n: int) -> Sample:
 
 
 def _ad_ru(rng: random.Random, n: int) -> Sample:
-    name, last, first, _local = _ru_person(rng)
+    _name, last, first, _local = _ru_person(rng)
     phone = _ru_phone(rng)
     price = rng.randrange(1, 200) * 500
     record = {

@@ -93,17 +93,18 @@ def _emit(number: int, raw: bytes, outcome: Outcome, outputs: ScanOutputs) -> No
             },
         )
     else:
-        entry: dict[str, object] = {"line": number, "reason": outcome.reason,
-                                    "detail": outcome.detail}
+        entry: dict[str, object] = {
+            "line": number,
+            "reason": outcome.reason,
+            "detail": outcome.detail,
+        }
         try:
             entry["raw"] = raw.decode("utf-8")
         except UnicodeDecodeError:
             entry["raw_base64"] = base64.b64encode(raw).decode("ascii")
         _write(outputs.dead_letter, entry)
     for finding in outcome.findings:
-        outputs.findings.write(
-            orjson.dumps({"id": outcome.record_id, **finding.as_dict()}) + b"\n"
-        )
+        outputs.findings.write(orjson.dumps({"id": outcome.record_id, **finding.as_dict()}) + b"\n")
 
 
 def scan_lines(

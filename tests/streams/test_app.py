@@ -1,0 +1,159 @@
+"""The worker on the embedded broker: every message gets exactly one outcome, nothing leaks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from streams.broker import EmbeddedBroker
+from streams.demo import Collected, collect, demo_messages, produce, start_worker, stop_worker
+from streams.samples import MALFORMED
+from streams.settings import Settings
+
+pytestmark = pytest.mark.broker
+
+# Records that must be quarantined, with the reason each must get.
+QUARANTINED: tuple[tuple[dict[str, object], str], ...] = (
+    (
+        {"id": "user-olga.sokolova@example.ru", "source": "https://x.example/1", "data": {}},
+        "pii_in_id",
+    ),
+    (
+        {
+            "id": "mailing-list-7",
+            "source": "https://x.example/2",
+            "data": {"subscribers": {"dmitry.volkov@example.com": "active"}},
+        },
+        "pii_in_key",
+    ),
+)
+QUARANTINE_CANARIES = ("olga.sokolova@example.ru", "dmitry.volkov@example.com")
+
+
+async def _committed(settings: Settings, bootstrap: str) -> dict[int, int | None]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=settings.app_id, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(settings.topic_raw, p) for p in range(3)]
+        return {tp.partition: await consumer.committed(tp) for tp in partitions}
+    finally:
+        await consumer.stop()
+
+
+async def _next_offsets(settings: Settings, bootstrap: str, total: int) -> dict[int, int]:
+    """Last offset + 1 per partition of the raw topic, found by reading it (the embedded
+    broker's ListOffsets answer is not reliable)."""
+    consumer = AIOKafkaConsumer(
+        settings.topic_raw,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    seen = 0
+    last: dict[int, int] = {}
+    try:
+        deadline = time.monotonic() + 30
+        while seen < total and time.monotonic() < deadline:
+            for tp, messages in (await consumer.getmany(timeout_ms=500)).items():
+                seen += len(messages)
+                last[tp.partition] = max(last.get(tp.partition, -1), messages[-1].offset)
+    finally:
+        await consumer.stop()
+    assert seen == total
+    return {p: offset + 1 for p, offset in last.items()}
+
+
+def test_every_message_gets_one_outcome_and_no_planted_value_reaches_clean(
+    broker: EmbeddedBroker, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings("e2e", batch_size=16)
+    samples, messages = demo_messages(120, seed=11)
+    messages += [(r["id"].encode(), orjson.dumps(r)) for r, _ in QUARANTINED]  # type: ignore[union-attr]
+    expected = {key for key, _ in messages if key is not None}
+    assert len(expected) == len(messages), "test keys must be unique"
+
+    worker = start_worker(settings, tmp_path / "worker.log")
+    try:
+        asyncio.run(produce(broker.bootstrap_servers, settings.topic_raw, messages))
+        collected = asyncio.run(
+            collect(
+                broker.bootstrap_servers,
+                settings,
+                lambda c: expected <= set(c.keys()),
+                timeout=180,
+                alive=lambda: worker.poll() is None,
+            )
+        )
+        # Give duplicates, if the worker produced any, time to show up.
+        time.sleep(2)
+        collected = asyncio.run(
+            collect(broker.bootstrap_servers, settings, lambda c: expected <= set(c.keys()), 60)
+        )
+        assert stop_worker(worker) == 0
+    finally:
+        stop_worker(worker)
+        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+
+    counts = collected.keys()
+    assert set(counts) == expected
+    assert [k for k, n in counts.items() if n != 1] == [], "each message exactly once"
+
+    clean_blob = b"\n".join(v for values in collected.clean.values() for v in values)
+    for sample in samples:
+        for canary in sample.canaries:
+            assert canary.encode() not in clean_blob, f"{sample.record['id']} leaked a value"
+    for canary in QUARANTINE_CANARIES:
+        assert canary.encode() not in clean_blob
+
+    _check_dead_letters(collected, settings)
+    _check_quarantine(collected)
+    _check_clean_records(collected, samples_ids={s.record["id"] for s in samples})
+
+    committed = asyncio.run(_committed(settings, broker.bootstrap_servers))
+    ends = asyncio.run(_next_offsets(settings, broker.bootstrap_servers, len(messages)))
+    assert committed == ends, "offsets are committed up to the end once all outcomes are written"
+
+
+def _check_dead_letters(collected: Collected, settings: Settings) -> None:
+    for index, (raw, reason) in enumerate(MALFORMED):
+        entries = collected.dead_letter[f"malformed-{index}".encode()]
+        assert len(entries) == 1
+        value, headers = entries[0]
+        assert value == raw, "the original message is kept unchanged"
+        assert headers["piiredact-reason"] == reason.encode()
+        assert headers["piiredact-source-topic"] == settings.topic_raw.encode()
+        assert int(headers["piiredact-source-partition"]) in range(3)
+        assert int(headers["piiredact-source-offset"]) >= 0
+
+
+def _check_quarantine(collected: Collected) -> None:
+    for record, reason in QUARANTINED:
+        entries = collected.quarantine[str(record["id"]).encode()]
+        value, headers = entries[0]
+        assert orjson.loads(value) == record
+        assert headers["piiredact-reason"] == reason.encode()
+        for canary in QUARANTINE_CANARIES:
+            assert canary.encode() not in headers["piiredact-detail"]
+
+
+def _check_clean_records(collected: Collected, samples_ids: set[str]) -> None:
+    for key, values in collected.clean.items():
+        record = orjson.loads(values[0])
+        assert record["id"] == key.decode()
+        assert record["id"] in samples_ids
+        block = record["redaction"]
+        assert block["policy_version"] == "builtin-redact-all-1"
+        assert sum(block["counts"].values()) == len(block["findings"])
+        for finding in block["findings"]:
+            assert set(finding) == {"path", "start", "end", "entity_type", "score", "action"}
+            assert finding["action"] == "redact"

@@ -1,0 +1,177 @@
+"""`piiredact scan` over files: the contract other tools rely on."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from streams.cli import main
+from streams.samples import MALFORMED, generate
+
+FINDING_FIELDS = {"id", "path", "start", "end", "entity_type", "score", "action"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+    folder = tmp_path_factory.mktemp("scan")
+    samples = list(generate(30, seed=3))
+    lines = [orjson.dumps(s.record) for s in samples]
+    lines.append(
+        orjson.dumps(
+            {"id": "q-1", "source": "https://x.example", "data": {"x": "1"}, "subject_ref": "s"}
+        ).replace(b'"x":"1"', b'"anna.lee@example.org":"1"')
+    )
+    lines += [raw for raw, _ in MALFORMED]
+    lines.insert(3, b"")
+    path = folder / "in.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path, samples
+
+
+def test_scan_writes_clean_findings_quarantine_and_dead_letter(
+    corpus: tuple[Path, list], tmp_path: Path
+) -> None:
+    source, samples = corpus
+    out = {name: tmp_path / f"{name}.jsonl" for name in ("clean", "findings", "q", "d")}
+    result = CliRunner().invoke(
+        main,
+        [
+            "scan",
+            "--input",
+            str(source),
+            "--output",
+            str(out["clean"]),
+            "--findings",
+            str(out["findings"]),
+            "--quarantine",
+            str(out["q"]),
+            "--dead-letter",
+            str(out["d"]),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    clean = [orjson.loads(line) for line in out["clean"].read_bytes().splitlines()]
+    findings = [orjson.loads(line) for line in out["findings"].read_bytes().splitlines()]
+    quarantined = [orjson.loads(line) for line in out["q"].read_bytes().splitlines()]
+    dead = [orjson.loads(line) for line in out["d"].read_bytes().splitlines()]
+
+    assert [r["id"] for r in clean] == [s.record["id"] for s in samples]
+    assert [q["reason"] for q in quarantined] == ["pii_in_key"]
+    assert [d["reason"] for d in dead] == [reason for _, reason in MALFORMED]
+    assert "empty lines skipped 1" in result.output
+
+    blob = out["clean"].read_bytes()
+    for sample in samples:
+        for canary in sample.canaries:
+            assert canary.encode() not in blob
+
+    assert findings and all(set(f) == FINDING_FIELDS for f in findings)
+    originals = {s.record["id"]: s.record for s in samples}
+    checked = 0
+    for finding in findings:
+        if finding["id"] in originals:
+            text = str(_resolve(originals[finding["id"]], finding["path"]))
+            assert 0 <= finding["start"] < finding["end"] <= len(text), "offsets index the original"
+            checked += 1
+    assert checked == len([f for f in findings if f["id"] in originals])
+
+
+def _resolve(record: dict, path: str) -> object:
+    """Follow a finding path such as ``data.comments[2].text`` (identifier keys only)."""
+    node: object = record
+    for part in re.findall(r"[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\]", path):
+        node = node[int(part[1:-1])] if part.startswith("[") else node[part]  # type: ignore[index]
+    return node
+
+
+def test_scan_reads_stdin_and_writes_stdout(corpus: tuple[Path, list], tmp_path: Path) -> None:
+    source, samples = corpus
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streams",
+            "scan",
+            "--input",
+            "-",
+            "--output",
+            "-",
+            "--findings",
+            str(tmp_path / "f.jsonl"),
+            "--no-names",
+        ],
+        input=source.read_bytes(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    ids = [orjson.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == [s.record["id"] for s in samples]
+
+
+def test_scan_applies_a_policy_file(corpus: tuple[Path, list], tmp_path: Path) -> None:
+    source, _ = corpus
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: t-1\ndefault_action: redact\nentities:\n  EMAIL_ADDRESS: mask\n")
+    result = CliRunner().invoke(
+        main,
+        [
+            "scan",
+            "--input",
+            str(source),
+            "--output",
+            str(tmp_path / "c.jsonl"),
+            "--findings",
+            str(tmp_path / "f.jsonl"),
+            "--policy",
+            str(policy),
+            "--no-names",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    findings = [orjson.loads(x) for x in (tmp_path / "f.jsonl").read_bytes().splitlines()]
+    actions = {(f["entity_type"], f["action"]) for f in findings if f["id"] != "q-1"}
+    assert ("EMAIL_ADDRESS", "mask") in actions
+    assert ("PHONE_NUMBER", "redact") in actions
+    clean = [orjson.loads(x) for x in (tmp_path / "c.jsonl").read_bytes().splitlines()]
+    assert {r["redaction"]["policy_version"] for r in clean} == {"t-1"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--policy", "{policy}"], "line 2"),
+        (["--input", "{missing}"], "cannot read"),
+    ],
+    ids=["invalid policy names the line", "missing input file"],
+)
+def test_scan_fails_with_exit_1_and_a_clear_message(
+    corpus: tuple[Path, list], tmp_path: Path, args: list[str], message: str
+) -> None:
+    source, _ = corpus
+    policy = tmp_path / "bad.yaml"
+    policy.write_text("version: t-1\ndefault_action: delete\n")
+    values = {"policy": str(policy), "missing": str(tmp_path / "nope.jsonl")}
+    base = [
+        "scan",
+        "--input",
+        str(source),
+        "--output",
+        str(tmp_path / "c.jsonl"),
+        "--findings",
+        str(tmp_path / "f.jsonl"),
+        "--no-names",
+    ]
+    argv = base + [a.format(**values) for a in args]
+    if "--input" in args:
+        argv = argv[:1] + argv[3:]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 1
+    assert message in result.output
