@@ -13,16 +13,38 @@ from recognizers.credit_card import CreditCardRecognizer
 from recognizers.email import EmailRecognizer
 from recognizers.en.person import EnPersonRecognizer
 from recognizers.engine import Detector
+from recognizers.geo import GeoCoordinatesRecognizer
+from recognizers.imei import ImeiRecognizer
 from recognizers.ip import IpRecognizer
+from recognizers.mac_address import MacAddressRecognizer
 from recognizers.ner import NerRecognizer
 from recognizers.phone import PhoneRecognizer
+from recognizers.ru.bank_account import RuBankAccountRecognizer
+from recognizers.ru.driver_license import RuDriverLicenseRecognizer
+from recognizers.ru.inn import RuInnRecognizer
+from recognizers.ru.ogrn import RuOgrnRecognizer
+from recognizers.ru.ogrnip import RuOgrnipRecognizer
+from recognizers.ru.oms import RuOmsRecognizer
+from recognizers.ru.passport import RuPassportRecognizer
 from recognizers.ru.person import RuPersonRecognizer
+from recognizers.ru.snils import RuSnilsRecognizer
 
 RECOGNIZERS: Final[tuple[type[ValidatedPatternRecognizer] | type[NerRecognizer], ...]] = (
     EmailRecognizer,
     PhoneRecognizer,
     IpRecognizer,
     CreditCardRecognizer,
+    MacAddressRecognizer,
+    ImeiRecognizer,
+    GeoCoordinatesRecognizer,
+    RuInnRecognizer,
+    RuSnilsRecognizer,
+    RuOgrnRecognizer,
+    RuOgrnipRecognizer,
+    RuPassportRecognizer,
+    RuOmsRecognizer,
+    RuBankAccountRecognizer,
+    RuDriverLicenseRecognizer,
     EnPersonRecognizer,
     RuPersonRecognizer,
 )

@@ -39,9 +39,23 @@ class RuPersonRecognizer(NerRecognizer):
         markups = self._tagger.map([texts[i] for i in todo])
         for index, markup in zip(todo, markups, strict=True):
             text = texts[index]
-            results[index] = [
-                (span.start, span.stop, self.SCORE)
-                for span in markup.spans
-                if span.type == "PER" and CYRILLIC.search(text[span.start : span.stop])
-            ]
+            spans: list[Span] = []
+            for span in markup.spans:
+                if span.type != "PER":
+                    continue
+                start, stop = _trim(text, span.start, span.stop)
+                if CYRILLIC.search(text[start:stop]):
+                    spans.append((start, stop, self.SCORE))
+            results[index] = spans
         return results
+
+
+def _trim(text: str, start: int, stop: int) -> tuple[int, int]:
+    """Narrow ``text[start:stop]`` to the name: natasha sometimes takes in a closing bracket
+    glued to the last word (``(Сергей Кузнецов)`` at the end of a text). The dots of initials
+    stay."""
+    while stop > start and not (text[stop - 1].isalpha() or text[stop - 1] == "."):
+        stop -= 1
+    while start < stop and not text[start].isalpha():
+        start += 1
+    return start, stop

@@ -175,3 +175,71 @@ def test_scan_fails_with_exit_1_and_a_clear_message(
     result = CliRunner().invoke(main, argv)
     assert result.exit_code == 1
     assert message in result.output
+
+
+@pytest.mark.broker
+def test_produce_publishes_each_line_keyed_by_id(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from aiokafka import AIOKafkaConsumer
+
+    lines = [orjson.dumps(s.record) for s in generate(5, seed=5)] + [b"not json"]
+    source = tmp_path / "records.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streams",
+            "produce",
+            "--input",
+            str(source),
+            "--topic",
+            "produce.test",
+            "--broker",
+            broker.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "published 6 messages to produce.test" in result.stderr
+
+    async def read() -> list[tuple[bytes | None, bytes]]:
+        consumer = AIOKafkaConsumer(
+            "produce.test",
+            bootstrap_servers=broker.bootstrap_servers,
+            group_id=None,
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        got: list[tuple[bytes | None, bytes]] = []
+        try:
+            while len(got) < 6:
+                for messages in (await consumer.getmany(timeout_ms=1000)).values():
+                    got += [(m.key, m.value) for m in messages]
+        finally:
+            await consumer.stop()
+        return got
+
+    got = asyncio.run(asyncio.wait_for(read(), 60))
+    assert sorted(got, key=lambda kv: kv[1]) == sorted(
+        [(orjson.loads(line)["id"].encode(), line) for line in lines[:5]] + [(None, b"not json")],
+        key=lambda kv: kv[1],
+    )
+
+
+def test_worker_refuses_to_start_with_an_invalid_policy(tmp_path: Path) -> None:
+    policy = tmp_path / "bad.yaml"
+    policy.write_text("version: w-1\nentities:\n  NOT_A_TYPE: redact\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "streams", "worker", "--policy", str(policy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "line 3" in result.stderr and "NOT_A_TYPE" in result.stderr

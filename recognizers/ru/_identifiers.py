@@ -1,0 +1,251 @@
+"""Shared pieces of the Russian identifier recognizers (private to ``recognizers.ru``).
+
+The recognizers of identifiers with a check digit (ИНН, СНИЛС, ОГРН, ОГРНИП) decide the same
+way:
+
+=====================================================  ==========================
+the candidate                                          score
+=====================================================  ==========================
+checksum valid, context word nearby                    1.0 (:data:`CERTAIN`)
+checksum valid, no context, not a decoy                1.0
+checksum valid, no context, looks like a decoy         dropped
+checksum invalid, context word nearby                  0.4 (:data:`MISTYPED`)
+checksum invalid, no context                           dropped
+=====================================================  ==========================
+
+Those whose check digit is too weak or absent (полис ОМС, bank account without a БИК, driving
+licence, passport) need a context word or a strict layout; see each module.
+
+A *context word* counts only if no "not personal data" word (order, SKU, phone, price, …)
+stands closer to the number. A *decoy* is a number next to such a word, glued to letters that
+are not a context word (``abc7707083893``), next to a currency sign, or shaped like a timestamp
+or a bare Russian mobile number.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import regex
+
+#: The score of a number whose checksum (or structure and context together) proves it.
+CERTAIN = 1.0
+#: A number with a context word but a wrong checksum: probably a mistyped identifier, which is
+#: still personal data.
+MISTYPED = 0.4
+#: A number without a checksum, in the right layout, next to a context word.
+UNVERIFIED_WITH_CONTEXT = 0.85
+
+#: Digit-run boundaries: no digit, no ``+`` (``+79161234567``) and no decimal part on either
+#: side (``0.1234567890``, ``7707083893.50``). Never ``\\b``: ``ИНН7707083893`` must match.
+DIGITS_BEFORE = r"(?<![0-9+])(?<![0-9][.,\-])"
+DIGITS_AFTER = r"(?![0-9])(?![.,\-][0-9])"
+
+#: Spaces a number may be grouped with: ASCII space and the no-break space.
+SPACE = "[ \u00a0]"
+
+_ASCII_DIGITS = frozenset("0123456789")
+_WORD = regex.compile(r"[^\W\d_]+")
+_CURRENCY = frozenset("$€₽£¥")
+
+#: This year's last two digits; identifiers that carry a year cannot come from the future.
+THIS_YEAR = datetime.date.today().year % 100
+
+
+def is_digits(text: str, length: int | None = None) -> bool:
+    """Whether ``text`` is non-empty, only ASCII digits, and ``length`` long if given."""
+    if not text or (length is not None and len(text) != length):
+        return False
+    return all(ch in _ASCII_DIGITS for ch in text)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Context words: ``stems`` match every word starting with them (``паспорт`` covers
+    ``паспорта``); ``words`` match whole words only (``инн`` must not cover ``инновация``);
+    ``phrases`` is a regex for tokens that are not words (``р/с``)."""
+
+    stems: tuple[str, ...] = ()
+    words: frozenset[str] = frozenset()
+    phrases: regex.Pattern[str] | None = field(default=None)
+
+    def matches(self, word: str) -> bool:
+        """Whether the lower-case ``word`` is one of these context words."""
+        return word in self.words or word.startswith(self.stems)
+
+    def all_words(self) -> tuple[str, ...]:
+        """Stems and whole words, for Presidio's ``context`` list."""
+        return (*self.stems, *sorted(self.words))
+
+
+def distance(
+    text: str,
+    start: int,
+    end: int,
+    vocabulary: Vocabulary,
+    *,
+    before: int = 48,
+    after: int = 24,
+) -> int | None:
+    """Characters between ``text[start:end]`` and the nearest word of ``vocabulary`` that stands
+    at most ``before`` characters to the left or ``after`` to the right, or ``None``."""
+    best: int | None = None
+    low = max(0, start - before)
+    high = min(len(text), end + after)
+    for match in _WORD.finditer(text, low, start):
+        if vocabulary.matches(match.group().lower()):
+            best = start - match.end()  # later matches are nearer
+    for match in _WORD.finditer(text, end, high):
+        if vocabulary.matches(match.group().lower()):
+            gap = match.start() - end
+            if best is None or gap < best:
+                best = gap
+            break
+    if vocabulary.phrases is not None:
+        for match in vocabulary.phrases.finditer(text, low, start):
+            gap = start - match.end()
+            if best is None or gap < best:
+                best = gap
+        found = vocabulary.phrases.search(text, end, high)
+        if found is not None:
+            gap = found.start() - end
+            if best is None or gap < best:
+                best = gap
+    return best
+
+
+#: Words that say a number is not personal data: order, invoice, article and tracking numbers,
+#: prices, versions, timestamps, telephone numbers.
+NOT_PERSONAL = Vocabulary(
+    stems=(
+        "order",
+        "invoice",
+        "sku",
+        "item",
+        "track",
+        "barcode",
+        "price",
+        "version",
+        "build",
+        "timestamp",
+        "epoch",
+        "phone",
+        "mobile",
+        "артикул",
+        "накладн",
+        "трек",
+        "штрихкод",
+        "штрих",
+        "цена",
+        "стоимост",
+        "сумм",
+        "верси",
+        "сборк",
+        "тел",
+        "моб",
+        "сотов",
+        "факс",
+        "звон",
+    ),
+    words=frozenset(
+        {
+            # "заказ" but not "заказчик" (customer): "ИНН заказчика" is a context.
+            "заказ",
+            "заказа",
+            "заказу",
+            "заказом",
+            "заказе",
+            "заказы",
+            "заказов",
+            "заказам",
+            "заказах",
+            "арт",
+            "ean",
+            "gtin",
+            "upc",
+            "ref",
+            "руб",
+            "рублей",
+            "usd",
+            "eur",
+            "rub",
+            "ts",
+            "time",
+            "tel",
+            "fax",
+            "whatsapp",
+            "viber",
+        }
+    ),
+)
+
+
+def context_decides(
+    text: str,
+    start: int,
+    end: int,
+    own: Vocabulary,
+    *,
+    before: int = 48,
+    after: int = 24,
+) -> bool:
+    """Whether a word of ``own`` stands near the number and no :data:`NOT_PERSONAL` word
+    stands nearer."""
+    mine = distance(text, start, end, own, before=before, after=after)
+    if mine is None:
+        return False
+    other = distance(text, start, end, NOT_PERSONAL, before=before, after=after)
+    return other is None or mine <= other
+
+
+def looks_like_decoy(text: str, start: int, end: int) -> bool:
+    """Whether the number next to ``text[start:end]`` reads as something other than an
+    identifier: a "not personal data" word close by, a currency sign next to it, or letters
+    glued to it (``abc7707083893``; call this only when no context word was found)."""
+    if distance(text, start, end, NOT_PERSONAL, before=24, after=12) is not None:
+        return True
+    if (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha()):
+        return True
+    before = text[max(0, start - 2) : start].strip()
+    after = text[end : end + 2].strip()
+    return bool(before and before[-1] in _CURRENCY) or bool(after and after[0] in _CURRENCY)
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def looks_like_timestamp(digits: str) -> bool:
+    """Whether a digit string reads as a machine timestamp: Unix seconds (10 digits, 2001-2033)
+    or milliseconds (13 digits), or compact ``YYYYMMDDhh[mm[ss]]`` (10, 12 or 14 digits)."""
+    if len(digits) in (10, 13) and digits[0] == "1":
+        return True
+    if len(digits) not in (10, 12, 14) or not is_digits(digits):
+        return False
+    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
+    if not 1970 <= year <= 2099 or not _valid_date(year, month, day):
+        return False
+    parts = [int(digits[i : i + 2]) for i in range(8, len(digits), 2)]
+    limits = (23, 59, 59)
+    return all(part <= limit for part, limit in zip(parts, limits, strict=False))
+
+
+def looks_like_mobile(candidate: str) -> bool:
+    """Whether an unseparated digit string is a bare Russian mobile number: ``9XXXXXXXXX`` or
+    ``79XXXXXXXXX`` / ``89XXXXXXXXX``. Those are left to the phone recognizer."""
+    if len(candidate) == 10:
+        return candidate[0] == "9"
+    if len(candidate) == 11:
+        return candidate[0] in "78" and candidate[1] == "9"
+    return False
+
+
+def weighted_sum(digits: Iterable[str], weights: Iterable[int]) -> int:
+    """The sum of each ASCII digit times its weight."""
+    return sum((ord(ch) - 48) * weight for ch, weight in zip(digits, weights, strict=False))

@@ -1,0 +1,119 @@
+"""RU_INN: ИНН, идентификационный номер налогоплательщика (Russian taxpayer identification
+number, TIN).
+
+Issued by the Federal Tax Service (ФНС) to every taxpayer:
+
+- an **organisation** has 10 digits: 2-digit region code, 2-digit tax office code, 5-digit
+  record number, 1 check digit;
+- a **person** (and a sole proprietor) has 12 digits: region and tax office as above, 6-digit
+  record number, 2 check digits.
+
+Check digit: the weighted sum of the preceding digits, modulo 11, modulo 10. Weights
+``2 4 10 3 5 9 4 6 8`` for the organisation's tenth digit; ``7 2 4 10 3 5 9 4 6 8`` for the
+person's eleventh and ``3 7 2 4 10 3 5 9 4 6 8`` for the twelfth.
+See https://www.nalog.gov.ru/ and https://ru.wikipedia.org/wiki/ИНН.
+
+One check digit passes one random number in ten, so a bare ten-digit number that also reads as
+a Unix timestamp (``1700000000``), a Russian mobile (``9161234567``), an order or article
+number, or is glued to letters, is dropped unless a context word (ИНН, INN, TIN,
+налогоплательщик, КПП) stands nearby. The entity is ``RU_INN`` for both kinds; :func:`inn_kind`
+tells them apart.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from recognizers.base import ValidatedPatternRecognizer
+from recognizers.ru._identifiers import (
+    CERTAIN,
+    DIGITS_AFTER,
+    DIGITS_BEFORE,
+    MISTYPED,
+    Vocabulary,
+    context_decides,
+    is_digits,
+    looks_like_decoy,
+    looks_like_mobile,
+    looks_like_timestamp,
+    weighted_sum,
+)
+
+InnKind = Literal["organisation", "person"]
+
+_WEIGHTS_10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+_INN = DIGITS_BEFORE + r"(?:[0-9]{12}|[0-9]{10})" + DIGITS_AFTER
+
+CONTEXT = Vocabulary(
+    stems=("налогоплательщ", "taxpayer"),
+    words=frozenset({"инн", "inn", "tin", "кпп", "иннюл", "иннфл"}),
+)
+
+
+def compact(number: str) -> str:
+    """``number`` without spaces and hyphens."""
+    return number.replace(" ", "").replace("\u00a0", "").replace("-", "")
+
+
+def calc_check_digits(body: str) -> str:
+    """The check digits for the first 9 (organisation) or 10 (person) digits of an ИНН."""
+    if is_digits(body, 9):
+        return str(weighted_sum(body, _WEIGHTS_10) % 11 % 10)
+    if is_digits(body, 10):
+        first = str(weighted_sum(body, _WEIGHTS_11) % 11 % 10)
+        second = str(weighted_sum(body + first, _WEIGHTS_12) % 11 % 10)
+        return first + second
+    raise ValueError("an ИНН body is 9 or 10 ASCII digits")
+
+
+def inn_valid(digits: str) -> bool:
+    """Whether ``digits`` (ASCII digits only, no separators) is a valid 10- or 12-digit ИНН."""
+    if not (is_digits(digits, 10) or is_digits(digits, 12)):
+        return False
+    body = digits[:9] if len(digits) == 10 else digits[:10]
+    return digits[len(body) :] == calc_check_digits(body)
+
+
+def is_valid(number: str) -> bool:
+    """Whether ``number``, spaces and hyphens allowed, is a valid ИНН."""
+    return inn_valid(compact(number))
+
+
+def inn_kind(digits: str) -> InnKind:
+    """``"organisation"`` for a 10-digit ИНН, ``"person"`` for a 12-digit one."""
+    if is_digits(digits, 10):
+        return "organisation"
+    if is_digits(digits, 12):
+        return "person"
+    raise ValueError("an ИНН has 10 or 12 ASCII digits")
+
+
+class RuInnRecognizer(ValidatedPatternRecognizer):
+    """ИНН of organisations (10 digits) and people (12 digits), both check digits verified."""
+
+    ENTITY: ClassVar[str] = "RU_INN"
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("inn", _INN, 0.5),)
+    CONTEXT: ClassVar[tuple[str, ...]] = CONTEXT.all_words()
+
+    def context_near(self, text: str, start: int, end: int) -> bool:
+        return context_decides(text, start, end, CONTEXT)
+
+    def kind(self, text: str, start: int, end: int) -> InnKind:
+        """Which kind of ИНН this recognizer found at ``text[start:end]``."""
+        return inn_kind(text[start:end])
+
+    def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
+        digits = text[start:end]
+        context = self.context_near(text, start, end)
+        if not inn_valid(digits):
+            return MISTYPED if context else None
+        if context:
+            return CERTAIN
+        if len(digits) == 10 and (digits.startswith("00") or looks_like_mobile(digits)):
+            return None
+        if looks_like_timestamp(digits) or looks_like_decoy(text, start, end):
+            return None
+        return CERTAIN
