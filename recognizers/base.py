@@ -20,7 +20,7 @@ instead of ``\\d`` (which also matches Arabic-Indic and other digits).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 import regex
@@ -102,28 +102,36 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         """Whether one of this recognizer's context stems stands near the match."""
         return has_context(text, start, end, self.CONTEXT)
 
-    def find(self, text: str) -> list[tuple[int, int, float]]:
-        """Every accepted match as ``(start, end, score)``, overlapping duplicates removed.
+    def candidates(self, text: str) -> Iterator[tuple[int, int, float]]:
+        """Every non-empty pattern match as ``(start, end, base score)``, before scoring.
 
         Raises :class:`DetectionIncomplete` when a pattern times out.
         """
-        found: dict[tuple[int, int], float] = {}
         for name, compiled, base in self._compiled:
             try:
-                for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
-                    start, end = match.span()
-                    if start == end:
-                        continue
-                    score = self.score_match(text, start, end, base)
-                    if score is None or score <= 0.0:
-                        continue
-                    key = (start, end)
-                    if score > found.get(key, 0.0):
-                        found[key] = score
+                # Matched in full first, so the timeout bounds the regex alone, not the scoring.
+                spans = [m.span() for m in compiled.finditer(text, timeout=REGEX_TIMEOUT_SECONDS)]
             except TimeoutError as exc:
                 raise DetectionIncomplete(
                     f"{type(self).__name__}: pattern {name!r} timed out"
                 ) from exc
+            for start, end in spans:
+                if start != end:
+                    yield start, end, base
+
+    def find(self, text: str) -> list[tuple[int, int, float]]:
+        """Every accepted match as ``(start, end, score)``, duplicates removed.
+
+        Raises :class:`DetectionIncomplete` when a pattern times out.
+        """
+        found: dict[tuple[int, int], float] = {}
+        for start, end, base in self.candidates(text):
+            score = self.score_match(text, start, end, base)
+            if score is None or score <= 0.0:
+                continue
+            key = (start, end)
+            if score > found.get(key, 0.0):
+                found[key] = score
         return [(s, e, sc) for (s, e), sc in sorted(found.items())]
 
     def analyze(

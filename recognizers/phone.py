@@ -38,11 +38,13 @@ _PAREN = r"\([0-9]{1,5}\)"
 _PHONE = (
     r"(?<![0-9+A-Za-z])"
     r"(?:\+[ ]?)?"
-    rf"(?:{_PAREN}{_SEP}?)?" + _GROUP + rf"(?:(?:{_SEP}|{_SEP}?{_PAREN}{_SEP}?){_GROUP}){{0,6}}"
+    rf"(?:{_PAREN}{_SEP}?)?" + _GROUP + rf"(?:(?:{_SEP}|{_SEP}?{_PAREN}{_SEP}?){_GROUP}){{0,11}}"
     r"(?:[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5})?"
     r"(?![0-9])"
 )
 
+# A separator between two digit groups, where a run of several numbers may be cut.
+_CUT = regex.compile(r"[ .\-](?=[0-9(+])")
 _EXTENSION = regex.compile(r"[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5}$")
 _DATE = regex.compile(
     r"^(?:(?:19|20)[0-9]{2}[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:0?[1-9]|[12][0-9]|3[01])"
@@ -117,17 +119,62 @@ class PhoneRecognizer(ValidatedPatternRecognizer):
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("phone", _PHONE, 0.4),)
     CONTEXT: ClassVar[tuple[str, ...]] = _PHONE_CONTEXT
 
+    def find(self, text: str) -> list[tuple[int, int, float]]:
+        """Like the base, but a run of several numbers (``8 916 … 67 8 916 … 68``) that fails as
+        a whole is split at its separators into the longest runs that pass, left to right."""
+        found: list[tuple[int, int, float]] = []
+        for start, end, _base in self.candidates(text):
+            found.extend(self._segment(text, start, end))
+        return sorted(set(found))
+
+    def _segment(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
+        context, blocked = self._context(text, start, end)
+        whole = self._score_shape(text[start:end], context=context, blocked=blocked)
+        if whole is not None:
+            return [(start, end, whole)]
+        if len(ascii_digits(_EXTENSION.sub("", text[start:end]))) <= 15:
+            return []
+        cuts = [m.start() for m in _CUT.finditer(text, start, end)]
+        starts = [start, *(c + 1 for c in cuts)]
+        ends = [*cuts, end]
+        # Digits before each piece, so pieces outside 7-15 digits are skipped without scoring.
+        before = [0]
+        for piece_start, piece_end in zip(starts, ends, strict=True):
+            before.append(before[-1] + len(ascii_digits(text[piece_start:piece_end])))
+        found: list[tuple[int, int, float]] = []
+        i = 0
+        while i < len(starts):
+            for j in range(len(ends) - 1, i - 1, -1):
+                if (i, j) == (0, len(ends) - 1) or not 7 <= before[j + 1] - before[i] <= 15:
+                    continue
+                score = self._score_shape(
+                    text[starts[i] : ends[j]], context=context, blocked=blocked
+                )
+                if score is not None:
+                    found.append((starts[i], ends[j], score))
+                    i = j
+                    break
+            i += 1
+        return found
+
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
-        candidate = text[start:end]
+        context, blocked = self._context(text, start, end)
+        return self._score_shape(text[start:end], context=context, blocked=blocked)
+
+    def _context(self, text: str, start: int, end: int) -> tuple[bool, bool]:
+        """(a phone word is near, an order/price word or a currency sign is near and no phone
+        word is)."""
+        context = self.context_near(text, start, end)
+        near_not_phone = has_context(text, start, end, _NOT_PHONE_CONTEXT, before=24, after=12)
+        blocked = (near_not_phone or _currency_adjacent(text, start, end)) and not context
+        return context, blocked
+
+    def _score_shape(self, candidate: str, *, context: bool, blocked: bool) -> float | None:
         main = _EXTENSION.sub("", candidate)
         digits = ascii_digits(main)
         if not 7 <= len(digits) <= 15:
             return None
-        if _DATE.match(main) or _DOTTED_QUAD.match(main):
-            return None
-        context = self.context_near(text, start, end)
-        near_not_phone = has_context(text, start, end, _NOT_PHONE_CONTEXT, before=24, after=12)
-        if (near_not_phone or _currency_adjacent(text, start, end)) and not context:
+        if _DATE.match(main) or _DOTTED_QUAD.match(main) or blocked:
             return None
         if main.startswith("+"):
             try:

@@ -15,6 +15,7 @@ message always yields the same bytes.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -153,11 +154,13 @@ def decide(
         merged = [(f, policy.action_for(f.entity_type)) for f in resolve_overlaps(accepted)]
         merged_per_slot.append(merged)
         for finding, action in merged:
+            if slot.kind == "key" and action is not Action.KEEP:
+                # Hidden in every reported path, whichever way the record goes.
+                hidden_keys.add(slot.text)
             if action is Action.QUARANTINE:
                 quarantine_types.add(finding.entity_type)
             elif slot.kind == "key" and action is not Action.KEEP:
                 key_types.add(finding.entity_type)
-                hidden_keys.add(slot.text)
 
     frozen_hidden = frozenset(hidden_keys)
     reports = [
@@ -205,10 +208,20 @@ def decide(
     return Outcome(
         Verdict.CLEAN,
         record_id=record.id,
-        value=orjson.dumps(out),
+        value=_dumps(out),
         findings=tuple(reports),
         policy_version=policy.version,
     )
+
+
+def _dumps(out: dict[str, Any]) -> bytes:
+    """``out`` as JSON. orjson cannot write integers wider than 64 bits; the standard library
+    writes them exactly (see :func:`streams.record.parse_record`, which reads them exactly)."""
+    try:
+        return orjson.dumps(out)
+    except orjson.JSONEncodeError:
+        text = json.dumps(out, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8")
 
 
 class Redactor:

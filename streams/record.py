@@ -37,6 +37,7 @@ _RFC3339 = re.compile(
 )
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]{0,31}://[^\s]{1,8192}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
 
@@ -150,12 +151,17 @@ def parse_record(raw: bytes, limits: Limits = Limits()) -> Record:
     record_id = obj["id"]
     if not isinstance(record_id, str) or not record_id.strip():
         raise InvalidRecord("bad_field", "id: must be a non-empty string")
-    if len(record_id) > MAX_ID_CHARS or any(
-        ord(ch) < 32 or 127 <= ord(ch) < 160
-        for ch in record_id  # C0, DEL and C1 controls
+    if (
+        len(record_id) > MAX_ID_CHARS
+        or any(
+            ord(ch) < 32 or 127 <= ord(ch) < 160
+            for ch in record_id  # C0, DEL and C1 controls
+        )
+        or _SURROGATE.search(record_id)
     ):
         raise InvalidRecord(
-            "bad_field", f"id: at most {MAX_ID_CHARS} characters, no control characters"
+            "bad_field",
+            f"id: at most {MAX_ID_CHARS} characters, no control characters or surrogates",
         )
     source = obj["source"]
     if not isinstance(source, str) or not _URL.match(source):
@@ -202,10 +208,10 @@ def collect_slots(record: Record, limits: Limits = Limits()) -> list[Slot]:
     holds more than ``limits.max_strings`` keys and strings, or a string longer than
     ``limits.max_string_chars``.
     """
-    _check_length(record.source, ("source",), limits)
+    _check_string(record.source, ("source",), limits)
     slots: list[Slot] = [Slot(("source",), record.source, "value")]
     if record.subject_ref is not None:
-        _check_length(record.subject_ref, ("subject_ref",), limits)
+        _check_string(record.subject_ref, ("subject_ref",), limits)
         slots.append(Slot(("subject_ref",), record.subject_ref, "value"))
     for slot in _walk(record.data, ("data",), 1, limits):
         slots.append(slot)
@@ -216,13 +222,18 @@ def collect_slots(record: Record, limits: Limits = Limits()) -> list[Slot]:
     return slots
 
 
-def _check_length(text: str, segments: tuple[Segment, ...], limits: Limits) -> None:
+def _check_string(text: str, segments: tuple[Segment, ...], limits: Limits) -> None:
     if len(text) > limits.max_string_chars:
         # Only the top-level field is named: deeper keys may themselves be personal data.
         raise InvalidRecord(
             "string_too_long",
             f"a string under {segments[0]} has {len(text)} characters, "
             f"limit {limits.max_string_chars}",
+        )
+    if _SURROGATE.search(text):
+        raise InvalidRecord(
+            "bad_string",
+            f"a string under {segments[0]} holds an unpaired surrogate (\\uD800-\\uDFFF escape)",
         )
 
 
@@ -232,14 +243,14 @@ def _walk(node: Any, segments: tuple[Segment, ...], depth: int, limits: Limits) 
     if isinstance(node, dict):
         for key, value in node.items():
             child = (*segments, key)
-            _check_length(key, segments, limits)
+            _check_string(key, segments, limits)
             yield Slot(child, key, "key")
             yield from _walk(value, child, depth + 1, limits)
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _walk(value, (*segments, index), depth + 1, limits)
     elif isinstance(node, str):
-        _check_length(node, segments, limits)
+        _check_string(node, segments, limits)
         yield Slot(segments, node, "value")
     elif isinstance(node, bool) or node is None:
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import orjson
 import pytest
+from aiokafka import AIOKafkaConsumer
 from click.testing import CliRunner
 
+from streams.broker import EmbeddedBroker
 from streams.cli import main
 from streams.samples import MALFORMED, generate
 
@@ -178,11 +181,7 @@ def test_scan_fails_with_exit_1_and_a_clear_message(
 
 
 @pytest.mark.broker
-def test_produce_publishes_each_line_keyed_by_id(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import asyncio
-
-    from aiokafka import AIOKafkaConsumer
-
+def test_produce_publishes_each_line_keyed_by_id(broker: EmbeddedBroker, tmp_path: Path) -> None:
     lines = [orjson.dumps(s.record) for s in generate(5, seed=5)] + [b"not json"]
     source = tmp_path / "records.jsonl"
     source.write_bytes(b"\n".join(lines) + b"\n\n")

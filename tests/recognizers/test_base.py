@@ -1,0 +1,110 @@
+"""The pattern recognizer base: context stems, scoring hooks, and failing closed on a timeout."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+
+import recognizers.base
+from recognizers.base import DetectionIncomplete, ValidatedPatternRecognizer, has_context
+
+CONTEXT_CASES = [
+    ("паспорт 4510 123456", 8, 12, ("паспорт",), True, "the stem itself"),
+    ("серия паспорта 4510", 15, 19, ("паспорт",), True, "genitive"),
+    ("с паспортом 4510", 12, 16, ("паспорт",), True, "instrumental"),
+    ("ПАСПОРТ: 4510", 9, 13, ("паспорт",), True, "upper case"),
+    ("номер телефона: 123", 16, 19, ("тел",), True, "a short stem covers телефона"),
+    ("123 tel", 0, 3, ("tel",), True, "after the match"),
+    ("Tel.123", 4, 7, ("tel",), True, "glued by a dot"),
+    ("ИНН7707083893", 3, 13, ("инн",), True, "glued to the digits"),
+    ("Hotel 123", 6, 9, ("tel",), False, "a stem matches word starts only"),
+    ("123 ", 0, 3, (), False, "no stems"),
+    ("номер 123", 6, 9, ("тел",), False, "no such word"),
+    ("tel " + "x" * 60 + " 123", 65, 68, ("tel",), False, "too far before"),
+    ("123 " + "x" * 30 + " tel", 0, 3, ("tel",), False, "too far after"),
+    ("tel123", 3, 6, ("tel2",), False, "digits are not part of words"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "stems", "expected", "reason"),
+    CONTEXT_CASES,
+    ids=[c[-1] for c in CONTEXT_CASES],
+)
+def test_has_context(
+    text: str, start: int, end: int, stems: tuple[str, ...], expected: bool, reason: str
+) -> None:
+    assert has_context(text, start, end, stems) is expected
+
+
+def test_has_context_window_is_adjustable() -> None:
+    text = "tel " + "x" * 60 + " 123"
+    assert has_context(text, 65, 68, ("tel",), before=70)
+
+
+class DigitsRecognizer(ValidatedPatternRecognizer):
+    """Runs of digits; even-length runs are certain, runs of 1 dropped, context raises 0.5."""
+
+    ENTITY: ClassVar[str] = "TEST_DIGITS"
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (
+        ("digits", r"(?<![0-9])[0-9]+(?![0-9])", 0.3),
+        ("maybe-empty", r"[0-9]*", 0.2),
+        ("same-span", r"(?<![0-9])[0-9]{4}(?![0-9])", 0.4),
+    )
+    CONTEXT: ClassVar[tuple[str, ...]] = ("num",)
+
+    def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
+        if end - start == 1:
+            return None
+        if self.context_near(text, start, end):
+            return 0.5
+        return base_score
+
+
+FIND_CASES = [
+    ("a 12 b", [(2, 4, 0.3)], "one match; empty matches skipped"),
+    ("a 1 b", [], "score_match returning None drops"),
+    ("a 1234 b", [(2, 6, 0.4)], "the same span from two patterns keeps the higher score"),
+    ("num 12", [(4, 6, 0.5)], "context raises the score"),
+    ("12 and 345", [(0, 2, 0.3), (7, 10, 0.3)], "sorted by position"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"), FIND_CASES, ids=[c[-1] for c in FIND_CASES]
+)
+def test_find(text: str, expected: list[tuple[int, int, float]], reason: str) -> None:
+    assert DigitsRecognizer().find(text) == expected
+
+
+def test_presidio_entry_point() -> None:
+    recognizer = DigitsRecognizer()
+    [result] = recognizer.analyze("a 12 b")
+    assert (result.entity_type, result.start, result.end, result.score) == (
+        "TEST_DIGITS",
+        2,
+        4,
+        0.3,
+    )
+    assert recognizer.analyze("a 12 b", entities=["OTHER"]) == []
+
+
+class SlowRecognizer(ValidatedPatternRecognizer):
+    """A deliberately catastrophic pattern: exponential backtracking on a run of ``a``."""
+
+    ENTITY: ClassVar[str] = "TEST_SLOW"
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("slow", r"(?:(?:a|aa)+)+b", 0.5),)
+
+
+def test_timeout_raises_detection_incomplete(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recognizers.base, "REGEX_TIMEOUT_SECONDS", 0.01)
+    with pytest.raises(DetectionIncomplete, match="SlowRecognizer: pattern 'slow' timed out"):
+        SlowRecognizer().find("a" * 40)
+
+
+def test_timeout_is_not_a_partial_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan that times out after earlier matches still raises instead of returning them."""
+    monkeypatch.setattr(recognizers.base, "REGEX_TIMEOUT_SECONDS", 0.01)
+    with pytest.raises(DetectionIncomplete):
+        SlowRecognizer().analyze("ab aab " + "a" * 40)

@@ -1,0 +1,164 @@
+"""Routing outcomes to topics: clean records are re-keyed, everything else travels unchanged."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.core import FindingReport, Outcome, Reason, Verdict, dead_letter, quarantine
+from streams.errors import InvalidRecord
+from streams.routing import OutputMessage, SourceMessage, route
+from streams.settings import Settings
+
+SETTINGS = Settings(
+    topic_raw="t.raw",
+    topic_clean="t.clean",
+    topic_quarantine="t.quarantine",
+    topic_deadletter="t.deadletter",
+)
+
+ORIGINAL_VALUE = (
+    b'{"id": "rec-1", "source": "https://example.com/", "data": {"e": "x@example.com"}}'
+)
+
+
+def source(
+    headers: list[tuple[str, bytes]] | None = None, key: bytes | None = b"k-1"
+) -> SourceMessage:
+    return SourceMessage(
+        topic="t.raw",
+        partition=3,
+        offset=12345,
+        key=key,
+        value=ORIGINAL_VALUE,
+        headers=[("trace-id", b"abc"), ("content-type", b"application/json")]
+        if headers is None
+        else headers,
+    )
+
+
+def test_clean() -> None:
+    outcome = Outcome(
+        Verdict.CLEAN,
+        record_id="запись-1",
+        value=b'{"id":"rec-1"}',
+        policy_version="site-a-2026-11",
+    )
+    assert route(outcome, source(), SETTINGS) == OutputMessage(
+        topic="t.clean",
+        key="запись-1".encode(),
+        value=b'{"id":"rec-1"}',
+        headers=[("piiredact-policy-version", b"site-a-2026-11")],
+    )
+
+
+INCOMPLETE_CLEAN_CASES = [
+    (Outcome(Verdict.CLEAN, record_id="rec-1"), "no value"),
+    (Outcome(Verdict.CLEAN, value=b"{}"), "no record id"),
+]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "reason"), INCOMPLETE_CLEAN_CASES, ids=[c[-1] for c in INCOMPLETE_CLEAN_CASES]
+)
+def test_clean_needs_value_and_id(outcome: Outcome, reason: str) -> None:
+    with pytest.raises(ValueError, match="clean outcome"):
+        route(outcome, source(), SETTINGS)
+
+
+FINDING = FindingReport('data["<hidden>"]', 0, 5, "EMAIL_ADDRESS", 1.0, "quarantine")
+
+NOT_CLEAN_CASES = [
+    (
+        quarantine("rec-1", Reason.PII_IN_KEY, "a key under data holds EMAIL_ADDRESS", [FINDING]),
+        "t.quarantine",
+        b"pii_in_key",
+        b"a key under data holds EMAIL_ADDRESS",
+        "quarantined for a key",
+    ),
+    (
+        quarantine("rec-1", Reason.DETECTION_TIMEOUT, "detection took over 30 s"),
+        "t.quarantine",
+        b"detection_timeout",
+        b"detection took over 30 s",
+        "quarantined unanalysed",
+    ),
+    (
+        dead_letter(InvalidRecord("not_json", "message is not valid JSON at character 3")),
+        "t.deadletter",
+        b"not_json",
+        b"message is not valid JSON at character 3",
+        "dead-lettered",
+    ),
+    (
+        Outcome(Verdict.DEAD_LETTER),
+        "t.deadletter",
+        b"unknown",
+        b"",
+        "an outcome without reason or detail still routes",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "topic", "reason_header", "detail_header", "why"),
+    NOT_CLEAN_CASES,
+    ids=[c[-1] for c in NOT_CLEAN_CASES],
+)
+def test_not_clean_keeps_the_original(
+    outcome: Outcome, topic: str, reason_header: bytes, detail_header: bytes, why: str
+) -> None:
+    routed = route(outcome, source(), SETTINGS)
+    assert routed == OutputMessage(
+        topic=topic,
+        key=b"k-1",
+        value=ORIGINAL_VALUE,
+        headers=[
+            ("trace-id", b"abc"),
+            ("content-type", b"application/json"),
+            ("piiredact-reason", reason_header),
+            ("piiredact-detail", detail_header),
+            ("piiredact-source-topic", b"t.raw"),
+            ("piiredact-source-partition", b"3"),
+            ("piiredact-source-offset", b"12345"),
+        ],
+    )
+
+
+HEADER_CASES = [
+    ([], ["piiredact-reason"], "no incoming headers"),
+    (
+        [("piiredact-reason", b"old"), ("piiredact-source-offset", b"1"), ("x", b"1")],
+        ["x", "piiredact-reason"],
+        "earlier piiredact headers are replaced, others kept",
+    ),
+    (
+        [("piiredact-policy-version", b"v0"), ("x", b"1"), ("x", b"2")],
+        ["x", "x", "piiredact-reason"],
+        "repeated foreign headers are kept as they are",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("incoming", "expected_start", "reason"), HEADER_CASES, ids=[c[-1] for c in HEADER_CASES]
+)
+def test_piiredact_headers_are_not_duplicated(
+    incoming: list[tuple[str, bytes]], expected_start: list[str], reason: str
+) -> None:
+    outcome = quarantine("rec-1", Reason.POLICY, "policy quarantines CREDIT_CARD")
+    routed = route(outcome, source(incoming), SETTINGS)
+    names = [name for name, _ in routed.headers]
+    assert names[: len(expected_start)] == expected_start
+    for name in names:
+        if name.startswith("piiredact-"):
+            assert names.count(name) == 1
+    assert dict(routed.headers)["piiredact-reason"] == b"policy_quarantine"
+    assert dict(routed.headers)["piiredact-source-offset"] == b"12345"
+    assert incoming == source(incoming).headers, "the incoming headers are not modified"
+
+
+def test_a_message_without_key_keeps_no_key() -> None:
+    outcome = dead_letter(InvalidRecord("missing_field", "id: required"))
+    routed = route(outcome, source(key=None), SETTINGS)
+    assert routed.key is None
+    assert routed.topic == "t.deadletter"
