@@ -12,7 +12,7 @@ from typing import ClassVar
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.checksums import ascii_digits, luhn_valid
 
-_CARD = r"(?<![0-9])[0-9]{4}(?:[ \-]?[0-9]{2,4}){2,4}(?:[ \-]?[0-9]{1,3})?(?![0-9])"
+_CARD = r"(?<![0-9A-Za-z])[0-9]{4}(?:[ \-]?[0-9]{2,4}){2,4}(?:[ \-]?[0-9]{1,3})?(?![0-9])"
 
 _ANY = (12, 13, 14, 15, 16, 17, 18, 19)
 
@@ -51,7 +51,7 @@ def issuer_known(digits: str) -> bool:
     return False
 
 
-class CreditCardRecognizer(ValidatedPatternRecognizer):
+class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
     """A Luhn-valid number with a known issuer prefix and consistent grouping."""
 
     ENTITY: ClassVar[str] = "CREDIT_CARD"

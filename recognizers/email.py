@@ -23,7 +23,7 @@ _EMAIL = (
 )
 
 
-class EmailRecognizer(ValidatedPatternRecognizer):
+class EmailAddressRecognizer(ValidatedPatternRecognizer):
     """An address with a local part, ``@``, one or more domain labels and a top-level domain.
 
     Every match is reported as certain: a string of this shape is an address whether or not it

@@ -24,7 +24,7 @@ _IPV6 = (
 )
 
 
-class IpRecognizer(ValidatedPatternRecognizer):
+class IpAddressRecognizer(ValidatedPatternRecognizer):
     """IPv4 dotted quads and IPv6 addresses in any standard notation."""
 
     ENTITY: ClassVar[str] = "IP_ADDRESS"

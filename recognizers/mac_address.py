@@ -41,7 +41,7 @@ WITH_HEX_LETTER = 0.9
 DIGITS_ONLY = 0.7
 
 
-class MacAddressRecognizer(ValidatedPatternRecognizer):
+class DeviceMacAddressRecognizer(ValidatedPatternRecognizer):
     """MAC-48 addresses in colon, hyphen and Cisco dotted layouts."""
 
     ENTITY: ClassVar[str] = "MAC_ADDRESS"

@@ -112,7 +112,7 @@ def _currency_adjacent(text: str, start: int, end: int) -> bool:
     return bool(before and before[-1] in _CURRENCY) or bool(after and after[0] in _CURRENCY)
 
 
-class PhoneRecognizer(ValidatedPatternRecognizer):
+class PhoneNumberRecognizer(ValidatedPatternRecognizer):
     """Telephone numbers in Russian, North American and international layouts."""
 
     ENTITY: ClassVar[str] = "PHONE_NUMBER"

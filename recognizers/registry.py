@@ -9,16 +9,16 @@ from __future__ import annotations
 from typing import Final
 
 from recognizers.base import ValidatedPatternRecognizer
-from recognizers.credit_card import CreditCardRecognizer
-from recognizers.email import EmailRecognizer
+from recognizers.credit_card import CreditCardNumberRecognizer
+from recognizers.email import EmailAddressRecognizer
 from recognizers.en.person import EnPersonRecognizer
 from recognizers.engine import Detector
 from recognizers.geo import GeoCoordinatesRecognizer
 from recognizers.imei import ImeiRecognizer
-from recognizers.ip import IpRecognizer
-from recognizers.mac_address import MacAddressRecognizer
+from recognizers.ip import IpAddressRecognizer
+from recognizers.mac_address import DeviceMacAddressRecognizer
 from recognizers.ner import NerRecognizer
-from recognizers.phone import PhoneRecognizer
+from recognizers.phone import PhoneNumberRecognizer
 from recognizers.ru.bank_account import RuBankAccountRecognizer
 from recognizers.ru.driver_license import RuDriverLicenseRecognizer
 from recognizers.ru.inn import RuInnRecognizer
@@ -30,11 +30,11 @@ from recognizers.ru.person import RuPersonRecognizer
 from recognizers.ru.snils import RuSnilsRecognizer
 
 RECOGNIZERS: Final[tuple[type[ValidatedPatternRecognizer] | type[NerRecognizer], ...]] = (
-    EmailRecognizer,
-    PhoneRecognizer,
-    IpRecognizer,
-    CreditCardRecognizer,
-    MacAddressRecognizer,
+    EmailAddressRecognizer,
+    PhoneNumberRecognizer,
+    IpAddressRecognizer,
+    CreditCardNumberRecognizer,
+    DeviceMacAddressRecognizer,
     ImeiRecognizer,
     GeoCoordinatesRecognizer,
     RuInnRecognizer,

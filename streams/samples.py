@@ -293,7 +293,7 @@ def _ad_ru(rng: random.Random, n: int) -> Sample:
             "title": rng.choice(PRODUCTS_RU),
             "price": f"{price:,} ₽".replace(",", " "),
             "seller": f"{first} {last[0]}.",
-            "contact": f"Звонить {phone}, спросить {first}а" if rng.random() < 0.5 else phone,
+            "contact": f"Звонить {phone}, {first}" if rng.random() < 0.5 else phone,
             "sku": f"SKU-{rng.randrange(10**6, 10**7)}",
         },
     }

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from recognizers.checksums import ascii_digits, luhn_valid
-from recognizers.credit_card import CreditCardRecognizer, issuer_known
+from recognizers.credit_card import CreditCardNumberRecognizer, issuer_known
 
-RECOGNIZER = CreditCardRecognizer()
+RECOGNIZER = CreditCardNumberRecognizer()
 
 
 def found(text: str) -> list[str]:

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from recognizers.email import EmailRecognizer
+from recognizers.email import EmailAddressRecognizer
 
-RECOGNIZER = EmailRecognizer()
+RECOGNIZER = EmailAddressRecognizer()
 
 
 def found(text: str) -> list[str]:

@@ -27,10 +27,10 @@ def test_names_false_has_no_ner(detector: Detector) -> None:
     assert "PERSON" not in detector.entity_types
     assert {"EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS", "CREDIT_CARD"} <= detector.entity_types
     assert detector.recognizer_names[:4] == (
-        "EmailRecognizer",
-        "PhoneRecognizer",
-        "IpRecognizer",
-        "CreditCardRecognizer",
+        "EmailAddressRecognizer",
+        "PhoneNumberRecognizer",
+        "IpAddressRecognizer",
+        "CreditCardNumberRecognizer",
     )
     assert "EnPersonRecognizer" not in detector.recognizer_names
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from recognizers.ip import IpRecognizer
+from recognizers.ip import IpAddressRecognizer
 
-RECOGNIZER = IpRecognizer()
+RECOGNIZER = IpAddressRecognizer()
 
 
 def found(text: str) -> list[str]:

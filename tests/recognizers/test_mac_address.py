@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from recognizers.mac_address import MacAddressRecognizer
+from recognizers.mac_address import DeviceMacAddressRecognizer
 
-R = MacAddressRecognizer()
+R = DeviceMacAddressRecognizer()
 
 
 @pytest.mark.parametrize(

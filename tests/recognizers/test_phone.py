@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from recognizers.phone import PhoneRecognizer
+from recognizers.phone import PhoneNumberRecognizer
 
-RECOGNIZER = PhoneRecognizer()
+RECOGNIZER = PhoneNumberRecognizer()
 
 
 def found(text: str) -> list[str]:

@@ -1,0 +1,1 @@
+"""Benchmarks: detection accuracy against annotated data (``python -m benchmarks.accuracy``)."""
