@@ -2,14 +2,16 @@
 
 A Luhn check alone accepts one random number in ten, so a candidate must also start with an
 issuer prefix (Visa, Mastercard, Mir, American Express, Discover, JCB, Diners Club, UnionPay,
-Maestro) and use one separator style (none, spaces or hyphens) throughout.
+Maestro), use one separator style (none, spaces or hyphens) throughout, not follow a Latin
+letter (IBAN digits) and not stand after a product, order or parcel word (артикул, трек, SKU,
+EAN, order) unless a card word is near too.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from recognizers.base import ValidatedPatternRecognizer
+from recognizers.base import ValidatedPatternRecognizer, has_context
 from recognizers.checksums import ascii_digits, luhn_valid
 
 _CARD = r"(?<![0-9A-Za-z])[0-9]{4}(?:[ \-]?[0-9]{2,4}){2,4}(?:[ \-]?[0-9]{1,3})?(?![0-9])"
@@ -51,6 +53,28 @@ def issuer_known(digits: str) -> bool:
     return False
 
 
+#: Product, order and parcel numbers often pass Luhn with a card-like prefix: near these words,
+#: and with no card word, a number is not taken as a card.
+_NOT_CARD_CONTEXT = (
+    "артикул",
+    "арт",
+    "трек",
+    "штрихкод",
+    "штрих",
+    "заказ",
+    "накладн",
+    "sku",
+    "ean",
+    "upc",
+    "isbn",
+    "barcode",
+    "tracking",
+    "order",
+    "invoice",
+    "item",
+)
+
+
 class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
     """A Luhn-valid number with a known issuer prefix and consistent grouping."""
 
@@ -76,5 +100,9 @@ class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
         if not 12 <= len(digits) <= 19 or not luhn_valid(digits):
             return None
         if not issuer_known(digits):
+            return None
+        if has_context(text, start, end, _NOT_CARD_CONTEXT, before=32, after=8) and not (
+            self.context_near(text, start, end)
+        ):
             return None
         return self.certain()

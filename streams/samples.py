@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recognizers.checksums import luhn_valid
+from recognizers.ru import inn, ogrn, ogrnip, snils
+from recognizers.ru.bank_account import calc_key
+from recognizers.ru.oms import oms_check_digit
 
 EN_FIRST = (
     "James",
@@ -167,10 +170,18 @@ class Sample:
     """One generated record and the personal values planted in it."""
 
     record: dict[str, Any]
-    #: values found by patterns (emails, phones, IPs, cards): must never reach the clean topic
-    canaries: list[str] = field(default_factory=list)
-    #: planted names (found by NER models, which are statistical)
-    names: list[str] = field(default_factory=list)
+    #: ``(entity type, value)`` of every value planted in the record
+    planted: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def canaries(self) -> list[str]:
+        """Values found by patterns and checksums: they must never reach the clean topic."""
+        return [value for entity, value in self.planted if entity != "PERSON"]
+
+    @property
+    def names(self) -> list[str]:
+        """Planted names (found by NER models, which are statistical)."""
+        return [value for entity, value in self.planted if entity == "PERSON"]
 
 
 def _card(rng: random.Random) -> str:
@@ -257,7 +268,10 @@ def _profile_en(rng: random.Random, n: int) -> Sample:
             "followers": rng.randrange(10, 5000),
         },
     }
-    return Sample(record, [email, phone, ip], [name])
+    return Sample(
+        record,
+        [("EMAIL_ADDRESS", email), ("PHONE_NUMBER", phone), ("IP_ADDRESS", ip), ("PERSON", name)],
+    )
 
 
 def _profile_ru(rng: random.Random, n: int) -> Sample:
@@ -278,7 +292,7 @@ def _profile_ru(rng: random.Random, n: int) -> Sample:
             "city": rng.choice(RU_CITIES),
         },
     }
-    return Sample(record, [email, phone], [name])
+    return Sample(record, [("EMAIL_ADDRESS", email), ("PHONE_NUMBER", phone), ("PERSON", name)])
 
 
 def _ad_ru(rng: random.Random, n: int) -> Sample:
@@ -297,7 +311,7 @@ def _ad_ru(rng: random.Random, n: int) -> Sample:
             "sku": f"SKU-{rng.randrange(10**6, 10**7)}",
         },
     }
-    return Sample(record, [phone], [f"{first} {last[0]}."])
+    return Sample(record, [("PHONE_NUMBER", phone), ("PERSON", f"{first} {last[0]}.")])
 
 
 def _ad_en(rng: random.Random, n: int) -> Sample:
@@ -315,7 +329,7 @@ def _ad_en(rng: random.Random, n: int) -> Sample:
             "views": rng.randrange(1000),
         },
     }
-    return Sample(record, [], [])
+    return Sample(record, [])
 
 
 def _comments(rng: random.Random, n: int) -> Sample:
@@ -339,7 +353,16 @@ def _comments(rng: random.Random, n: int) -> Sample:
             "tags": ["refund", "shop", "2026"],
         },
     }
-    return Sample(record, [card, ip6, email], [en_name, ru_name])
+    return Sample(
+        record,
+        [
+            ("CREDIT_CARD", card),
+            ("IP_ADDRESS", ip6),
+            ("EMAIL_ADDRESS", email),
+            ("PERSON", en_name),
+            ("PERSON", ru_name),
+        ],
+    )
 
 
 def _page_clean(rng: random.Random, n: int) -> Sample:
@@ -357,10 +380,184 @@ def _page_clean(rng: random.Random, n: int) -> Sample:
             "word_count": rng.randrange(200, 900),
         },
     }
-    return Sample(record, [], [])
+    return Sample(record, [])
 
 
-_KINDS = (_profile_en, _profile_ru, _ad_ru, _ad_en, _comments, _page_clean)
+def _digits(rng: random.Random, count: int) -> str:
+    return "".join(str(rng.randrange(10)) for _ in range(count))
+
+
+def _luhn_complete(body: str) -> str:
+    return next(body + d for d in "0123456789" if luhn_valid(body + d))
+
+
+_REGIONS = ("77", "78", "50", "52", "66", "54")
+#: A real bank's public БИК (a bank identifier, not personal data), so account keys check out.
+SAMPLE_BIK = "044525225"
+
+
+def _inn_organisation(rng: random.Random) -> str:
+    body = rng.choice(_REGIONS) + _digits(rng, 7)
+    return body + inn.calc_check_digits(body)
+
+
+def _inn_person(rng: random.Random) -> str:
+    body = rng.choice(_REGIONS) + _digits(rng, 8)
+    return body + inn.calc_check_digits(body)
+
+
+def _ogrn(rng: random.Random) -> str:
+    body = "1" + f"{rng.randrange(3, 25):02d}" + rng.choice(_REGIONS) + _digits(rng, 7)
+    return body + ogrn.calc_check_digit(body)
+
+
+def _ogrnip(rng: random.Random) -> str:
+    body = "3" + f"{rng.randrange(4, 25):02d}" + rng.choice(_REGIONS) + _digits(rng, 9)
+    return body + ogrnip.calc_check_digit(body)
+
+
+def _snils(rng: random.Random) -> str:
+    body = f"{rng.randrange(2_000_000, 999_999_999):09d}"
+    return f"{body[:3]}-{body[3:6]}-{body[6:]} {snils.calc_checksum(body)}"
+
+
+def _passport(rng: random.Random) -> str:
+    series = f"{rng.randrange(1, 99):02d}{rng.choice(('03', '07', '10', '14', '18', '21'))}"
+    return f"{series[:2]} {series[2:]} {_digits(rng, 6)}"
+
+
+def _oms(rng: random.Random) -> str:
+    body = str(rng.randrange(1, 10)) + _digits(rng, 14)
+    return body + oms_check_digit(body)
+
+
+def _bank_account(rng: random.Random) -> str:
+    account = "40817810" + "0" + _digits(rng, 11)
+    return account[:8] + calc_key(account, SAMPLE_BIK) + account[9:]
+
+
+def _driver_license(rng: random.Random) -> str:
+    return f"{rng.choice(_REGIONS)} {rng.randrange(10, 40)} {_digits(rng, 6)}"
+
+
+def _imei(rng: random.Random) -> str:
+    return _luhn_complete("35" + _digits(rng, 12))
+
+
+def _mac(rng: random.Random) -> str:
+    octets = [rng.randrange(256) for _ in range(6)]
+    octets[0] = 0xA0 | (octets[0] & 0x0E)  # a hex letter up front, unicast
+    return ":".join(f"{octet:02X}" for octet in octets)
+
+
+def _geo(rng: random.Random) -> str:
+    return f"{rng.uniform(43.0, 69.0):.5f}, {rng.uniform(28.0, 140.0):.5f}"
+
+
+def _company_ru(rng: random.Random, n: int) -> Sample:
+    name, _last, _first, _local = _ru_person(rng)
+    org_inn, org_ogrn, account = _inn_organisation(rng), _ogrn(rng), _bank_account(rng)
+    record = {
+        "id": f"company-ru-{n}",
+        "source": f"https://companies.example.ru/org/{n}",
+        "scraped_at": "2026-11-16T11:20:00+03:00",
+        "lang": "ru",
+        "data": {
+            "name": "ООО «Северный ветер»",
+            "requisites": f"ИНН {org_inn}, КПП {org_inn[:4]}01001, ОГРН {org_ogrn}",
+            "bank": f"р/с {account} в ПАО «Банк», БИК {SAMPLE_BIK}",
+            "director": f"Генеральный директор {name}",
+            "founded": "2014-05-12",
+        },
+    }
+    return Sample(
+        record,
+        [
+            ("RU_INN", org_inn),
+            ("RU_OGRN", org_ogrn),
+            ("RU_BANK_ACCOUNT", account),
+            ("PERSON", name),
+        ],
+    )
+
+
+def _questionnaire_ru(rng: random.Random, n: int) -> Sample:
+    name, _last, _first, _local = _ru_person(rng)
+    values = {
+        "RU_PASSPORT": _passport(rng),
+        "RU_SNILS": _snils(rng),
+        "RU_INN": _inn_person(rng),
+        "RU_OMS": _oms(rng),
+        "RU_DRIVER_LICENSE": _driver_license(rng),
+        "IMEI": _imei(rng),
+        "MAC_ADDRESS": _mac(rng),
+        "GEO_COORDINATES": _geo(rng),
+    }
+    record = {
+        "id": f"form-ru-{n}",
+        "source": f"https://jobs.example.ru/resume/{n}",
+        "scraped_at": "2026-11-15T14:45:00+03:00",
+        "lang": "ru",
+        "data": {
+            "fio": name,
+            "documents": {
+                "passport": f"Паспорт серия {values['RU_PASSPORT']}, выдан ОВД района",
+                "snils": f"СНИЛС {values['RU_SNILS']}",
+                "inn": f"ИНН {values['RU_INN']}",
+                "oms": f"Полис ОМС {values['RU_OMS']}",
+                "license": f"Водительское удостоверение {values['RU_DRIVER_LICENSE']}",
+            },
+            "device": f"IMEI {values['IMEI']}, MAC-адрес {values['MAC_ADDRESS']}",
+            "location": f"Координаты: {values['GEO_COORDINATES']}",
+        },
+    }
+    return Sample(record, [*values.items(), ("PERSON", name)])
+
+
+def _entrepreneur_ru(rng: random.Random, n: int) -> Sample:
+    name, _last, _first, _local = _ru_person(rng)
+    ip_ogrnip, ip_inn = _ogrnip(rng), _inn_person(rng)
+    record = {
+        "id": f"seller-ru-{n}",
+        "source": f"https://market.example.ru/seller/{n}",
+        "data": {
+            "seller": f"ИП {name}",
+            "legal": f"ОГРНИП {ip_ogrnip}, ИНН {ip_inn}",
+            "rating": round(rng.uniform(3.0, 5.0), 1),
+        },
+    }
+    return Sample(record, [("RU_OGRNIP", ip_ogrnip), ("RU_INN", ip_inn), ("PERSON", name)])
+
+
+def _order_ru(rng: random.Random, n: int) -> Sample:
+    """Numbers that look like identifiers and are not: nothing here is personal data."""
+    record = {
+        "id": f"order-ru-{n}",
+        "source": f"https://shop.example.ru/orders/{n}",
+        "data": {
+            "order": f"Заказ № {rng.randrange(10**9, 10**10)} от 12.03.2026",
+            "tracking": f"Трек-номер {_digits(rng, 14)}",
+            "sku": f"Артикул {_digits(rng, 13)}",
+            "total": f"Сумма {rng.randrange(1, 99)} {rng.randrange(100, 999)} ₽",
+            "app": f"версия приложения 4.{rng.randrange(20)}.{rng.randrange(10)}",
+            "created": str(1_700_000_000 + rng.randrange(10**7)),
+        },
+    }
+    return Sample(record, [])
+
+
+_KINDS = (
+    _profile_en,
+    _profile_ru,
+    _ad_ru,
+    _ad_en,
+    _comments,
+    _page_clean,
+    _company_ru,
+    _questionnaire_ru,
+    _entrepreneur_ru,
+    _order_ru,
+)
 
 
 def generate(count: int, seed: int = 7) -> Iterator[Sample]:

@@ -82,3 +82,27 @@ def test_credit_card_is_linear_time(text: str, reason: str) -> None:
     started = time.perf_counter()
     RECOGNIZER.find(text)
     assert time.perf_counter() - started < 2.0
+
+
+NOT_CARD_CONTEXT_CASES = [
+    ("Артикул 4000000000006", [], "a product number passing Luhn with a Visa prefix"),
+    ("Трек-номер 30000000000004", [], "a parcel number passing Luhn with a Diners prefix"),
+    ("SKU 5500000000000004", [], "an SKU passing Luhn with a Mastercard prefix"),
+    (
+        "Оплата картой 4111 1111 1111 1111, заказ 12",
+        ["4111 1111 1111 1111"],
+        "a card word wins over an order word",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"),
+    NOT_CARD_CONTEXT_CASES,
+    ids=[c[2] for c in NOT_CARD_CONTEXT_CASES],
+)
+def test_product_order_and_parcel_words_veto_a_card(
+    text: str, expected: list[str], reason: str
+) -> None:
+    found = CreditCardNumberRecognizer().find(text)
+    assert [text[s:e] for s, e, _ in found] == expected
