@@ -74,6 +74,9 @@ class ValidatedPatternRecognizer(PatternRecognizer):
     ENTITY: ClassVar[str]
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]]
     CONTEXT: ClassVar[tuple[str, ...]] = ()
+    #: Kinds this recognizer tells apart within its entity (e.g. an organisation's or a
+    #: person's ИНН); a policy may give each its own action as ``ENTITY/kind``.
+    SUBTYPES: ClassVar[tuple[str, ...]] = ()
     LANGUAGE: ClassVar[str] = "xx"
     FLAGS: ClassVar[int] = regex.DOTALL | regex.MULTILINE
 
@@ -97,6 +100,10 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         context here.
         """
         return base_score
+
+    def subtype(self, text: str, start: int, end: int) -> str | None:
+        """The kind of the match, one of :attr:`SUBTYPES`, or ``None`` when there are none."""
+        return None
 
     def context_near(self, text: str, start: int, end: int) -> bool:
         """Whether one of this recognizer's context stems stands near the match."""

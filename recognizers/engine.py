@@ -28,6 +28,8 @@ class Finding:
     entity_type: str
     score: float
     recognizer: str
+    #: the kind within the entity type (``organisation`` / ``person`` for ``RU_INN``), if any
+    subtype: str | None = None
 
 
 class Detector:
@@ -61,7 +63,7 @@ class Detector:
             entity = recognizer.ENTITY
             for text in unique:
                 found[text].extend(
-                    Finding(start, end, entity, score, name)
+                    Finding(start, end, entity, score, name, recognizer.subtype(text, start, end))
                     for start, end, score in recognizer.find(text)
                 )
         for model in self._ner:
@@ -95,7 +97,9 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
             return
         best = max(group, key=lambda f: (f.score, f.end - f.start, f.entity_type))
         start = min(f.start for f in group)
-        merged.append(Finding(start, group_end, best.entity_type, best.score, best.recognizer))
+        merged.append(
+            Finding(start, group_end, best.entity_type, best.score, best.recognizer, best.subtype)
+        )
         group.clear()
 
     for finding in ordered:

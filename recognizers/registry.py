@@ -52,6 +52,13 @@ RECOGNIZERS: Final[tuple[type[ValidatedPatternRecognizer] | type[NerRecognizer],
 #: Every entity type the project can detect, sorted.
 ENTITY_TYPES: Final[tuple[str, ...]] = tuple(sorted({cls.ENTITY for cls in RECOGNIZERS}))
 
+#: The kinds a recognizer tells apart within an entity type (policy keys ``ENTITY/kind``).
+ENTITY_SUBTYPES: Final[dict[str, tuple[str, ...]]] = {
+    cls.ENTITY: cls.SUBTYPES
+    for cls in RECOGNIZERS
+    if issubclass(cls, ValidatedPatternRecognizer) and cls.SUBTYPES
+}
+
 
 def build_detector(*, names: bool = True) -> Detector:
     """A detector with every registered recognizer.

@@ -73,9 +73,11 @@ class FindingReport:
     entity_type: str
     score: float
     action: str
+    subtype: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """The finding as JSON; ``subtype`` only where the entity has kinds (``RU_INN``)."""
+        out: dict[str, Any] = {
             "path": self.path,
             "start": self.start,
             "end": self.end,
@@ -83,6 +85,9 @@ class FindingReport:
             "score": self.score,
             "action": self.action,
         }
+        if self.subtype is not None:
+            out["subtype"] = self.subtype
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +121,9 @@ def quarantine(
         reason=reason.value,
         detail=detail,
         findings=tuple(
-            FindingReport(f.path, f.start, f.end, f.entity_type, f.score, Action.QUARANTINE.value)
+            FindingReport(
+                f.path, f.start, f.end, f.entity_type, f.score, Action.QUARANTINE.value, f.subtype
+            )
             for f in findings
         ),
     )
@@ -139,7 +146,8 @@ def decide(
     kept_id = [
         f
         for f in id_findings
-        if f.score >= policy.min_score and policy.action_for(f.entity_type) is not Action.KEEP
+        if f.score >= policy.min_score
+        and policy.action_for(f.entity_type, f.subtype) is not Action.KEEP
     ]
     if kept_id:
         types = ", ".join(sorted({f.entity_type for f in kept_id}))
@@ -151,7 +159,9 @@ def decide(
     key_types: set[str] = set()
     for slot, findings in zip(slots, slot_findings, strict=True):
         accepted = [f for f in findings if f.score >= policy.min_score]
-        merged = [(f, policy.action_for(f.entity_type)) for f in resolve_overlaps(accepted)]
+        merged = [
+            (f, policy.action_for(f.entity_type, f.subtype)) for f in resolve_overlaps(accepted)
+        ]
         merged_per_slot.append(merged)
         for finding, action in merged:
             if slot.kind == "key" and action is not Action.KEEP:
@@ -171,6 +181,7 @@ def decide(
             f.entity_type,
             round(f.score, 4),
             action.value,
+            f.subtype,
         )
         for slot, merged in zip(slots, merged_per_slot, strict=True)
         for f, action in merged

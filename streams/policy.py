@@ -6,9 +6,10 @@ field::
     version: "site-a-2026-11"      # required; copied into every clean record
     min_score: 0.4                 # findings scored below this are ignored (0..1)
     default_action: redact         # for entity types not listed below
-    entities:                      # per entity type
+    entities:                      # per entity type, or per kind as ENTITY/kind
       EMAIL_ADDRESS: mask
       IP_ADDRESS: redact
+      RU_INN/organisation: keep    # an organisation's ИНН is not personal data
     mask:                          # how `mask` renders
       keep_tail: 4                 # letters/digits kept at the end
       char: "*"
@@ -30,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from recognizers.registry import ENTITY_TYPES
+from recognizers.registry import ENTITY_SUBTYPES, ENTITY_TYPES
 from streams.errors import PolicyError
 
 
@@ -54,8 +55,16 @@ class Policy:
     mask_keep_tail: int = 4
     mask_char: str = "*"
 
-    def action_for(self, entity_type: str) -> Action:
-        """The action for a finding of ``entity_type``."""
+    def action_for(self, entity_type: str, subtype: str | None = None) -> Action:
+        """The action for a finding of ``entity_type`` (and its kind, when it has one).
+
+        ``ENTITY/kind`` (``RU_INN/organisation``) wins over ``ENTITY``, which wins over the
+        default.
+        """
+        if subtype is not None:
+            specific = self.entity_actions.get(f"{entity_type}/{subtype}")
+            if specific is not None:
+                return specific
         return self.entity_actions.get(entity_type, self.default_action)
 
 
@@ -146,7 +155,17 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
             values["default_action"] = _action(source, value_node, "default_action")
         elif key == "entities":
             for entity, entity_node, action_node in _mapping(source, value_node, "entities"):
-                if entity not in ENTITY_TYPES:
+                base, _, kind = entity.partition("/")
+                if kind and base in ENTITY_SUBTYPES and kind not in ENTITY_SUBTYPES[base]:
+                    raise PolicyError(
+                        f"{_where(source, entity_node)}: entities.{entity}: unknown kind of "
+                        f"{base}; known kinds: {', '.join(ENTITY_SUBTYPES[base])}"
+                    )
+                if kind and base in ENTITY_TYPES and base not in ENTITY_SUBTYPES:
+                    raise PolicyError(
+                        f"{_where(source, entity_node)}: entities.{entity}: {base} has no kinds"
+                    )
+                if base not in ENTITY_TYPES:
                     raise PolicyError(
                         f"{_where(source, entity_node)}: entities.{entity}: unknown entity type; "
                         f"known types: {', '.join(ENTITY_TYPES)}"

@@ -95,6 +95,7 @@ class RuInnRecognizer(ValidatedPatternRecognizer):
     """ИНН of organisations (10 digits) and people (12 digits), both check digits verified."""
 
     ENTITY: ClassVar[str] = "RU_INN"
+    SUBTYPES: ClassVar[tuple[str, ...]] = ("organisation", "person")
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("inn", _INN, 0.5),)
     CONTEXT: ClassVar[tuple[str, ...]] = CONTEXT.all_words()
 
@@ -103,7 +104,10 @@ class RuInnRecognizer(ValidatedPatternRecognizer):
 
     def kind(self, text: str, start: int, end: int) -> InnKind:
         """Which kind of ИНН this recognizer found at ``text[start:end]``."""
-        return inn_kind(text[start:end])
+        return inn_kind(compact(text[start:end]))
+
+    def subtype(self, text: str, start: int, end: int) -> str | None:
+        return self.kind(text, start, end)
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         digits = text[start:end]

@@ -155,5 +155,8 @@ def _check_clean_records(collected: Collected, samples_ids: set[str]) -> None:
         assert block["policy_version"] == "builtin-redact-all-1"
         assert sum(block["counts"].values()) == len(block["findings"])
         for finding in block["findings"]:
-            assert set(finding) == {"path", "start", "end", "entity_type", "score", "action"}
+            fields = {"path", "start", "end", "entity_type", "score", "action"}
+            if finding["entity_type"] == "RU_INN":
+                fields.add("subtype")
+            assert set(finding) == fields
             assert finding["action"] == "redact"

@@ -74,7 +74,10 @@ def test_scan_writes_clean_findings_quarantine_and_dead_letter(
         for canary in sample.canaries:
             assert canary.encode() not in blob
 
-    assert findings and all(set(f) == FINDING_FIELDS for f in findings)
+    assert findings
+    for finding in findings:
+        extra = {"subtype"} if finding["entity_type"] == "RU_INN" else set()
+        assert set(finding) == FINDING_FIELDS | extra
     originals = {s.record["id"]: s.record for s in samples}
     checked = 0
     for finding in findings:
@@ -117,6 +120,34 @@ def test_scan_reads_stdin_and_writes_stdout(corpus: tuple[Path, list], tmp_path:
     assert result.returncode == 0, result.stderr
     ids = [orjson.loads(line)["id"] for line in result.stdout.splitlines()]
     assert ids == [s.record["id"] for s in samples]
+
+
+def test_scan_policy_keeps_an_organisation_inn_and_redacts_a_persons(tmp_path: Path) -> None:
+    records = [s.record for s in generate(10, seed=2)]
+    assert {r["id"].split("-")[0] for r in records} >= {"company", "form", "seller"}
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: inn-1\nentities:\n  RU_INN/organisation: keep\n")
+    result = CliRunner().invoke(
+        main,
+        [
+            "scan",
+            "--input",
+            str(source),
+            "--output",
+            str(tmp_path / "c.jsonl"),
+            "--findings",
+            str(tmp_path / "f.jsonl"),
+            "--policy",
+            str(policy),
+            "--no-names",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    findings = [orjson.loads(x) for x in (tmp_path / "f.jsonl").read_bytes().splitlines()]
+    inn = {(f["subtype"], f["action"]) for f in findings if f["entity_type"] == "RU_INN"}
+    assert inn == {("organisation", "keep"), ("person", "redact")}
 
 
 def test_scan_applies_a_policy_file(corpus: tuple[Path, list], tmp_path: Path) -> None:

@@ -82,6 +82,16 @@ def test_parse_policy_valid(text: str, expected: Policy, reason: str) -> None:
 
 
 INVALID_CASES = [
+    (
+        "version: v1\nentities:\n  RU_INN/company: keep\n",
+        ["p.yaml, line 3", "entities.RU_INN/company: unknown kind of RU_INN", "organisation"],
+        "an unknown kind",
+    ),
+    (
+        "version: v1\nentities:\n  EMAIL_ADDRESS/work: keep\n",
+        ["p.yaml, line 3", "EMAIL_ADDRESS has no kinds"],
+        "a kind of an entity that has none",
+    ),
     ("", ["p.yaml: empty policy", "version"], "an empty document"),
     ("# only a comment\n", ["p.yaml: empty policy"], "only a comment"),
     ("- version: v1\n", ["p.yaml, line 1", "policy: must be a mapping"], "a list"),
@@ -250,6 +260,24 @@ def test_action_for(entity: str, expected: Action, reason: str) -> None:
         "entities:\n  EMAIL_ADDRESS: mask\n  PHONE_NUMBER: keep\n"
     )
     assert policy.action_for(entity) is expected
+
+
+SUBTYPE_CASES = [
+    ("organisation", Action.KEEP, "the kind's own rule wins"),
+    ("person", Action.REDACT, "a kind without a rule takes the entity's"),
+    (None, Action.REDACT, "no kind: the entity's rule"),
+]
+
+
+@pytest.mark.parametrize(
+    ("subtype", "expected", "reason"), SUBTYPE_CASES, ids=[c[-1] for c in SUBTYPE_CASES]
+)
+def test_action_for_a_kind(subtype: str | None, expected: Action, reason: str) -> None:
+    policy = parse_policy(
+        "version: v1\ndefault_action: quarantine\n"
+        "entities:\n  RU_INN: redact\n  RU_INN/organisation: keep\n"
+    )
+    assert policy.action_for("RU_INN", subtype) is expected
 
 
 def test_default_policy_redacts_everything() -> None:
