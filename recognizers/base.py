@@ -38,6 +38,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 REGEX_TIMEOUT_SECONDS = 5.0
 
 _WORD = regex.compile(r"[^\W\d_]+")
+_CURRENCY = frozenset("$€₽£¥")
 
 
 class DetectionIncomplete(RuntimeError):
@@ -66,6 +67,14 @@ def has_context(
             if word.startswith(stem):
                 return True
     return False
+
+
+def currency_adjacent(text: str, start: int, end: int) -> bool:
+    """Whether a currency sign stands right before or after ``text[start:end]`` (one space
+    allowed): ``$1299``, ``12 500 ₽``."""
+    before = text[max(0, start - 2) : start].strip()
+    after = text[end : end + 2].strip()
+    return bool(before and before[-1] in _CURRENCY) or bool(after and after[0] in _CURRENCY)
 
 
 class ValidatedPatternRecognizer(PatternRecognizer):

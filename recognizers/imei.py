@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from recognizers.base import ValidatedPatternRecognizer, has_context
+from recognizers.base import ValidatedPatternRecognizer
 from recognizers.checksums import ascii_digits, luhn_valid
 
 _SEP = r"[ \u00a0\-]"
@@ -41,6 +41,6 @@ class ImeiRecognizer(ValidatedPatternRecognizer):
     CONTEXT: ClassVar[tuple[str, ...]] = ("imei", "имей", "имеи")
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
-        if not has_context(text, start, end, self.CONTEXT):
+        if not self.context_near(text, start, end):
             return None
         return self.certain() if imei_valid(ascii_digits(text[start:end])) else MISTYPED

@@ -29,7 +29,7 @@ from typing import ClassVar
 import phonenumbers
 import regex
 
-from recognizers.base import ValidatedPatternRecognizer, has_context
+from recognizers.base import ValidatedPatternRecognizer, currency_adjacent, has_context
 from recognizers.checksums import ascii_digits
 
 _SEP = r"[ .\-]"
@@ -103,13 +103,6 @@ _NOT_PHONE_CONTEXT = (
     "цена",
     "стоимост",
 )
-_CURRENCY = frozenset("$€₽£¥")
-
-
-def _currency_adjacent(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - 2) : start].strip()
-    after = text[end : end + 2].strip()
-    return bool(before and before[-1] in _CURRENCY) or bool(after and after[0] in _CURRENCY)
 
 
 class PhoneNumberRecognizer(ValidatedPatternRecognizer):
@@ -166,7 +159,7 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         word is)."""
         context = self.context_near(text, start, end)
         near_not_phone = has_context(text, start, end, _NOT_PHONE_CONTEXT, before=24, after=12)
-        blocked = (near_not_phone or _currency_adjacent(text, start, end)) and not context
+        blocked = (near_not_phone or currency_adjacent(text, start, end)) and not context
         return context, blocked
 
     def _score_shape(self, candidate: str, *, context: bool, blocked: bool) -> float | None:

@@ -25,10 +25,13 @@ or a bare Russian mobile number.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import regex
+
+from recognizers.base import ValidatedPatternRecognizer, currency_adjacent
 
 #: The score of a number whose checksum (or structure and context together) proves it.
 CERTAIN = 1.0
@@ -48,7 +51,6 @@ SPACE = "[ \u00a0]"
 
 _ASCII_DIGITS = frozenset("0123456789")
 _WORD = regex.compile(r"[^\W\d_]+")
-_CURRENCY = frozenset("$€₽£¥")
 
 #: This year's last two digits; identifiers that carry a year cannot come from the future.
 THIS_YEAR = datetime.date.today().year % 100
@@ -208,9 +210,7 @@ def looks_like_decoy(text: str, start: int, end: int) -> bool:
         return True
     if (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha()):
         return True
-    before = text[max(0, start - 2) : start].strip()
-    after = text[end : end + 2].strip()
-    return bool(before and before[-1] in _CURRENCY) or bool(after and after[0] in _CURRENCY)
+    return currency_adjacent(text, start, end)
 
 
 def _valid_date(year: int, month: int, day: int) -> bool:
@@ -249,3 +249,28 @@ def looks_like_mobile(candidate: str) -> bool:
 def weighted_sum(digits: Iterable[str], weights: Iterable[int]) -> int:
     """The sum of each ASCII digit times its weight."""
     return sum((ord(ch) - 48) * weight for ch, weight in zip(digits, weights, strict=False))
+
+
+def checksum_score(valid: bool, context: bool, unlike: Callable[[], bool]) -> float | None:
+    """The score of an identifier with a check digit, as in the table above: ``unlike`` (asked
+    only for a valid number without context) tells whether it reads as something else."""
+    if not valid:
+        return MISTYPED if context else None
+    if context or not unlike():
+        return CERTAIN
+    return None
+
+
+class IdentifierRecognizer(ValidatedPatternRecognizer):
+    """A recognizer whose context is a :class:`Vocabulary`: a context word counts only when no
+    :data:`NOT_PERSONAL` word stands nearer. Presidio's ``CONTEXT`` list derives from it."""
+
+    VOCABULARY: ClassVar[Vocabulary]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "VOCABULARY" in cls.__dict__:
+            cls.CONTEXT = cls.VOCABULARY.all_words()
+
+    def context_near(self, text: str, start: int, end: int) -> bool:
+        return context_decides(text, start, end, self.VOCABULARY)

@@ -27,7 +27,6 @@ from typing import ClassVar
 
 import regex
 
-from recognizers.base import ValidatedPatternRecognizer
 from recognizers.checksums import ascii_digits
 from recognizers.ru._identifiers import (
     CERTAIN,
@@ -36,8 +35,8 @@ from recognizers.ru._identifiers import (
     MISTYPED,
     SPACE,
     UNVERIFIED_WITH_CONTEXT,
+    IdentifierRecognizer,
     Vocabulary,
-    context_decides,
     is_digits,
     looks_like_decoy,
     weighted_sum,
@@ -109,16 +108,13 @@ def biks_near(text: str, start: int, end: int, window: int = BIK_WINDOW) -> list
     return found
 
 
-class RuBankAccountRecognizer(ValidatedPatternRecognizer):
+class RuBankAccountRecognizer(IdentifierRecognizer):
     """20-digit Russian bank account numbers, keyed against a nearby БИК or next to a context
     word."""
 
     ENTITY: ClassVar[str] = "RU_BANK_ACCOUNT"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("account", _ACCOUNT, 0.5),)
-    CONTEXT: ClassVar[tuple[str, ...]] = CONTEXT.all_words()
-
-    def context_near(self, text: str, start: int, end: int) -> bool:
-        return context_decides(text, start, end, CONTEXT)
+    VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         account = ascii_digits(text[start:end])

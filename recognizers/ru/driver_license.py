@@ -16,14 +16,13 @@ from typing import ClassVar
 
 import regex
 
-from recognizers.base import ValidatedPatternRecognizer
 from recognizers.ru._identifiers import (
     DIGITS_AFTER,
     DIGITS_BEFORE,
     SPACE,
     UNVERIFIED_WITH_CONTEXT,
+    IdentifierRecognizer,
     Vocabulary,
-    context_decides,
 )
 
 # Cyrillic letters that have Latin look-alikes: the only ones used in series.
@@ -41,15 +40,12 @@ CONTEXT = Vocabulary(
 )
 
 
-class RuDriverLicenseRecognizer(ValidatedPatternRecognizer):
+class RuDriverLicenseRecognizer(IdentifierRecognizer):
     """Russian driving licence series and number, next to a context word."""
 
     ENTITY: ClassVar[str] = "RU_DRIVER_LICENSE"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("license", _LICENSE, 0.5),)
-    CONTEXT: ClassVar[tuple[str, ...]] = CONTEXT.all_words()
-
-    def context_near(self, text: str, start: int, end: int) -> bool:
-        return context_decides(text, start, end, CONTEXT)
+    VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         if self.context_near(text, start, end):

@@ -24,14 +24,12 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from recognizers.base import ValidatedPatternRecognizer
 from recognizers.ru._identifiers import (
-    CERTAIN,
     DIGITS_AFTER,
     DIGITS_BEFORE,
-    MISTYPED,
+    IdentifierRecognizer,
     Vocabulary,
-    context_decides,
+    checksum_score,
     is_digits,
     looks_like_decoy,
     looks_like_mobile,
@@ -91,16 +89,13 @@ def inn_kind(digits: str) -> InnKind:
     raise ValueError("an ИНН has 10 or 12 ASCII digits")
 
 
-class RuInnRecognizer(ValidatedPatternRecognizer):
+class RuInnRecognizer(IdentifierRecognizer):
     """ИНН of organisations (10 digits) and people (12 digits), both check digits verified."""
 
     ENTITY: ClassVar[str] = "RU_INN"
     SUBTYPES: ClassVar[tuple[str, ...]] = ("organisation", "person")
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("inn", _INN, 0.5),)
-    CONTEXT: ClassVar[tuple[str, ...]] = CONTEXT.all_words()
-
-    def context_near(self, text: str, start: int, end: int) -> bool:
-        return context_decides(text, start, end, CONTEXT)
+    VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
     def kind(self, text: str, start: int, end: int) -> InnKind:
         """Which kind of ИНН this recognizer found at ``text[start:end]``."""
@@ -111,13 +106,12 @@ class RuInnRecognizer(ValidatedPatternRecognizer):
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         digits = text[start:end]
-        context = self.context_near(text, start, end)
-        if not inn_valid(digits):
-            return MISTYPED if context else None
-        if context:
-            return CERTAIN
-        if len(digits) == 10 and (digits.startswith("00") or looks_like_mobile(digits)):
-            return None
-        if looks_like_timestamp(digits) or looks_like_decoy(text, start, end):
-            return None
-        return CERTAIN
+        return checksum_score(
+            inn_valid(digits),
+            self.context_near(text, start, end),
+            lambda: (
+                (len(digits) == 10 and (digits.startswith("00") or looks_like_mobile(digits)))
+                or looks_like_timestamp(digits)
+                or looks_like_decoy(text, start, end)
+            ),
+        )

@@ -23,15 +23,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from recognizers.base import ValidatedPatternRecognizer
 from recognizers.ru._identifiers import (
-    CERTAIN,
     DIGITS_AFTER,
     DIGITS_BEFORE,
-    MISTYPED,
     THIS_YEAR,
+    IdentifierRecognizer,
     Vocabulary,
-    context_decides,
+    checksum_score,
     is_digits,
     looks_like_decoy,
 )
@@ -77,23 +75,17 @@ def plausible(digits: str) -> bool:
     return 2 <= year <= THIS_YEAR and digits[3:5] != "00"
 
 
-class RuOgrnRecognizer(ValidatedPatternRecognizer):
+class RuOgrnRecognizer(IdentifierRecognizer):
     """ОГРН of legal entities, 13 digits, check digit verified."""
 
     ENTITY: ClassVar[str] = "RU_OGRN"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("ogrn", _OGRN, 0.5),)
-    CONTEXT: ClassVar[tuple[str, ...]] = CONTEXT.all_words()
-
-    def context_near(self, text: str, start: int, end: int) -> bool:
-        return context_decides(text, start, end, CONTEXT)
+    VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         digits = text[start:end]
-        context = self.context_near(text, start, end)
-        if not ogrn_valid(digits):
-            return MISTYPED if context else None
-        if context:
-            return CERTAIN
-        if not plausible(digits) or looks_like_decoy(text, start, end):
-            return None
-        return CERTAIN
+        return checksum_score(
+            ogrn_valid(digits),
+            self.context_near(text, start, end),
+            lambda: not plausible(digits) or looks_like_decoy(text, start, end),
+        )

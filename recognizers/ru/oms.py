@@ -28,15 +28,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from recognizers.base import ValidatedPatternRecognizer
 from recognizers.checksums import ascii_digits, luhn_valid
 from recognizers.ru._identifiers import (
     CERTAIN,
     DIGITS_AFTER,
     DIGITS_BEFORE,
     MISTYPED,
+    IdentifierRecognizer,
     Vocabulary,
-    context_decides,
     is_digits,
 )
 
@@ -71,15 +70,12 @@ def is_valid(number: str) -> bool:
     return oms_valid(number.replace(" ", "").replace("\u00a0", "").replace("-", ""))
 
 
-class RuOmsRecognizer(ValidatedPatternRecognizer):
+class RuOmsRecognizer(IdentifierRecognizer):
     """The 16-digit полис ОМС number, next to a context word."""
 
     ENTITY: ClassVar[str] = "RU_OMS"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("oms", _OMS, 0.5),)
-    CONTEXT: ClassVar[tuple[str, ...]] = CONTEXT.all_words()
-
-    def context_near(self, text: str, start: int, end: int) -> bool:
-        return context_decides(text, start, end, CONTEXT)
+    VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         if not self.context_near(text, start, end):

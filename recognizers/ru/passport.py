@@ -25,7 +25,6 @@ from typing import ClassVar
 
 import regex
 
-from recognizers.base import ValidatedPatternRecognizer
 from recognizers.checksums import ascii_digits
 from recognizers.ru._identifiers import (
     DIGITS_AFTER,
@@ -34,8 +33,8 @@ from recognizers.ru._identifiers import (
     NOT_PERSONAL,
     SPACE,
     THIS_YEAR,
+    IdentifierRecognizer,
     Vocabulary,
-    context_decides,
     distance,
     is_digits,
     looks_like_decoy,
@@ -73,15 +72,12 @@ def series_year_plausible(series: str) -> bool:
     return year >= 97 or year <= THIS_YEAR + 1
 
 
-class RuPassportRecognizer(ValidatedPatternRecognizer):
+class RuPassportRecognizer(IdentifierRecognizer):
     """Series and number of the Russian internal passport, by context or strict layout."""
 
     ENTITY: ClassVar[str] = "RU_PASSPORT"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("passport", _PASSPORT, 0.5),)
-    CONTEXT: ClassVar[tuple[str, ...]] = CONTEXT.all_words()
-
-    def context_near(self, text: str, start: int, end: int) -> bool:
-        return context_decides(text, start, end, CONTEXT)
+    VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         candidate = text[start:end]

@@ -20,17 +20,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from recognizers.base import ValidatedPatternRecognizer
 from recognizers.checksums import ascii_digits
 from recognizers.ru._identifiers import (
-    CERTAIN,
     DIGITS_AFTER,
     DIGITS_BEFORE,
-    MISTYPED,
     SPACE,
     UNVERIFIED_WITH_CONTEXT,
+    IdentifierRecognizer,
     Vocabulary,
-    context_decides,
+    checksum_score,
     is_digits,
     looks_like_decoy,
     looks_like_mobile,
@@ -90,15 +88,12 @@ def is_valid(number: str) -> bool:
     return snils_valid(compact(number))
 
 
-class RuSnilsRecognizer(ValidatedPatternRecognizer):
+class RuSnilsRecognizer(IdentifierRecognizer):
     """СНИЛС in its usual layouts, checksum verified."""
 
     ENTITY: ClassVar[str] = "RU_SNILS"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("snils", _SNILS, 0.5),)
-    CONTEXT: ClassVar[tuple[str, ...]] = CONTEXT.all_words()
-
-    def context_near(self, text: str, start: int, end: int) -> bool:
-        return context_decides(text, start, end, CONTEXT)
+    VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         candidate = text[start:end]
@@ -106,10 +101,8 @@ class RuSnilsRecognizer(ValidatedPatternRecognizer):
         context = self.context_near(text, start, end)
         if not snils_checksum_applies(digits):
             return UNVERIFIED_WITH_CONTEXT if context else None
-        if not snils_valid(digits):
-            return MISTYPED if context else None
-        if context:
-            return CERTAIN
-        if looks_like_mobile(candidate) or looks_like_decoy(text, start, end):
-            return None
-        return CERTAIN
+        return checksum_score(
+            snils_valid(digits),
+            context,
+            lambda: looks_like_mobile(candidate) or looks_like_decoy(text, start, end),
+        )
