@@ -45,7 +45,7 @@ from typing import Any, Final, Protocol, TypeVar
 import orjson
 
 from recognizers.engine import Detector
-from recognizers.registry import build_detector
+from recognizers.registry import ENTITY_TYPES, build_detector
 from streams.record import collect_slots, parse_record
 from streams.samples import generate
 
@@ -65,20 +65,9 @@ PRESIDIO_PACKAGE: Final = "presidio_analyzer."
 
 IDENTIFIER_TYPES: Final = ("EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS", "CREDIT_CARD")
 SCORED_TYPES: Final = ("PERSON", *IDENTIFIER_TYPES)
-#: Identifiers plain Presidio has no recognizer for (Russian ones) or none enabled by default.
-RU_IDENTIFIER_TYPES: Final = (
-    "RU_INN",
-    "RU_SNILS",
-    "RU_OGRN",
-    "RU_OGRNIP",
-    "RU_PASSPORT",
-    "RU_OMS",
-    "RU_BANK_ACCOUNT",
-    "RU_DRIVER_LICENSE",
-    "IMEI",
-    "MAC_ADDRESS",
-    "GEO_COORDINATES",
-)
+#: Every other type the registry detects (Russian and device identifiers): plain Presidio has
+#: no recognizer for most of them.
+RU_IDENTIFIER_TYPES: Final = tuple(t for t in ENTITY_TYPES if t not in SCORED_TYPES)
 #: Everything the generated corpus plants.
 GENERATED_TYPES: Final = (*SCORED_TYPES, *RU_IDENTIFIER_TYPES)
 #: presidio-research gold type -> our entity type (the five scored types share their names).

@@ -18,21 +18,14 @@ from recognizers.ru.ogrn import ogrn_valid
 from recognizers.ru.ogrnip import ogrnip_valid
 from recognizers.ru.snils import snils_valid
 
-IDENTIFIERS = frozenset(
-    {
-        "RU_INN",
-        "RU_SNILS",
-        "RU_OGRN",
-        "RU_OGRNIP",
-        "RU_PASSPORT",
-        "RU_OMS",
-        "RU_BANK_ACCOUNT",
-        "RU_DRIVER_LICENSE",
-        "IMEI",
-        "MAC_ADDRESS",
-        "GEO_COORDINATES",
-    }
-)
+#: Every type but names and the five Presidio also covers: the identifiers this test guards.
+IDENTIFIERS = frozenset(ENTITY_TYPES) - {
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "IP_ADDRESS",
+    "CREDIT_CARD",
+}
 PER_KIND = 400
 
 CHECKED: dict[int, Callable[[str], bool]] = {
@@ -213,7 +206,19 @@ GENERATORS = [
 
 
 def test_every_identifier_is_registered() -> None:
-    assert set(ENTITY_TYPES) >= IDENTIFIERS
+    assert {
+        "RU_INN",
+        "RU_SNILS",
+        "RU_OGRN",
+        "RU_OGRNIP",
+        "RU_PASSPORT",
+        "RU_OMS",
+        "RU_BANK_ACCOUNT",
+        "RU_DRIVER_LICENSE",
+        "IMEI",
+        "MAC_ADDRESS",
+        "GEO_COORDINATES",
+    } <= IDENTIFIERS
     assert {r.ENTITY for r in recognizers()} == IDENTIFIERS
 
 
