@@ -36,6 +36,24 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+#: Options shared by several commands (settings they override; the environment also works).
+broker_option = click.option(
+    "--broker",
+    "broker_url",
+    envvar="PIIREDACT_BROKER_URL",
+    show_envvar=True,
+    help="Kafka bootstrap servers.  [default: kafka://127.0.0.1:9092]",
+)
+policy_option = click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PIIREDACT_POLICY_FILE",
+    show_envvar=True,
+    help="YAML policy file.  [default: built-in, redact everything]",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="piiredact")
 def main() -> None:
@@ -47,21 +65,8 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--broker",
-    "broker_url",
-    envvar="PIIREDACT_BROKER_URL",
-    show_envvar=True,
-    help="Kafka bootstrap servers.  [default: kafka://127.0.0.1:9092]",
-)
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="PIIREDACT_POLICY_FILE",
-    show_envvar=True,
-    help="YAML policy file.  [default: built-in, redact everything]",
-)
+@broker_option
+@policy_option
 def worker(broker_url: str | None, policy_file: Path | None) -> None:
     """Run the streaming job: a Faust worker reading the raw topic."""
     import faust  # noqa: PLC0415 - heavy import
@@ -123,14 +128,7 @@ def _open_out(path: str | None) -> BinaryIO | None:
 @click.option(
     "--dead-letter", "dead_letter", help="Invalid input lines with reasons.  [default: not written]"
 )
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="PIIREDACT_POLICY_FILE",
-    show_envvar=True,
-    help="YAML policy file.  [default: built-in, redact everything]",
-)
+@policy_option
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--no-names", is_flag=True, help="Skip the NER models (PERSON): much faster.")
 def scan(
@@ -205,13 +203,7 @@ def scan(
     default=None,
     help="Topic to publish to.  [default: PIIREDACT_TOPIC_RAW or scraped.raw]",
 )
-@click.option(
-    "--broker",
-    "broker_url",
-    envvar="PIIREDACT_BROKER_URL",
-    show_envvar=True,
-    help="Kafka bootstrap servers.  [default: kafka://127.0.0.1:9092]",
-)
+@broker_option
 def produce(input_path: BinaryIO, topic: str | None, broker_url: str | None) -> None:
     """Publish a JSON Lines file to a topic, as a scraper would.
 

@@ -164,12 +164,13 @@ def decide(
         ]
         merged_per_slot.append(merged)
         for finding, action in merged:
-            if slot.kind == "key" and action is not Action.KEEP:
+            pii_in_key = slot.kind == "key" and action is not Action.KEEP
+            if pii_in_key:
                 # Hidden in every reported path, whichever way the record goes.
                 hidden_keys.add(slot.text)
             if action is Action.QUARANTINE:
                 quarantine_types.add(finding.entity_type)
-            elif slot.kind == "key" and action is not Action.KEEP:
+            elif pii_in_key:
                 key_types.add(finding.entity_type)
 
     frozen_hidden = frozenset(hidden_keys)
