@@ -122,78 +122,9 @@ def test_scan_reads_stdin_and_writes_stdout(corpus: tuple[Path, list], tmp_path:
     assert ids == [s.record["id"] for s in samples]
 
 
-def test_scan_policy_keeps_an_organisation_inn_and_redacts_a_persons(tmp_path: Path) -> None:
-    records = [s.record for s in generate(10, seed=2)]
-    assert {r["id"].split("-")[0] for r in records} >= {"company", "form", "seller"}
-    source = tmp_path / "in.jsonl"
-    source.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
-    policy = tmp_path / "policy.yaml"
-    policy.write_text("version: inn-1\nentities:\n  RU_INN/organisation: keep\n")
-    result = CliRunner().invoke(
-        main,
-        [
-            "scan",
-            "--input",
-            str(source),
-            "--output",
-            str(tmp_path / "c.jsonl"),
-            "--findings",
-            str(tmp_path / "f.jsonl"),
-            "--policy",
-            str(policy),
-            "--no-names",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    findings = [orjson.loads(x) for x in (tmp_path / "f.jsonl").read_bytes().splitlines()]
-    inn = {(f["subtype"], f["action"]) for f in findings if f["entity_type"] == "RU_INN"}
-    assert inn == {("organisation", "keep"), ("person", "redact")}
-
-
-def test_scan_applies_a_policy_file(corpus: tuple[Path, list], tmp_path: Path) -> None:
-    source, _ = corpus
-    policy = tmp_path / "policy.yaml"
-    policy.write_text("version: t-1\ndefault_action: redact\nentities:\n  EMAIL_ADDRESS: mask\n")
-    result = CliRunner().invoke(
-        main,
-        [
-            "scan",
-            "--input",
-            str(source),
-            "--output",
-            str(tmp_path / "c.jsonl"),
-            "--findings",
-            str(tmp_path / "f.jsonl"),
-            "--policy",
-            str(policy),
-            "--no-names",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    findings = [orjson.loads(x) for x in (tmp_path / "f.jsonl").read_bytes().splitlines()]
-    actions = {(f["entity_type"], f["action"]) for f in findings if f["id"] != "q-1"}
-    assert ("EMAIL_ADDRESS", "mask") in actions
-    assert ("PHONE_NUMBER", "redact") in actions
-    clean = [orjson.loads(x) for x in (tmp_path / "c.jsonl").read_bytes().splitlines()]
-    assert {r["redaction"]["policy_version"] for r in clean} == {"t-1"}
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--policy", "{policy}"], "line 2"),
-        (["--input", "{missing}"], "cannot read"),
-    ],
-    ids=["invalid policy names the line", "missing input file"],
-)
-def test_scan_fails_with_exit_1_and_a_clear_message(
-    corpus: tuple[Path, list], tmp_path: Path, args: list[str], message: str
-) -> None:
-    source, _ = corpus
-    policy = tmp_path / "bad.yaml"
-    policy.write_text("version: t-1\ndefault_action: delete\n")
-    values = {"policy": str(policy), "missing": str(tmp_path / "nope.jsonl")}
-    base = [
+def _scan_args(source: Path, tmp_path: Path, *extra: str) -> list[str]:
+    """``piiredact scan`` without names, writing c.jsonl and f.jsonl under ``tmp_path``."""
+    return [
         "scan",
         "--input",
         str(source),
@@ -202,11 +133,56 @@ def test_scan_fails_with_exit_1_and_a_clear_message(
         "--findings",
         str(tmp_path / "f.jsonl"),
         "--no-names",
+        *extra,
     ]
-    argv = base + [a.format(**values) for a in args]
-    if "--input" in args:
-        argv = argv[:1] + argv[3:]
-    result = CliRunner().invoke(main, argv)
+
+
+def _json_lines(path: Path) -> list[dict]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def test_scan_policy_keeps_an_organisation_inn_and_redacts_a_persons(tmp_path: Path) -> None:
+    records = [s.record for s in generate(10, seed=2)]
+    assert {r["id"].split("-")[0] for r in records} >= {"company", "form", "seller"}
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: inn-1\nentities:\n  RU_INN/organisation: keep\n")
+    result = CliRunner().invoke(main, _scan_args(source, tmp_path, "--policy", str(policy)))
+    assert result.exit_code == 0, result.output
+    findings = _json_lines(tmp_path / "f.jsonl")
+    inn = {(f["subtype"], f["action"]) for f in findings if f["entity_type"] == "RU_INN"}
+    assert inn == {("organisation", "keep"), ("person", "redact")}
+
+
+def test_scan_applies_a_policy_file(corpus: tuple[Path, list], tmp_path: Path) -> None:
+    source, _ = corpus
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: t-1\ndefault_action: redact\nentities:\n  EMAIL_ADDRESS: mask\n")
+    result = CliRunner().invoke(main, _scan_args(source, tmp_path, "--policy", str(policy)))
+    assert result.exit_code == 0, result.output
+    findings = _json_lines(tmp_path / "f.jsonl")
+    actions = {(f["entity_type"], f["action"]) for f in findings if f["id"] != "q-1"}
+    assert ("EMAIL_ADDRESS", "mask") in actions
+    assert ("PHONE_NUMBER", "redact") in actions
+    clean = _json_lines(tmp_path / "c.jsonl")
+    assert {r["redaction"]["policy_version"] for r in clean} == {"t-1"}
+
+
+@pytest.mark.parametrize(
+    ("missing_input", "bad_policy", "message"),
+    [(False, True, "line 2"), (True, False, "cannot read")],
+    ids=["invalid policy names the line", "missing input file"],
+)
+def test_scan_fails_with_exit_1_and_a_clear_message(
+    corpus: tuple[Path, list], tmp_path: Path, missing_input: bool, bad_policy: bool, message: str
+) -> None:
+    source, _ = corpus
+    policy = tmp_path / "bad.yaml"
+    policy.write_text("version: t-1\ndefault_action: delete\n")
+    source = tmp_path / "nope.jsonl" if missing_input else source
+    extra = ["--policy", str(policy)] if bad_policy else []
+    result = CliRunner().invoke(main, _scan_args(source, tmp_path, *extra))
     assert result.exit_code == 1
     assert message in result.output
 
