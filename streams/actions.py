@@ -1,7 +1,8 @@
 """Actions that rewrite one string: each finding's span is replaced according to its action.
 
 ``keep`` leaves the span, ``redact`` writes ``<ENTITY_TYPE>``, ``mask`` hides every letter and
-digit but the last few and keeps separators. ``quarantine`` never reaches this module: it sends
+digit but the last few and keeps separators, ``pseudonymise`` writes a keyed token
+(:mod:`streams.pseudonym`). ``quarantine`` never reaches this module: it sends
 the whole record away (see :mod:`streams.core`).
 """
 
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from streams.policy import Action, Policy
+from streams.pseudonym import Pseudonymiser
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +50,14 @@ def mask_value(value: str, keep_tail: int, char: str) -> str:
     return "".join(out)
 
 
-def apply_edits(text: str, edits: Sequence[Edit], policy: Policy) -> str:
-    """``text`` with every edit applied. Edits must not overlap."""
+def apply_edits(
+    text: str,
+    edits: Sequence[Edit],
+    policy: Policy,
+    pseudonymiser: Pseudonymiser | None = None,
+) -> str:
+    """``text`` with every edit applied. Edits must not overlap; ``pseudonymise`` edits need
+    a ``pseudonymiser``."""
     pieces: list[str] = []
     cursor = 0
     for edit in sorted(edits, key=lambda e: e.start):
@@ -63,6 +71,10 @@ def apply_edits(text: str, edits: Sequence[Edit], policy: Policy) -> str:
             pieces.append(mask_value(original, policy.mask_keep_tail, policy.mask_char))
         elif edit.action is Action.REDACT:
             pieces.append(redact_value(edit.entity_type))
+        elif edit.action is Action.PSEUDONYMISE:
+            if pseudonymiser is None:
+                raise ValueError("pseudonymise needs a key")
+            pieces.append(pseudonymiser.token(edit.entity_type, original))
         else:
             raise ValueError(f"action {edit.action.value!r} does not rewrite text")
         cursor = edit.end

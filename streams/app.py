@@ -1,8 +1,17 @@
-"""The Faust app and its agent: raw topic in, clean / quarantine / dead-letter topics out.
+"""The Faust app and its agents: raw topic in, clean / quarantine / dead-letter / audit out.
+
+Two global tables (every worker holds all of each, fed by a compacted changelog):
+
+- ``consent``: the consent registry. The ``consent`` agent folds events from the consent
+  topic into it (:mod:`streams.registry`); invalid events go to the dead-letter topic.
+- ``subject-keys``: each subject's pseudonym key, wrapped under the keyring
+  (:mod:`streams.keys`). The ``redact`` agent creates a key the first time a subject needs one
+  and waits until the broker has stored it before using it; an erasure deletes it.
 
 Delivery is at-least-once:
 
 1. the agent takes a batch of messages without acknowledging them (``noack_take``);
+   it reads each record's consent entry and makes missing subject keys (stored before use);
 2. detection runs in a worker thread, off the event loop, so heartbeats keep flowing; a batch
    that exceeds ``detection_timeout`` is quarantined whole;
 3. every outcome is sent and the agent waits until the broker has acknowledged each one,
@@ -20,16 +29,22 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import faust
+import orjson
 
 from recognizers.engine import Detector
 from recognizers.registry import build_detector
-from streams.core import Outcome, Reason, Redactor, Verdict
-from streams.policy import Policy, load_policy
+from streams.consent import RegistryEntry, resolve
+from streams.core import Outcome, Reason, Redactor, Verdict, dead_letter
+from streams.errors import InvalidRecord
+from streams.keys import KeyBook, Keyring, KeyringError, WrappedKey, load_keyring, new_subject_key
+from streams.policy import Policy, PseudonymScope, load_policy
 from streams.record import Limits
-from streams.routing import OutputMessage, SourceMessage, route
+from streams.registry import ConsentEvent, apply_event, decode_entry, encode_entry, parse_event
+from streams.routing import OutputMessage, SourceMessage, audit_message, route
 from streams.settings import Settings
 
 log = logging.getLogger("piiredact.worker")
@@ -73,11 +88,21 @@ class BatchHandler:
         self.settings = settings
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piiredact-detect")
 
-    async def outcomes(self, sources: Sequence[SourceMessage]) -> list[Outcome]:
+    async def outcomes(
+        self,
+        sources: Sequence[SourceMessage],
+        registry: dict[str, RegistryEntry] | None = None,
+        keys: KeyBook | None = None,
+        now: datetime | None = None,
+    ) -> list[Outcome]:
         """One outcome per message; never raises for a detection failure or timeout."""
         raws = [s.value for s in sources]
         loop = asyncio.get_running_loop()
-        job = loop.run_in_executor(self._executor, self.redactor.redact_batch, raws)
+
+        def run() -> list[Outcome]:
+            return self.redactor.redact_batch(raws, registry=registry, keys=keys, now=now)
+
+        job = loop.run_in_executor(self._executor, run)
         try:
             return await asyncio.wait_for(
                 asyncio.shield(job), timeout=self.settings.detection_timeout
@@ -101,7 +126,8 @@ class BatchHandler:
     def messages(
         self, sources: Sequence[SourceMessage], outcomes: Sequence[Outcome]
     ) -> list[OutputMessage]:
-        """The output messages for a batch, logging quarantines and dead letters."""
+        """The output messages for a batch (each outcome and its audit entry), logging
+        quarantines and dead letters."""
         out: list[OutputMessage] = []
         for source, outcome in zip(sources, outcomes, strict=True):
             if outcome.verdict is not Verdict.CLEAN:
@@ -116,6 +142,7 @@ class BatchHandler:
                     ",".join(f"{k}:{v}" for k, v in sorted(outcome.counts.items())) or "-",
                 )
             out.append(route(outcome, source, self.settings))
+            out.append(audit_message(outcome, source, self.settings))
         return out
 
     def close(self) -> None:
@@ -127,14 +154,178 @@ def _where(sources: Sequence[SourceMessage]) -> str:
     return ", ".join(f"{t}[{p}]" for t, p in parts)
 
 
+def subject_refs(raws: Sequence[bytes]) -> dict[str, list[object]]:
+    """The ``subject_ref`` of each message that has one, with the ``consent`` objects that
+    came with it. A cheap look ahead of full validation; invalid messages are skipped here
+    and dead-lettered later."""
+    refs: dict[str, list[object]] = {}
+    for raw in raws:
+        try:
+            doc = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("subject_ref"), str):
+            refs.setdefault(doc["subject_ref"], []).append(doc.get("consent"))
+    return refs
+
+
+def keyring_from(settings: Settings) -> Keyring | None:
+    """The keyring configured in ``settings`` (file first), or ``None``."""
+    inline = settings.keys.get_secret_value() if settings.keys is not None else None
+    return load_keyring(settings.keys_file, inline)
+
+
+def require_keyring(policy: Policy, keyring: Keyring | None) -> None:
+    """Refuse to start when the policy pseudonymises and no keyring is configured."""
+    if policy.uses_pseudonyms and keyring is None:
+        raise KeyringError(
+            f"policy {policy.version!r} pseudonymises, but no keyring is configured: "
+            "set PIIREDACT_KEYS_FILE to a keyring file (see docs/consent.md)"
+        )
+
+
+_ERASED_UNREADABLE = RegistryEntry(at=datetime(1970, 1, 1, tzinfo=UTC), consent=None)
+
+
+class ConsentTables:
+    """The consent registry and the subject keys, as Faust global tables."""
+
+    def __init__(
+        self, app: faust.App, settings: Settings, policy: Policy, keyring: Keyring | None
+    ) -> None:
+        self.settings = settings
+        self.policy = policy
+        self.keyring = keyring
+        self.consent = app.GlobalTable(
+            "consent",
+            default=None,
+            key_type=bytes,
+            value_type=bytes,
+            partitions=settings.topic_partitions,
+            use_partitioner=True,
+        )
+        self.keys = app.GlobalTable(
+            "subject-keys",
+            default=None,
+            key_type=bytes,
+            value_type=bytes,
+            partitions=settings.topic_partitions,
+            use_partitioner=True,
+        )
+
+    @staticmethod
+    async def store(table: Any, key: bytes, value: bytes | None) -> None:
+        """Write one table entry and wait until the broker has its changelog record."""
+        if value is None:
+            table.data.pop(key, None)
+            future = table.send_changelog(None, key, None, value_serializer="raw")
+        else:
+            table.data[key] = value
+            future = table.send_changelog(None, key, value)
+        await future
+
+    def entry(self, subject_ref: str) -> RegistryEntry | None:
+        """The registry's entry for ``subject_ref``; an unreadable one counts as withdrawn."""
+        raw = self.consent.get(subject_ref.encode("utf-8"))
+        if raw is None:
+            return None
+        try:
+            return decode_entry(raw)[0]
+        except ValueError:
+            log.error("consent table entry unreadable; treating the subject as withdrawn")
+            return _ERASED_UNREADABLE
+
+    async def apply(self, event: ConsentEvent) -> bool:
+        """Fold one registry event in; ``False`` if it was older than the entry and ignored."""
+        key = event.subject_ref.encode("utf-8")
+        updated = apply_event(self.entry(event.subject_ref), event, datetime.now(UTC))
+        if updated is None:
+            return False
+        await self.store(self.consent, key, encode_entry(updated, event.raw_consent))
+        if event.type == "erasure":
+            await self.store(self.keys, key, None)
+        return True
+
+    def _wants_key(
+        self, consents: list[object], entry: RegistryEntry | None, now: datetime
+    ) -> bool:
+        policy = self.policy
+        return any(
+            policy.may_pseudonymise(
+                resolve(
+                    c,
+                    entry,
+                    now,
+                    default_jurisdiction=policy.default_jurisdiction,
+                    purpose=policy.purpose,
+                )
+            )
+            for c in consents
+        )
+
+    def _stored_key(self, subject_ref: str, entry: RegistryEntry | None) -> WrappedKey | None:
+        """The subject's stored key, unless an erasure came after it was made."""
+        raw = self.keys.get(subject_ref.encode("utf-8"))
+        if raw is None:
+            return None
+        wrapped = WrappedKey.decode(raw)
+        erased_at = entry.erased_at if entry is not None else None
+        return wrapped if erased_at is None or wrapped.created_at >= erased_at else None
+
+    async def key_book(
+        self, refs: dict[str, list[object]], registry: dict[str, RegistryEntry], now: datetime
+    ) -> KeyBook | None:
+        """The key book for a batch; makes (and stores) keys its subjects lack. A subject
+        whose key cannot be read or stored is left out: its records are quarantined."""
+        if self.keyring is None or not self.policy.uses_pseudonyms:
+            return None
+        book = KeyBook(self.keyring, self.policy.pseudonym_scope.value)
+        if self.policy.pseudonym_scope is not PseudonymScope.SUBJECT:
+            return book
+        pending: list[tuple[str, WrappedKey]] = []
+        for ref, consents in refs.items():
+            entry = registry.get(ref)
+            if not self._wants_key(consents, entry, now):
+                continue
+            try:
+                wrapped = self._stored_key(ref, entry)
+            except KeyringError:
+                log.error("a stored subject key is unreadable; its records are quarantined")
+                continue
+            if wrapped is not None:
+                book.store[ref] = wrapped
+            else:
+                pending.append((ref, new_subject_key(self.keyring, ref, now)))
+        if not pending:
+            return book
+        writes = (self.store(self.keys, r.encode("utf-8"), w.encode()) for r, w in pending)
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*writes), timeout=self.settings.key_wait_timeout
+            )
+        except Exception as exc:  # includes TimeoutError: fail closed
+            log.warning(
+                "storing %d new subject keys failed (%s); their records are quarantined",
+                len(pending),
+                type(exc).__name__,
+            )
+            return book
+        book.store.update(pending)
+        return book
+
+
 def create_app(
     settings: Settings,
     *,
     detector: Detector | None = None,
     policy: Policy | None = None,
+    keyring: Keyring | None = None,
 ) -> faust.App:
-    """The worker's Faust app. Loads the policy (fails fast if invalid) and the detector."""
+    """The worker's Faust app. Loads the policy and keyring (fails fast if invalid) and the
+    detector."""
     policy = policy if policy is not None else load_policy(settings.policy_file)
+    keyring = keyring if keyring is not None else keyring_from(settings)
+    require_keyring(policy, keyring)
     detector = detector if detector is not None else build_detector(names=settings.detect_names)
     handler = BatchHandler(Redactor(detector, policy, limits_from(settings)), settings)
 
@@ -154,11 +345,14 @@ def create_app(
         topic_partitions=settings.topic_partitions,
         value_serializer="raw",
         key_serializer="raw",
+        store="memory://",
     )
     raw_topic = app.topic(settings.topic_raw, key_type=bytes, value_type=bytes)
+    consent_topic = app.topic(settings.topic_consent, key_type=bytes, value_type=bytes)
     outputs = {
         name: app.topic(name, key_type=bytes, value_type=bytes) for name in settings.output_topics
     }
+    tables = ConsentTables(app, settings, policy, keyring)
     totals: Counter[str] = Counter()
 
     async def deliver(messages: Sequence[OutputMessage]) -> None:
@@ -189,11 +383,40 @@ def create_app(
         batches = cast(faust.Stream[Any], stream).noack_take
         async for events in batches(settings.batch_size, within=settings.batch_timeout):
             sources = [source_of(event) for event in events]
-            outcomes = await handler.outcomes(sources)
+            now = datetime.now(UTC)
+            refs = subject_refs([s.value for s in sources])
+            registry = {r: e for r in refs if (e := tables.entry(r)) is not None}
+            book = await tables.key_book(refs, registry, now)
+            outcomes = await handler.outcomes(sources, registry, book, now)
             await deliver(handler.messages(sources, outcomes))
             for event in events:
                 await stream.ack(event)
             totals.update(o.verdict.value for o in outcomes)
             log.debug("batch done: %d messages; totals %s", len(events), dict(totals))
+
+    @app.agent(consent_topic, concurrency=1, name="consent")
+    async def consent_events(stream: faust.StreamT[Any]) -> None:
+        async for event in stream.events():
+            source = source_of(event)
+            try:
+                parsed = parse_event(source.key, source.value)
+            except InvalidRecord as error:
+                log.warning(
+                    "consent event dead-lettered: topic=%s partition=%d offset=%d reason=%s",
+                    source.topic,
+                    source.partition,
+                    source.offset,
+                    error.detail,
+                )
+                await deliver([route(dead_letter(error), source, settings)])
+                continue
+            applied = await tables.apply(parsed)
+            log.info(
+                "consent event %s: type=%s partition=%d offset=%d",
+                "applied" if applied else "older than the registry's entry, ignored",
+                parsed.type,
+                source.partition,
+                source.offset,
+            )
 
     return app

@@ -1,4 +1,4 @@
-"""The ``piiredact`` command: worker, demo, scan, produce.
+"""The ``piiredact`` command: worker, demo, scan, produce, topics.
 
 Exit codes: 0 the run completed (even if records were quarantined or dead-lettered);
 1 the run failed (broker unreachable, outputs incomplete, invalid policy, unreadable file);
@@ -50,7 +50,15 @@ policy_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="PIIREDACT_POLICY_FILE",
     show_envvar=True,
-    help="YAML policy file.  [default: built-in, redact everything]",
+    help="YAML policy file.  [default: built-in consent policy, streams/policies/default.yaml]",
+)
+keys_option = click.option(
+    "--keys-file",
+    "keys_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PIIREDACT_KEYS_FILE",
+    show_envvar=True,
+    help="Pseudonymisation keyring (JSON).  [worker: required when the policy pseudonymises]",
 )
 
 
@@ -67,13 +75,14 @@ def main() -> None:
 @main.command()
 @broker_option
 @policy_option
-def worker(broker_url: str | None, policy_file: Path | None) -> None:
-    """Run the streaming job: a Faust worker reading the raw topic."""
+@keys_option
+def worker(broker_url: str | None, policy_file: Path | None, keys_file: Path | None) -> None:
+    """Run the streaming job: a Faust worker reading the raw and consent topics."""
     import faust  # noqa: PLC0415 - heavy import
 
     from streams.app import create_app  # noqa: PLC0415
 
-    settings = _settings(broker_url=broker_url, policy_file=policy_file)
+    settings = _settings(broker_url=broker_url, policy_file=policy_file, keys_file=keys_file)
     try:
         app = create_app(settings)
     except PiiRedactError as exc:
@@ -129,6 +138,7 @@ def _open_out(path: str | None) -> BinaryIO | None:
     "--dead-letter", "dead_letter", help="Invalid input lines with reasons.  [default: not written]"
 )
 @policy_option
+@keys_option
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--no-names", is_flag=True, help="Skip the NER models (PERSON): much faster.")
 def scan(
@@ -138,26 +148,44 @@ def scan(
     quarantine: str | None,
     dead_letter: str | None,
     policy_file: Path | None,
+    keys_file: Path | None,
     batch_size: int,
     no_names: bool,
 ) -> None:
-    """Scan JSON Lines files offline with the worker's detection and policy."""
+    """Scan JSON Lines files offline with the worker's detection and policy.
+
+    Consent comes from each record's own `consent` field (there is no registry offline).
+    Without a keyring, pseudonyms use a random key made for this run only.
+    """
     from recognizers.registry import build_detector  # noqa: PLC0415
-    from streams.app import limits_from  # noqa: PLC0415
+    from streams.app import keyring_from, limits_from  # noqa: PLC0415
     from streams.core import Redactor  # noqa: PLC0415
+    from streams.keys import KeyBook, Keyring  # noqa: PLC0415
     from streams.policy import load_policy  # noqa: PLC0415
     from streams.scan import ScanOutputs, scan_lines  # noqa: PLC0415
 
-    settings = _settings(policy_file=policy_file)
+    settings = _settings(policy_file=policy_file, keys_file=keys_file)
     try:
         policy = load_policy(settings.policy_file)
+        keyring = keyring_from(settings)
     except PiiRedactError as exc:
         _fail(str(exc))
+    if keyring is None and policy.uses_pseudonyms:
+        click.echo(
+            "note: no keyring (--keys-file): pseudonyms use a random key for this run only",
+            err=True,
+        )
+        keyring = Keyring.generate()
+    book = (
+        KeyBook(keyring, policy.pseudonym_scope.value, create=True) if keyring is not None else None
+    )
     try:
         source: BinaryIO = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")  # noqa: SIM115
     except OSError as exc:
         _fail(f"cannot read {input_path}: {exc.strerror}")
-    redactor = Redactor(build_detector(names=not no_names), policy, limits_from(settings))
+    redactor = Redactor(
+        build_detector(names=not no_names), policy, limits_from(settings), keys=book
+    )
     opened: list[BinaryIO] = []
     try:
         outs = []
@@ -238,6 +266,62 @@ def produce(input_path: BinaryIO, topic: str | None, broker_url: str | None) -> 
             f"publishing to {target} at {settings.bootstrap_servers} failed: {type(exc).__name__}"
         )
     click.echo(f"published {len(messages)} messages to {target}", err=True)
+
+
+@main.command()
+@broker_option
+@click.option(
+    "--partitions",
+    default=None,
+    type=click.IntRange(1, 10_000),
+    help="Partitions of each new topic.  [default: PIIREDACT_TOPIC_PARTITIONS or 4]",
+)
+@click.option(
+    "--replication-factor",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Replicas of each new topic (3 on a production cluster).",
+)
+@click.option(
+    "--retention-ms",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Retention of the record topics.  [default: the broker's]",
+)
+def topics(
+    broker_url: str | None,
+    partitions: int | None,
+    replication_factor: int,
+    retention_ms: int | None,
+) -> None:
+    """Create the pipeline's topics that do not exist yet (idempotent).
+
+    Record topics (raw, clean, quarantine, dead-letter, audit) delete old data after the
+    retention; the consent topic and the tables' changelogs are compacted.
+    """
+    from streams.topics import ensure_topics, topic_specs  # noqa: PLC0415
+
+    settings = _settings(broker_url=broker_url)
+    try:
+        created = asyncio.run(
+            asyncio.wait_for(
+                ensure_topics(
+                    settings,
+                    replication_factor,
+                    partitions=partitions,
+                    retention_ms=retention_ms,
+                ),
+                timeout=60,
+            )
+        )
+    except PiiRedactError as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        _fail(f"creating topics at {settings.bootstrap_servers} failed: {type(exc).__name__}")
+    for name, config in topic_specs(settings, retention_ms).items():
+        state = "created" if name in created else "exists"
+        click.echo(f"{state:<8} {name}  {config['cleanup.policy']}", err=True)
 
 
 def run() -> None:

@@ -11,6 +11,7 @@ integration tests use.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import os
 import signal
@@ -25,10 +26,11 @@ from pathlib import Path
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pydantic import SecretStr
 
 from streams.broker import EmbeddedBroker, free_port, wait_until_ready
 from streams.errors import PiiRedactError
-from streams.samples import MALFORMED, Sample, generate
+from streams.samples import MALFORMED, Sample, consent_samples, generate
 from streams.settings import Settings
 from streams.topics import ensure_topics
 
@@ -42,6 +44,8 @@ class Collected:
     clean: dict[bytes, list[bytes]] = field(default_factory=dict)
     quarantine: dict[bytes, list[tuple[bytes, dict[str, bytes]]]] = field(default_factory=dict)
     dead_letter: dict[bytes, list[tuple[bytes, dict[str, bytes]]]] = field(default_factory=dict)
+    #: audit entries (keyed by record id; an id holding personal data is keyed b"")
+    audit: dict[bytes, list[bytes]] = field(default_factory=dict)
     #: monotonic times at which the first and the last output message was read
     first_at: float = 0.0
     last_at: float = 0.0
@@ -59,7 +63,8 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment for a worker process that uses ``settings``."""
     env = dict(os.environ)
     for name, value in settings.model_dump(exclude_none=True).items():
-        env[f"PIIREDACT_{name.upper()}"] = str(value)
+        secret = value.get_secret_value() if isinstance(value, SecretStr) else value
+        env[f"PIIREDACT_{name.upper()}"] = str(secret)
     env.update(extra)
     return env
 
@@ -136,6 +141,8 @@ async def collect(
                     headers = {k: v for k, v in m.headers}
                     if m.topic == settings.topic_clean:
                         collected.clean.setdefault(key, []).append(m.value)
+                    elif m.topic == settings.topic_audit:
+                        collected.audit.setdefault(key, []).append(m.value)
                     elif m.topic == settings.topic_quarantine:
                         collected.quarantine.setdefault(key, []).append((m.value, headers))
                     else:
@@ -145,9 +152,22 @@ async def collect(
     return collected
 
 
+#: People with consent metadata published by the demo besides ``--records``.
+CONSENT_RECORDS = 20
+
+
+def write_demo_keyring(path: Path) -> Path:
+    """A keyring with one fresh random key, readable by the owner only."""
+    key = base64.b64encode(os.urandom(32)).decode("ascii")
+    path.write_bytes(orjson.dumps({"active": "demo-1", "keys": {"demo-1": key}}))
+    path.chmod(0o600)
+    return path
+
+
 def demo_messages(count: int, seed: int) -> tuple[list[Sample], list[Message]]:
-    """Generated records and malformed messages, keyed by record id (or a label)."""
-    samples = list(generate(count, seed))
+    """Generated records (``count`` plus :data:`CONSENT_RECORDS` people with consent
+    metadata) and malformed messages, keyed by record id (or a label)."""
+    samples = list(generate(count, seed)) + list(consent_samples(CONSENT_RECORDS, seed))
     messages: list[Message] = [(s.record["id"].encode(), orjson.dumps(s.record)) for s in samples]
     messages += [(f"malformed-{i}".encode(), raw) for i, (raw, _) in enumerate(MALFORMED)]
     return samples, messages
@@ -188,20 +208,35 @@ def _print_summary(
         out("  quarantine / dead-letter reasons:")
         for reason, count in sorted(reasons.items()):
             out(f"    {reason:<18}{count:>6}")
+    actions: Counter[str] = Counter()
+    for values in collected.clean.values():
+        for value in values:
+            redaction = orjson.loads(value)["redaction"]
+            state = redaction["consent"]["state"]
+            actions.update(f"{state}: {f['action']}" for f in redaction["findings"])
+    out("  actions by consent state (clean records):")
+    for label, count in sorted(actions.items()):
+        out(f"    {label:<28}{count:>6}")
     out("")
     shown = 0
+    consent_shown: set[str] = set()
     for sample in samples:
-        if not sample.canaries or shown >= 3:
+        state = sample.record["id"].split("-")[1] if "subject_ref" in sample.record else ""
+        if state in ("distribution", "processing") and state not in consent_shown:
+            consent_shown.add(state)
+        elif not sample.canaries or shown >= 3:
             continue
+        else:
+            shown += 1
         key = sample.record["id"].encode()
         if key not in collected.clean:
             continue
         after = orjson.loads(collected.clean[key][0])
-        out(f"example {sample.record['id']}:")
+        consent = after["redaction"]["consent"]["state"]
+        out(f"example {sample.record['id']} (consent: {consent}):")
         out("  before: " + orjson.dumps(sample.record["data"]).decode()[:400])
         out("  after:  " + orjson.dumps(after["data"]).decode()[:400])
         out("")
-        shown += 1
 
 
 def run_demo(
@@ -223,6 +258,7 @@ def run_demo(
             web_port=free_port(),
             web_host="127.0.0.1",
             log_level="WARNING",
+            keys_file=write_demo_keyring(workdir / "keys.json"),
         )
         out(f"broker      embedded Tansu on {broker.bootstrap_servers} (memory only)")
         asyncio.run(wait_until_ready(broker.bootstrap_servers))
@@ -235,7 +271,8 @@ def run_demo(
             expected = {key for key, _ in messages if key is not None}
             out(
                 f"publishing  {len(messages)} messages to {settings.topic_raw} "
-                f"({len(samples)} records, {len(MALFORMED)} malformed)"
+                f"({len(samples)} records, {CONSENT_RECORDS} of them with consent metadata, "
+                f"{len(MALFORMED)} malformed)"
             )
             started = time.monotonic()
             asyncio.run(produce(broker.bootstrap_servers, settings.topic_raw, messages))

@@ -1,37 +1,50 @@
-"""The redaction policy: which action applies to each detected entity.
+"""The redaction policy: which action applies to each finding, given the subject's consent.
 
-A policy is a small YAML file, validated on load; every error names the file, the line and the
-field::
+A policy is a YAML file, validated on load; every error names the file, the line and the
+field. Rules are tried in order and the first that matches a finding decides its action; a
+finding no rule matches takes ``default_action``::
 
-    version: "site-a-2026-11"      # required; copied into every clean record
+    version: "site-a-2026-11"      # required; copied into every clean record and audit entry
     min_score: 0.4                 # findings scored below this are ignored (0..1)
-    default_action: redact         # for entity types not listed below
-    entities:                      # per entity type, or per kind as ENTITY/kind
-      EMAIL_ADDRESS: mask
-      IP_ADDRESS: redact
-      RU_INN/organisation: keep    # an organisation's ИНН is not personal data
+    default_action: redact         # for findings no rule matches (no consent, expired, ...)
+    default_jurisdiction: RU       # when the consent does not say: RU, EU or OTHER
+    purpose: research              # optional: a grant counts only if its purposes include it
+    pseudonymise:
+      scope: subject               # subject (per-person keys, erasable) or global
     mask:                          # how `mask` renders
       keep_tail: 4                 # letters/digits kept at the end
       char: "*"
+    rules:
+      - id: organisation-ids       # required, unique: reported as the rule that fired
+        entities: [RU_INN/organisation, RU_OGRN]   # optional: ENTITY or ENTITY/kind
+        action: keep
+      - id: processing-only
+        consent: [processing]      # optional: distribution, processing, none, expired, withdrawn
+        jurisdiction: [RU, EU]     # optional
+        action: pseudonymise
 
 Actions: ``keep`` (leave the value), ``mask`` (hide all but the last ``keep_tail`` letters and
-digits, keeping separators: ``+7 *** ***-45-67``), ``redact`` (replace with ``<ENTITY_TYPE>``),
-``quarantine`` (send the whole record to the quarantine topic).
+digits, keeping separators: ``+7 *** ***-45-67``), ``pseudonymise`` (a keyed token, see
+:mod:`streams.pseudonym`), ``redact`` (``<ENTITY_TYPE>``), ``quarantine`` (send the whole
+record to the quarantine topic).
 
-Without a policy file the built-in :data:`DEFAULT_POLICY` applies: every entity is redacted.
+Without a policy file the built-in :data:`DEFAULT_POLICY` (``streams/policies/default.yaml``)
+applies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from recognizers.registry import ENTITY_SUBTYPES, ENTITY_TYPES
+from streams.consent import ConsentSnapshot, ConsentState, Jurisdiction
 from streams.errors import PolicyError
 
 
@@ -40,8 +53,50 @@ class Action(StrEnum):
 
     KEEP = "keep"
     MASK = "mask"
+    PSEUDONYMISE = "pseudonymise"
     REDACT = "redact"
     QUARANTINE = "quarantine"
+
+
+class PseudonymScope(StrEnum):
+    """Whose key makes a pseudonym: the record subject's own, or one for everybody."""
+
+    SUBJECT = "subject"
+    GLOBAL = "global"
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+#: The rule id reported for findings that no rule matched.
+DEFAULT_RULE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule: conditions (``None`` = any) and the action when all hold."""
+
+    id: str
+    action: Action
+    entities: frozenset[str] | None = None
+    consent: frozenset[ConsentState] | None = None
+    jurisdiction: frozenset[Jurisdiction] | None = None
+
+    def matches(
+        self,
+        entity_type: str,
+        subtype: str | None,
+        state: ConsentState,
+        jurisdiction: Jurisdiction,
+    ) -> bool:
+        if self.consent is not None and state not in self.consent:
+            return False
+        if self.jurisdiction is not None and jurisdiction not in self.jurisdiction:
+            return False
+        if self.entities is None:
+            return True
+        return entity_type in self.entities or (
+            subtype is not None and f"{entity_type}/{subtype}" in self.entities
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,31 +104,58 @@ class Policy:
     """A validated policy."""
 
     version: str
+    rules: tuple[Rule, ...] = ()
     default_action: Action = Action.REDACT
-    entity_actions: Mapping[str, Action] = field(default_factory=dict)
     min_score: float = 0.4
+    default_jurisdiction: Jurisdiction = Jurisdiction.OTHER
+    purpose: str | None = None
+    pseudonym_scope: PseudonymScope = PseudonymScope.SUBJECT
     mask_keep_tail: int = 4
     mask_char: str = "*"
 
-    def action_for(self, entity_type: str, subtype: str | None = None) -> Action:
-        """The action for a finding of ``entity_type`` (and its kind, when it has one).
+    def decide(
+        self, entity_type: str, subtype: str | None, consent: ConsentSnapshot
+    ) -> tuple[Action, str]:
+        """The action for one finding and the id of the rule that chose it."""
+        for rule in self.rules:
+            if rule.matches(entity_type, subtype, consent.state, consent.jurisdiction):
+                return rule.action, rule.id
+        return self.default_action, DEFAULT_RULE
 
-        ``ENTITY/kind`` (``RU_INN/organisation``) wins over ``ENTITY``, which wins over the
-        default.
-        """
-        if subtype is not None:
-            specific = self.entity_actions.get(f"{entity_type}/{subtype}")
-            if specific is not None:
-                return specific
-        return self.entity_actions.get(entity_type, self.default_action)
+    def may_pseudonymise(self, consent: ConsentSnapshot) -> bool:
+        """Whether some finding of a record with this consent could be pseudonymised."""
+        for rule in self.rules:
+            if rule.consent is not None and consent.state not in rule.consent:
+                continue
+            if rule.jurisdiction is not None and consent.jurisdiction not in rule.jurisdiction:
+                continue
+            if rule.action is Action.PSEUDONYMISE:
+                return True
+            if rule.entities is None:  # catches every finding: nothing after it applies
+                return False
+        return self.default_action is Action.PSEUDONYMISE
+
+    @property
+    def uses_pseudonyms(self) -> bool:
+        """Whether any rule (or the default) pseudonymises: then a keyring is required."""
+        return self.default_action is Action.PSEUDONYMISE or any(
+            r.action is Action.PSEUDONYMISE for r in self.rules
+        )
 
 
-#: Used when no policy file is configured: no consent metadata is read yet, so every detected
-#: entity is redacted to ``<ENTITY_TYPE>``.
-DEFAULT_POLICY = Policy(version="builtin-redact-all-1")
-
-_TOP_FIELDS = ("version", "min_score", "default_action", "entities", "mask")
+_TOP_FIELDS = (
+    "version",
+    "min_score",
+    "default_action",
+    "default_jurisdiction",
+    "purpose",
+    "pseudonymise",
+    "mask",
+    "rules",
+)
+_RULE_FIELDS = ("id", "entities", "consent", "jurisdiction", "action")
 _MASK_FIELDS = ("keep_tail", "char")
+_PSEUDONYMISE_FIELDS = ("scope",)
 
 
 def _where(source: str, node: yaml.Node) -> str:
@@ -89,15 +171,19 @@ def _scalar(source: str, node: yaml.Node, name: str) -> Any:
         raise PolicyError(f"{_where(source, node)}: {name}: not a valid value") from None
 
 
-def _action(source: str, node: yaml.Node, name: str) -> Action:
+def _choice(source: str, node: yaml.Node, name: str, enum: type[_E]) -> _E:
     value = _scalar(source, node, name)
     try:
-        return Action(value)
+        return enum(value)
     except ValueError:
-        allowed = ", ".join(a.value for a in Action)
+        allowed = ", ".join(m.value for m in enum)
         raise PolicyError(
-            f"{_where(source, node)}: {name}: unknown action {value!r}; use one of {allowed}"
+            f"{_where(source, node)}: {name}: unknown value {value!r}; use one of {allowed}"
         ) from None
+
+
+def _action(source: str, node: yaml.Node, name: str) -> Action:
+    return _choice(source, node, name, Action)
 
 
 def _mapping(source: str, node: yaml.Node, name: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
@@ -116,6 +202,80 @@ def _mapping(source: str, node: yaml.Node, name: str) -> list[tuple[str, yaml.No
     return items
 
 
+def _sequence(source: str, node: yaml.Node, name: str) -> list[yaml.Node]:
+    if not isinstance(node, yaml.SequenceNode):
+        raise PolicyError(f"{_where(source, node)}: {name}: must be a list")
+    if not node.value:
+        raise PolicyError(f"{_where(source, node)}: {name}: must not be empty (leave it out)")
+    return list(node.value)
+
+
+def _known(source: str, key_node: yaml.Node, name: str, key: str, known: Iterable[str]) -> None:
+    known = tuple(known)
+    if key not in known:
+        raise PolicyError(
+            f"{_where(source, key_node)}: {name}{key}: unknown field; "
+            f"known fields: {', '.join(known)}"
+        )
+
+
+def _entity(source: str, node: yaml.Node, name: str) -> str:
+    entity = _scalar(source, node, name)
+    if not isinstance(entity, str):
+        raise PolicyError(f"{_where(source, node)}: {name}: must be an entity type")
+    base, _, kind = entity.partition("/")
+    if base not in ENTITY_TYPES:
+        raise PolicyError(
+            f"{_where(source, node)}: {name}: unknown entity type {entity!r}; "
+            f"known types: {', '.join(ENTITY_TYPES)}"
+        )
+    if kind and base not in ENTITY_SUBTYPES:
+        raise PolicyError(f"{_where(source, node)}: {name}: {base} has no kinds")
+    if kind and kind not in ENTITY_SUBTYPES[base]:
+        raise PolicyError(
+            f"{_where(source, node)}: {name}: unknown kind of {base}; "
+            f"known kinds: {', '.join(ENTITY_SUBTYPES[base])}"
+        )
+    return entity
+
+
+def _parse_rule(source: str, node: yaml.Node, index: int, seen_ids: set[str]) -> Rule:
+    where = f"rules[{index}]"
+    values: dict[str, Any] = {}
+    for key, key_node, value_node in _mapping(source, node, where):
+        _known(source, key_node, f"{where}.", key, _RULE_FIELDS)
+        name = f"{where}.{key}"
+        if key == "id":
+            rule_id = _scalar(source, value_node, name)
+            if not isinstance(rule_id, str) or not rule_id.strip():
+                raise PolicyError(f"{_where(source, value_node)}: {name}: must be a non-empty name")
+            if rule_id in seen_ids or rule_id == DEFAULT_RULE:
+                raise PolicyError(f"{_where(source, value_node)}: {name}: {rule_id!r} used twice")
+            seen_ids.add(rule_id)
+            values["id"] = rule_id
+        elif key == "action":
+            values["action"] = _action(source, value_node, name)
+        elif key == "entities":
+            values["entities"] = frozenset(
+                _entity(source, item, f"{name}[{i}]")
+                for i, item in enumerate(_sequence(source, value_node, name))
+            )
+        elif key == "consent":
+            values["consent"] = frozenset(
+                _choice(source, item, f"{name}[{i}]", ConsentState)
+                for i, item in enumerate(_sequence(source, value_node, name))
+            )
+        else:
+            values["jurisdiction"] = frozenset(
+                _choice(source, item, f"{name}[{i}]", Jurisdiction)
+                for i, item in enumerate(_sequence(source, value_node, name))
+            )
+    for required in ("id", "action"):
+        if required not in values:
+            raise PolicyError(f"{_where(source, node)}: {where}.{required}: required")
+    return Rule(**values)
+
+
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
     """Validate a policy document. Raises :class:`PolicyError` naming line and field."""
     try:
@@ -127,13 +287,8 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     if root is None:
         raise PolicyError(f"{source}: empty policy; it needs at least `version`")
     values: dict[str, Any] = {}
-    entity_actions: dict[str, Action] = {}
     for key, key_node, value_node in _mapping(source, root, "policy"):
-        if key not in _TOP_FIELDS:
-            raise PolicyError(
-                f"{_where(source, key_node)}: unknown field {key!r}; "
-                f"known fields: {', '.join(_TOP_FIELDS)}"
-            )
+        _known(source, key_node, "", key, _TOP_FIELDS)
         if key == "version":
             version = _scalar(source, value_node, "version")
             if not isinstance(version, str | int | float) or not str(version).strip():
@@ -153,39 +308,38 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
             values["min_score"] = float(score)
         elif key == "default_action":
             values["default_action"] = _action(source, value_node, "default_action")
-        elif key == "entities":
-            for entity, entity_node, action_node in _mapping(source, value_node, "entities"):
-                base, _, kind = entity.partition("/")
-                if kind and base in ENTITY_SUBTYPES and kind not in ENTITY_SUBTYPES[base]:
-                    raise PolicyError(
-                        f"{_where(source, entity_node)}: entities.{entity}: unknown kind of "
-                        f"{base}; known kinds: {', '.join(ENTITY_SUBTYPES[base])}"
-                    )
-                if kind and base in ENTITY_TYPES and base not in ENTITY_SUBTYPES:
-                    raise PolicyError(
-                        f"{_where(source, entity_node)}: entities.{entity}: {base} has no kinds"
-                    )
-                if base not in ENTITY_TYPES:
-                    raise PolicyError(
-                        f"{_where(source, entity_node)}: entities.{entity}: unknown entity type; "
-                        f"known types: {', '.join(ENTITY_TYPES)}"
-                    )
-                entity_actions[entity] = _action(source, action_node, f"entities.{entity}")
-        else:
+        elif key == "default_jurisdiction":
+            values["default_jurisdiction"] = _choice(
+                source, value_node, "default_jurisdiction", Jurisdiction
+            )
+        elif key == "purpose":
+            purpose = _scalar(source, value_node, "purpose")
+            if not isinstance(purpose, str) or not purpose.strip():
+                raise PolicyError(f"{_where(source, value_node)}: purpose: must be a name")
+            values["purpose"] = purpose
+        elif key == "pseudonymise":
+            for sub, sub_key, sub_value in _mapping(source, value_node, "pseudonymise"):
+                _known(source, sub_key, "pseudonymise.", sub, _PSEUDONYMISE_FIELDS)
+                values["pseudonym_scope"] = _choice(
+                    source, sub_value, "pseudonymise.scope", PseudonymScope
+                )
+        elif key == "mask":
             values.update(_parse_mask(source, value_node))
+        else:
+            seen_ids: set[str] = set()
+            values["rules"] = tuple(
+                _parse_rule(source, item, i, seen_ids)
+                for i, item in enumerate(_sequence(source, value_node, "rules"))
+            )
     if "version" not in values:
         raise PolicyError(f"{source}: version: required")
-    return Policy(entity_actions=entity_actions, **values)
+    return Policy(**values)
 
 
 def _parse_mask(source: str, node: yaml.Node) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, key_node, value_node in _mapping(source, node, "mask"):
-        if key not in _MASK_FIELDS:
-            raise PolicyError(
-                f"{_where(source, key_node)}: mask.{key}: unknown field; "
-                f"known fields: {', '.join(_MASK_FIELDS)}"
-            )
+        _known(source, key_node, "mask.", key, _MASK_FIELDS)
         value = _scalar(source, value_node, f"mask.{key}")
         if key == "keep_tail":
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 8:
@@ -201,6 +355,21 @@ def _parse_mask(source: str, node: yaml.Node) -> dict[str, Any]:
                 )
             values["mask_char"] = value
     return values
+
+
+DEFAULT_POLICY_FILE = "default.yaml"
+
+
+def _builtin_policy() -> Policy:
+    text = resources.files("streams.policies").joinpath(DEFAULT_POLICY_FILE).read_text("utf-8")
+    return parse_policy(text, f"streams/policies/{DEFAULT_POLICY_FILE}")
+
+
+#: Used when no policy file is configured: encodes 152-FZ art. 10.1 and GDPR defaults (see
+#: ``streams/policies/default.yaml``): distribution consent keeps or masks, processing-only
+#: consent pseudonymises, no or expired consent redacts, withdrawn consent redacts,
+#: organisation identifiers are kept.
+DEFAULT_POLICY = _builtin_policy()
 
 
 def load_policy(path: Path | None) -> Policy:

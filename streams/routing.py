@@ -3,14 +3,18 @@
 - clean: key = record id, value = the redacted record, header ``piiredact-policy-version``;
 - quarantine and dead-letter: key and value = the original message, unchanged (nothing is
   lost), its headers kept, plus ``piiredact-reason``, ``piiredact-detail`` and the source
-  ``piiredact-source-topic`` / ``-partition`` / ``-offset``. Details never carry a value.
+  ``piiredact-source-topic`` / ``-partition`` / ``-offset``. Details never carry a value;
+- audit: one entry per input message, whatever its verdict (:func:`audit_message`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from streams.core import Outcome, Verdict
+import orjson
+
+from streams.core import PIPELINE_VERSION, Outcome, Reason, Verdict
 from streams.settings import Settings
 
 Headers = list[tuple[str, bytes]]
@@ -63,3 +67,27 @@ def route(outcome: Outcome, source: SourceMessage, settings: Settings) -> Output
         ("piiredact-source-offset", str(source.offset).encode("ascii")),
     ]
     return OutputMessage(topic, source.key, source.value, headers)
+
+
+def audit_message(outcome: Outcome, source: SourceMessage, settings: Settings) -> OutputMessage:
+    """The audit entry for ``outcome``: what was decided and why, never a detected value.
+
+    Keyed by record id; a record whose id holds personal data is written with no key and
+    ``"id": null``.
+    """
+    hidden_id = outcome.reason == Reason.PII_IN_ID.value
+    record_id = None if hidden_id else outcome.record_id
+    entry: dict[str, Any] = {
+        "id": record_id,
+        "verdict": outcome.verdict.value,
+        "reason": outcome.reason,
+        "pipeline_version": PIPELINE_VERSION,
+        "policy_version": outcome.policy_version,
+        "consent": outcome.consent.as_dict() if outcome.consent is not None else None,
+        "key_ids": list(outcome.key_ids),
+        "findings": [f.as_dict() for f in outcome.findings],
+        "counts": dict(sorted(outcome.counts.items())),
+        "source": {"topic": source.topic, "partition": source.partition, "offset": source.offset},
+    }
+    key = record_id.encode("utf-8") if record_id is not None else None
+    return OutputMessage(settings.topic_audit, key, orjson.dumps(entry), [])

@@ -172,11 +172,18 @@ class Sample:
     record: dict[str, Any]
     #: ``(entity type, value)`` of every value planted in the record
     planted: list[tuple[str, str]] = field(default_factory=list)
+    #: planted values that are not personal data and that the built-in policy keeps (an
+    #: organisation's ИНН and ОГРН): detected, but allowed on the clean topic
+    public: frozenset[str] = frozenset()
 
     @property
     def canaries(self) -> list[str]:
-        """Values found by patterns and checksums: they must never reach the clean topic."""
-        return [value for entity, value in self.planted if entity != "PERSON"]
+        """Values found by patterns and checksums that must never reach the clean topic."""
+        return [
+            value
+            for entity, value in self.planted
+            if entity != "PERSON" and value not in self.public
+        ]
 
     @property
     def names(self) -> list[str]:
@@ -478,6 +485,7 @@ def _company_ru(rng: random.Random, n: int) -> Sample:
             ("RU_BANK_ACCOUNT", account),
             ("PERSON", name),
         ],
+        public=frozenset({org_inn, org_ogrn}),
     )
 
 
@@ -565,6 +573,61 @@ def generate(count: int, seed: int = 7) -> Iterator[Sample]:
     rng = random.Random(seed)
     for n in range(count):
         yield _KINDS[n % len(_KINDS)](rng, n)
+
+
+#: Consent statements by the state they give on 2026-11-21 (see :mod:`streams.consent`).
+CONSENTS: dict[str, dict[str, Any] | None] = {
+    "distribution": {
+        "status": "granted",
+        "scope": ["processing", "distribution"],
+        "purposes": ["publication"],
+        "valid_from": "2026-01-01T00:00:00Z",
+        "valid_until": "2030-01-01T00:00:00Z",
+        "jurisdiction": "RU",
+        "evidence": "consent-form-signed",
+    },
+    "processing": {
+        "status": "granted",
+        "scope": ["processing"],
+        "purposes": ["research"],
+        "valid_from": "2026-01-01T00:00:00Z",
+        "jurisdiction": "RU",
+    },
+    "expired": {
+        "status": "granted",
+        "scope": ["processing", "distribution"],
+        "valid_from": "2024-01-01T00:00:00Z",
+        "valid_until": "2025-01-01T00:00:00Z",
+        "jurisdiction": "EU",
+    },
+    "withdrawn": {
+        "status": "withdrawn",
+        "scope": ["processing"],
+        "withdrawn_at": "2026-06-01T00:00:00Z",
+        "jurisdiction": "RU",
+    },
+    "none": None,
+}
+
+
+def consent_samples(count: int, seed: int = 11) -> Iterator[Sample]:
+    """Russian profiles of ``count`` people, each with a ``subject_ref`` and one of the
+    :data:`CONSENTS` in turn. ``planted`` lists only what the built-in policy must hide for
+    that consent: with consent to distribute, the name and e-mail are kept and the phone is
+    masked (its last digits stay visible, never the whole number)."""
+    rng = random.Random(seed)
+    states = list(CONSENTS)
+    for n in range(count):
+        state = states[n % len(states)]
+        sample = _profile_ru(rng, n)
+        record = dict(sample.record, id=f"consent-{state}-{n}", subject_ref=f"vk:{100000 + n}")
+        consent = CONSENTS[state]
+        if consent is not None:
+            record["consent"] = consent
+        planted = sample.planted
+        if state == "distribution":
+            planted = [(e, v) for e, v in planted if e == "PHONE_NUMBER"]
+        yield Sample(record, planted)
 
 
 #: Messages that are not valid records, with the dead-letter reason each must get.

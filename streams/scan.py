@@ -104,7 +104,9 @@ def _emit(number: int, raw: bytes, outcome: Outcome, outputs: ScanOutputs) -> No
             entry["raw_base64"] = base64.b64encode(raw).decode("ascii")
         _write(outputs.dead_letter, entry)
     for finding in outcome.findings:
-        outputs.findings.write(orjson.dumps({"id": outcome.record_id, **finding.as_dict()}) + b"\n")
+        outputs.findings.write(
+            orjson.dumps({"id": outcome.record_id, **finding.as_dict(with_rule=False)}) + b"\n"
+        )
 
 
 def scan_lines(

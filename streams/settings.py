@@ -1,14 +1,15 @@
 """One typed settings object. Every field reads ``PIIREDACT_<FIELD>`` from the environment.
 
-The names match the Helm chart's values. Secrets (none yet besides broker credentials) are
-typed as :class:`pydantic.SecretStr` so they never print.
+The names match the Helm chart's values. Secrets are typed as :class:`pydantic.SecretStr` so
+they never print; the pseudonymisation keyring is best given as a mounted file
+(``PIIREDACT_KEYS_FILE``), see :mod:`streams.keys`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +30,25 @@ class Settings(BaseSettings):
     )
     topic_deadletter: str = Field(
         "scraped.deadletter", description="Input that is not a valid record, with the reason."
+    )
+    topic_audit: str = Field(
+        "scraped.audit",
+        description="One entry per input message: policy version, rules, consent, key ids.",
+    )
+    topic_consent: str = Field(
+        "consent.events",
+        description="Compacted consent registry topic, keyed by subject_ref.",
+    )
+    keys_file: Path | None = Field(
+        None, description="Pseudonymisation keyring (JSON), e.g. a mounted Kubernetes Secret."
+    )
+    keys: SecretStr | None = Field(
+        None, description="The keyring JSON itself, when no file is used (development)."
+    )
+    key_wait_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds to wait for new subject keys to be stored before quarantining.",
     )
     topic_partitions: int = Field(
         4, ge=1, description="Partitions when the demo or `piiredact topics` creates topics."
@@ -85,6 +105,11 @@ class Settings(BaseSettings):
         return ",".join(h.strip() for h in hosts.replace(";", ",").split(",") if h.strip())
 
     @property
-    def output_topics(self) -> tuple[str, str, str]:
-        """Clean, quarantine and dead-letter topic names."""
-        return (self.topic_clean, self.topic_quarantine, self.topic_deadletter)
+    def output_topics(self) -> tuple[str, str, str, str]:
+        """Clean, quarantine, dead-letter and audit topic names."""
+        return (self.topic_clean, self.topic_quarantine, self.topic_deadletter, self.topic_audit)
+
+    @property
+    def changelog_topics(self) -> tuple[str, str]:
+        """The Faust tables' changelog topics (consent registry, subject keys); compacted."""
+        return (f"{self.app_id}-consent-changelog", f"{self.app_id}-subject-keys-changelog")

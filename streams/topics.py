@@ -1,4 +1,10 @@
-"""Creating the pipeline's topics (the demo and tests; the Helm chart has its own job)."""
+"""Creating the pipeline's topics (`piiredact topics`, the demo, the tests, the Helm job).
+
+Record topics (raw, clean, quarantine, dead-letter, audit) use ``cleanup.policy=delete`` with
+an optional retention; the consent registry and the Faust tables' changelogs are compacted, so
+the latest entry per subject is kept for ever (and an erased subject's key disappears).
+Creating is idempotent: topics that exist are left as they are.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +15,47 @@ from streams.errors import BrokerError
 from streams.settings import Settings
 
 
-async def ensure_topics(settings: Settings, replication: int = 1) -> list[str]:
-    """Create the raw, clean, quarantine and dead-letter topics that do not exist yet.
+def topic_specs(
+    settings: Settings, retention_ms: int | None = None
+) -> dict[str, dict[str, str]]:
+    """Every topic the pipeline uses, with its configuration."""
+    delete = {"cleanup.policy": "delete"}
+    if retention_ms is not None:
+        delete["retention.ms"] = str(retention_ms)
+    compact = {"cleanup.policy": "compact"}
+    specs = {name: dict(delete) for name in (settings.topic_raw, *settings.output_topics)}
+    specs[settings.topic_consent] = dict(compact)
+    for name in settings.changelog_topics:
+        specs[name] = dict(compact)
+    return specs
 
-    Returns the names created.
-    """
-    names = [settings.topic_raw, *settings.output_topics]
+
+async def ensure_topics(
+    settings: Settings,
+    replication: int = 1,
+    *,
+    partitions: int | None = None,
+    retention_ms: int | None = None,
+) -> list[str]:
+    """Create the topics that do not exist yet. Returns the names created."""
+    specs = topic_specs(settings, retention_ms)
+    count = partitions if partitions is not None else settings.topic_partitions
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
-    await admin.start()
+    try:
+        await admin.start()
+    except Exception as exc:
+        raise BrokerError(
+            f"cannot reach the broker at {settings.bootstrap_servers} ({type(exc).__name__})"
+        ) from None
     try:
         existing = set(await admin.list_topics())
-        missing = [n for n in names if n not in existing]
+        missing = [n for n in specs if n not in existing]
         if not missing:
             return []
         response = await admin.create_topics(
-            [NewTopic(n, settings.topic_partitions, replication) for n in missing]
+            [NewTopic(n, count, replication, topic_configs=specs[n]) for n in missing]
         )
-        for topic, code, _message in getattr(response, "topic_errors", []):
+        for topic, code, *_rest in getattr(response, "topic_errors", []):
             if code not in (0, TopicAlreadyExistsError.errno):
                 raise BrokerError(f"creating topic {topic} failed with error code {code}")
         return missing

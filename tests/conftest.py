@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from streams.broker import EmbeddedBroker, free_port, wait_until_ready
+from streams.demo import write_demo_keyring
 from streams.settings import Settings
 from streams.topics import ensure_topics
 
@@ -37,6 +38,9 @@ def make_settings(broker: EmbeddedBroker, tmp_path: Path) -> Callable[..., Setti
             "topic_clean": f"{prefix}.clean",
             "topic_quarantine": f"{prefix}.quarantine",
             "topic_deadletter": f"{prefix}.deadletter",
+            "topic_audit": f"{prefix}.audit",
+            "topic_consent": f"{prefix}.consent",
+            "keys_file": write_demo_keyring(tmp_path / f"{prefix}-keys.json"),
             "topic_partitions": 3,
             "data_dir": tmp_path / f"{prefix}-data",
             "web_port": free_port(),

@@ -12,7 +12,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.broker import EmbeddedBroker
+from streams.consent import ConsentSnapshot, ConsentState, Jurisdiction
 from streams.demo import Collected, collect, demo_messages, produce, start_worker, stop_worker
+from streams.policy import DEFAULT_POLICY
 from streams.samples import MALFORMED
 from streams.settings import Settings
 
@@ -118,10 +120,31 @@ def test_every_message_gets_one_outcome_and_no_planted_value_reaches_clean(
     _check_dead_letters(collected, settings)
     _check_quarantine(collected)
     _check_clean_records(collected, samples_ids={s.record["id"] for s in samples})
+    _check_audit(collected, samples, total=len(messages))
 
     committed = asyncio.run(_committed(settings, broker.bootstrap_servers))
     ends = asyncio.run(_next_offsets(settings, broker.bootstrap_servers, len(messages)))
     assert committed == ends, "offsets are committed up to the end once all outcomes are written"
+
+
+def _check_audit(collected: Collected, samples: list, total: int) -> None:
+    """One audit entry per input message; clean ones keyed by id and matching the record's
+    redaction block; no planted value anywhere in the audit topic."""
+    entries = [orjson.loads(v) for values in collected.audit.values() for v in values]
+    assert len(entries) == total
+    for key, values in collected.clean.items():
+        [audit] = [orjson.loads(v) for v in collected.audit[key]]
+        block = orjson.loads(values[0])["redaction"]
+        assert audit["verdict"] == "clean"
+        assert audit["policy_version"] == block["policy_version"]
+        assert audit["consent"] == block["consent"]
+        assert audit["findings"] == block["findings"]
+        assert audit["key_ids"] == block["key_ids"]
+    assert sum(e["verdict"] == "dead_letter" for e in entries) == len(MALFORMED)
+    audit_blob = b"\n".join(v for values in collected.audit.values() for v in values)
+    for sample in samples:
+        for _entity, value in sample.planted:
+            assert value.encode() not in audit_blob
 
 
 def _check_dead_letters(collected: Collected, settings: Settings) -> None:
@@ -152,11 +175,21 @@ def _check_clean_records(collected: Collected, samples_ids: set[str]) -> None:
         assert record["id"] == key.decode()
         assert record["id"] in samples_ids
         block = record["redaction"]
-        assert block["policy_version"] == "builtin-redact-all-1"
+        assert block["policy_version"] == "builtin-consent-1"
         assert sum(block["counts"].values()) == len(block["findings"])
+        consent = ConsentSnapshot(
+            ConsentState(block["consent"]["state"]),
+            Jurisdiction(block["consent"]["jurisdiction"]),
+            block["consent"]["origin"],
+        )
+        if "subject_ref" not in record:
+            assert consent.state is ConsentState.NONE
         for finding in block["findings"]:
-            fields = {"path", "start", "end", "entity_type", "score", "action"}
+            fields = {"path", "start", "end", "entity_type", "score", "action", "rule"}
             if finding["entity_type"] == "RU_INN":
                 fields.add("subtype")
             assert set(finding) == fields
-            assert finding["action"] == "redact"
+            action, rule = DEFAULT_POLICY.decide(
+                finding["entity_type"], finding.get("subtype"), consent
+            )
+            assert (finding["action"], finding["rule"]) == (action.value, rule)

@@ -147,7 +147,9 @@ def test_scan_policy_keeps_an_organisation_inn_and_redacts_a_persons(tmp_path: P
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
     policy = tmp_path / "policy.yaml"
-    policy.write_text("version: inn-1\nentities:\n  RU_INN/organisation: keep\n")
+    policy.write_text(
+        "version: inn-1\nrules:\n  - {id: orgs, entities: [RU_INN/organisation], action: keep}\n"
+    )
     result = CliRunner().invoke(main, _scan_args(source, tmp_path, "--policy", str(policy)))
     assert result.exit_code == 0, result.output
     findings = _json_lines(tmp_path / "f.jsonl")
@@ -158,7 +160,10 @@ def test_scan_policy_keeps_an_organisation_inn_and_redacts_a_persons(tmp_path: P
 def test_scan_applies_a_policy_file(corpus: tuple[Path, list], tmp_path: Path) -> None:
     source, _ = corpus
     policy = tmp_path / "policy.yaml"
-    policy.write_text("version: t-1\ndefault_action: redact\nentities:\n  EMAIL_ADDRESS: mask\n")
+    policy.write_text(
+        "version: t-1\ndefault_action: redact\n"
+        "rules:\n  - {id: mail, entities: [EMAIL_ADDRESS], action: mask}\n"
+    )
     result = CliRunner().invoke(main, _scan_args(source, tmp_path, "--policy", str(policy)))
     assert result.exit_code == 0, result.output
     findings = _json_lines(tmp_path / "f.jsonl")
@@ -239,7 +244,9 @@ def test_produce_publishes_each_line_keyed_by_id(broker: EmbeddedBroker, tmp_pat
 
 def test_worker_refuses_to_start_with_an_invalid_policy(tmp_path: Path) -> None:
     policy = tmp_path / "bad.yaml"
-    policy.write_text("version: w-1\nentities:\n  NOT_A_TYPE: redact\n")
+    policy.write_text(
+        "version: w-1\nrules:\n  - id: r\n    entities: [NOT_A_TYPE]\n    action: redact\n"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "streams", "worker", "--policy", str(policy)],
         capture_output=True,
@@ -248,4 +255,4 @@ def test_worker_refuses_to_start_with_an_invalid_policy(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1
-    assert "line 3" in result.stderr and "NOT_A_TYPE" in result.stderr
+    assert "line 4" in result.stderr and "NOT_A_TYPE" in result.stderr

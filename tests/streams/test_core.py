@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
 
 from recognizers.engine import Finding
-from streams.core import PIPELINE_VERSION, Reason, Redactor, Verdict, decide
-from streams.policy import Action, Policy
+from streams.consent import resolve
+from streams.core import PIPELINE_VERSION, Reason, RecordContext, Redactor, Verdict, decide
+from streams.policy import Action, Policy, Rule
 from streams.record import Limits, collect_slots, parse_record
 
 # Synthetic personal data, and the entity type the fake detector reports for each.
@@ -21,6 +23,14 @@ CARD = "4111 1111 1111 1111"
 PLANTED = {EMAIL: "EMAIL_ADDRESS", PHONE: "PHONE_NUMBER", NAME: "PERSON", CARD: "CREDIT_CARD"}
 
 POLICY = Policy(version="test-policy-3")
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
+NO_CONSENT = RecordContext(resolve(None, None, NOW))
+
+
+def per_entity(actions: dict[str, Action], **fields: Any) -> Policy:
+    """A policy with one rule per entity type, whatever the consent."""
+    rules = tuple(Rule(f"entity-{e}", a, entities=frozenset({e})) for e, a in actions.items())
+    return Policy(version="v", rules=rules, **fields)
 
 
 class FakeDetector:
@@ -120,6 +130,8 @@ def test_clean_redaction_block() -> None:
     assert redaction == {
         "pipeline_version": PIPELINE_VERSION,
         "policy_version": "test-policy-3",
+        "consent": {"state": "none", "jurisdiction": "OTHER", "origin": "none"},
+        "key_ids": [],
         "findings": [
             {
                 "path": "data.contact",
@@ -128,6 +140,7 @@ def test_clean_redaction_block() -> None:
                 "entity_type": "EMAIL_ADDRESS",
                 "score": 0.9,
                 "action": "redact",
+                "rule": "default",
             },
             {
                 "path": "data.list[0].who",
@@ -136,6 +149,7 @@ def test_clean_redaction_block() -> None:
                 "entity_type": "PERSON",
                 "score": 0.9,
                 "action": "redact",
+                "rule": "default",
             },
         ],
         "counts": {"EMAIL_ADDRESS": 1, "PERSON": 1},
@@ -210,7 +224,7 @@ def test_source_and_subject_ref_are_redacted() -> None:
 
 
 def test_keep_leaves_the_value() -> None:
-    policy = Policy(version="v", entity_actions={"EMAIL_ADDRESS": Action.KEEP})
+    policy = per_entity({"EMAIL_ADDRESS": Action.KEEP})
     outcome = redact_one(message({"e": EMAIL, "p": PHONE}), policy=policy)
     out = orjson.loads(outcome.value)
     assert out["data"] == {"e": EMAIL, "p": "<PHONE_NUMBER>"}
@@ -322,13 +336,13 @@ ID_CASES = [
     ),
     (
         f"user-{EMAIL}",
-        Policy(version="v", entity_actions={"EMAIL_ADDRESS": Action.MASK}),
+        per_entity({"EMAIL_ADDRESS": Action.MASK}),
         "EMAIL_ADDRESS",
         "mask cannot rewrite an id",
     ),
     (
         f"user-{EMAIL}",
-        Policy(version="v", entity_actions={"EMAIL_ADDRESS": Action.QUARANTINE}),
+        per_entity({"EMAIL_ADDRESS": Action.QUARANTINE}),
         "EMAIL_ADDRESS",
         "policy quarantine in the id",
     ),
@@ -350,7 +364,7 @@ def test_pii_in_id_is_quarantined(record_id: str, policy: Policy, types: str, re
 
 
 def test_pii_in_id_with_keep_is_fine() -> None:
-    policy = Policy(version="v", entity_actions={"EMAIL_ADDRESS": Action.KEEP})
+    policy = per_entity({"EMAIL_ADDRESS": Action.KEEP})
     outcome = redact_one(message({"t": "x"}, id=f"user-{EMAIL}"), policy=policy)
     assert outcome.verdict is Verdict.CLEAN
     assert orjson.loads(outcome.value)["id"] == f"user-{EMAIL}"
@@ -389,14 +403,14 @@ def test_pii_in_key_is_quarantined_and_hidden(
 
 
 def test_pii_in_key_with_keep_is_fine() -> None:
-    policy = Policy(version="v", entity_actions={"EMAIL_ADDRESS": Action.KEEP})
+    policy = per_entity({"EMAIL_ADDRESS": Action.KEEP})
     outcome = redact_one(message({EMAIL: "x"}), policy=policy)
     assert outcome.verdict is Verdict.CLEAN
     assert orjson.loads(outcome.value)["data"] == {EMAIL: "x"}
 
 
 def test_policy_quarantine() -> None:
-    policy = Policy(version="v", entity_actions={"CREDIT_CARD": Action.QUARANTINE})
+    policy = per_entity({"CREDIT_CARD": Action.QUARANTINE})
     outcome = redact_one(message({"pay": f"card {CARD}", "e": EMAIL}), policy=policy)
     assert outcome.verdict is Verdict.QUARANTINE
     assert outcome.reason == Reason.POLICY
@@ -410,7 +424,7 @@ def test_policy_quarantine() -> None:
 
 
 def test_policy_quarantine_of_a_key_hides_the_key() -> None:
-    policy = Policy(version="v", entity_actions={"EMAIL_ADDRESS": Action.QUARANTINE})
+    policy = per_entity({"EMAIL_ADDRESS": Action.QUARANTINE})
     outcome = redact_one(message({EMAIL: {"note": PHONE}}), policy=policy)
     assert outcome.verdict is Verdict.QUARANTINE
     assert outcome.reason == Reason.POLICY
@@ -419,7 +433,7 @@ def test_policy_quarantine_of_a_key_hides_the_key() -> None:
 
 
 def test_policy_quarantine_wins_over_pii_in_key() -> None:
-    policy = Policy(version="v", entity_actions={"CREDIT_CARD": Action.QUARANTINE})
+    policy = per_entity({"CREDIT_CARD": Action.QUARANTINE})
     outcome = redact_one(message({EMAIL: CARD}), policy=policy)
     assert outcome.reason == Reason.POLICY
     assert [f.path for f in outcome.findings] == ['data["<hidden>"]', 'data["<hidden>"]']
@@ -513,8 +527,8 @@ def test_decide_is_pure() -> None:
     slots = collect_slots(record)
     findings = [[] for _ in slots]
     findings[-1] = [Finding(3, 3 + len(EMAIL), "EMAIL_ADDRESS", 0.87654321, "X")]
-    first = decide(record, slots, [], findings, POLICY)
-    second = decide(record, slots, [], findings, POLICY)
+    first = decide(record, slots, [], findings, POLICY, NO_CONSENT)
+    second = decide(record, slots, [], findings, POLICY, NO_CONSENT)
     assert first == second
     assert first.findings[0].score == 0.8765
     assert record.data == {"t": f"hi {EMAIL}"}

@@ -6,8 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from streams.consent import ConsentSnapshot, ConsentState, Jurisdiction
 from streams.errors import PolicyError
-from streams.policy import DEFAULT_POLICY, Action, Policy, load_policy, parse_policy
+from streams.policy import (
+    DEFAULT_POLICY,
+    DEFAULT_RULE,
+    Action,
+    Policy,
+    PseudonymScope,
+    Rule,
+    load_policy,
+    parse_policy,
+)
 
 VALID_CASES = [
     ("version: site-a-2026-11\n", Policy(version="site-a-2026-11"), "version alone"),
@@ -30,31 +40,50 @@ VALID_CASES = [
         "a default action",
     ),
     (
-        "version: v2\nentities: {}\n",
-        Policy(version="v2"),
-        "an empty entities mapping",
-    ),
-    (
         "version: v2\n"
         "min_score: 0.6\n"
         "default_action: mask\n"
-        "entities:\n"
-        "  EMAIL_ADDRESS: redact\n"
-        "  PHONE_NUMBER: mask\n"
-        "  CREDIT_CARD: quarantine\n"
-        "  IP_ADDRESS: keep\n"
+        "default_jurisdiction: EU\n"
+        "purpose: research\n"
+        "pseudonymise: {scope: global}\n"
+        "rules:\n"
+        "  - id: orgs\n"
+        "    entities: [RU_INN/organisation, RU_OGRN]\n"
+        "    action: keep\n"
+        "  - id: gone\n"
+        "    consent: [withdrawn, expired]\n"
+        "    action: quarantine\n"
+        "  - id: eu-processing\n"
+        "    jurisdiction: [EU]\n"
+        "    consent: [processing]\n"
+        "    entities: [EMAIL_ADDRESS]\n"
+        "    action: pseudonymise\n"
+        "  - {id: cards, entities: [CREDIT_CARD], action: redact}\n"
         "mask:\n"
         "  keep_tail: 2\n"
         '  char: "#"\n',
         Policy(
             version="v2",
             default_action=Action.MASK,
-            entity_actions={
-                "EMAIL_ADDRESS": Action.REDACT,
-                "PHONE_NUMBER": Action.MASK,
-                "CREDIT_CARD": Action.QUARANTINE,
-                "IP_ADDRESS": Action.KEEP,
-            },
+            default_jurisdiction=Jurisdiction.EU,
+            purpose="research",
+            pseudonym_scope=PseudonymScope.GLOBAL,
+            rules=(
+                Rule("orgs", Action.KEEP, entities=frozenset({"RU_INN/organisation", "RU_OGRN"})),
+                Rule(
+                    "gone",
+                    Action.QUARANTINE,
+                    consent=frozenset({ConsentState.WITHDRAWN, ConsentState.EXPIRED}),
+                ),
+                Rule(
+                    "eu-processing",
+                    Action.PSEUDONYMISE,
+                    entities=frozenset({"EMAIL_ADDRESS"}),
+                    consent=frozenset({ConsentState.PROCESSING}),
+                    jurisdiction=frozenset({Jurisdiction.EU}),
+                ),
+                Rule("cards", Action.REDACT, entities=frozenset({"CREDIT_CARD"})),
+            ),
             min_score=0.6,
             mask_keep_tail=2,
             mask_char="#",
@@ -83,13 +112,13 @@ def test_parse_policy_valid(text: str, expected: Policy, reason: str) -> None:
 
 INVALID_CASES = [
     (
-        "version: v1\nentities:\n  RU_INN/company: keep\n",
-        ["p.yaml, line 3", "entities.RU_INN/company: unknown kind of RU_INN", "organisation"],
+        "version: v1\nrules:\n  - id: r1\n    entities: [RU_INN/company]\n    action: keep\n",
+        ["p.yaml, line 4", "rules[0].entities[0]: unknown kind of RU_INN", "organisation"],
         "an unknown kind",
     ),
     (
-        "version: v1\nentities:\n  EMAIL_ADDRESS/work: keep\n",
-        ["p.yaml, line 3", "EMAIL_ADDRESS has no kinds"],
+        "version: v1\nrules:\n  - id: r1\n    entities: [EMAIL_ADDRESS/work]\n    action: keep\n",
+        ["p.yaml, line 4", "EMAIL_ADDRESS has no kinds"],
         "a kind of an entity that has none",
     ),
     ("", ["p.yaml: empty policy", "version"], "an empty document"),
@@ -104,9 +133,74 @@ INVALID_CASES = [
         "a YAML date that does not exist",
     ),
     (
-        "version: v1\nentities:\n  EMAIL_ADDRESS:\n",
-        ["p.yaml, line 3", "entities.EMAIL_ADDRESS: unknown action None"],
-        "an entity without an action",
+        "version: v1\nrules:\n  - id: r1\n    action:\n",
+        ["p.yaml, line 4", "rules[0].action: unknown value None"],
+        "a rule with an empty action",
+    ),
+    (
+        "version: v1\nrules:\n  - id: r1\n    entities: [EMAIL_ADDRESS]\n",
+        ["p.yaml, line 3", "rules[0].action: required"],
+        "a rule without an action",
+    ),
+    (
+        "version: v1\nrules:\n  - action: keep\n",
+        ["p.yaml, line 3", "rules[0].id: required"],
+        "a rule without an id",
+    ),
+    (
+        "version: v1\nrules:\n  - id: r1\n    action: keep\n  - id: r1\n    action: redact\n",
+        ["p.yaml, line 5", "rules[1].id: 'r1' used twice"],
+        "two rules with one id",
+    ),
+    (
+        "version: v1\nrules:\n  - id: default\n    action: redact\n",
+        ["p.yaml, line 3", "'default' used twice"],
+        "the id reserved for the default",
+    ),
+    (
+        "version: v1\nrules:\n  - id: r1\n    consent: [granted]\n    action: keep\n",
+        ["p.yaml, line 4", "rules[0].consent[0]: unknown value 'granted'", "distribution"],
+        "a consent state that does not exist",
+    ),
+    (
+        "version: v1\nrules:\n  - id: r1\n    jurisdiction: [US]\n    action: keep\n",
+        ["p.yaml, line 4", "rules[0].jurisdiction[0]: unknown value 'US'", "RU, EU, OTHER"],
+        "an unknown jurisdiction",
+    ),
+    (
+        "version: v1\nrules:\n  - id: r1\n    consent: []\n    action: keep\n",
+        ["p.yaml, line 4", "rules[0].consent: must not be empty"],
+        "an empty condition would match nothing",
+    ),
+    (
+        "version: v1\nrules:\n  - id: r1\n    consent: processing\n    action: keep\n",
+        ["p.yaml, line 4", "rules[0].consent: must be a list"],
+        "a condition that is not a list",
+    ),
+    (
+        "version: v1\nrules:\n  - id: r1\n    action: keep\n    when: always\n",
+        ["p.yaml, line 5", "rules[0].when: unknown field", "id, entities"],
+        "an unknown rule field",
+    ),
+    (
+        "version: v1\nrules: {}\n",
+        ["p.yaml, line 2", "rules: must be a list"],
+        "rules as a mapping",
+    ),
+    (
+        "version: v1\npseudonymise: {scope: team}\n",
+        ["p.yaml, line 2", "pseudonymise.scope: unknown value 'team'", "subject, global"],
+        "an unknown pseudonym scope",
+    ),
+    (
+        "version: v1\ndefault_jurisdiction: RUS\n",
+        ["p.yaml, line 2", "default_jurisdiction: unknown value 'RUS'"],
+        "an unknown default jurisdiction",
+    ),
+    (
+        "version: v1\npurpose: ''\n",
+        ["p.yaml, line 2", "purpose: must be a name"],
+        "an empty purpose",
     ),
     (
         "version: v1\nversion: v2\n",
@@ -115,7 +209,7 @@ INVALID_CASES = [
     ),
     (
         "version: v1\nmin_score: 0.4\ncolour: red\n",
-        ["p.yaml, line 3", "unknown field 'colour'"],
+        ["p.yaml, line 3", "colour: unknown field", "known fields: version"],
         "unknown top-level field",
     ),
     ("version: v1\n  bad: [\n", ["p.yaml, line 2", "not valid YAML"], "broken YAML"),
@@ -146,7 +240,7 @@ INVALID_CASES = [
     ),
     (
         "version: v1\ndefault_action: erase\n",
-        ["p.yaml, line 2", "default_action: unknown action 'erase'", "keep, mask"],
+        ["p.yaml, line 2", "default_action: unknown value 'erase'", "keep, mask, pseudonymise"],
         "unknown default action",
     ),
     (
@@ -155,33 +249,32 @@ INVALID_CASES = [
         "a list as action",
     ),
     (
-        "version: v1\nentities: [EMAIL_ADDRESS]\n",
-        ["p.yaml, line 2", "entities: must be a mapping"],
-        "entities as a list",
-    ),
-    (
-        "version: v1\nentities:\n  NOT_A_TYPE: redact\n",
-        ["p.yaml, line 3", "entities.NOT_A_TYPE: unknown entity type", "EMAIL_ADDRESS"],
+        "version: v1\nrules:\n  - id: r1\n    entities: [NOT_A_TYPE]\n    action: redact\n",
+        [
+            "p.yaml, line 4",
+            "rules[0].entities[0]: unknown entity type 'NOT_A_TYPE'",
+            "EMAIL_ADDRESS",
+        ],
         "unknown entity type",
     ),
     (
-        "version: v1\nentities:\n  email_address: redact\n",
-        ["p.yaml, line 3", "entities.email_address: unknown entity type"],
+        "version: v1\nrules:\n  - id: r1\n    entities: [EMAIL_ADDRESS, email_address]\n    action: redact\n",
+        ["p.yaml, line 4", "rules[0].entities[1]: unknown entity type"],
         "entity types are case-sensitive",
     ),
     (
-        "version: v1\nentities:\n  EMAIL_ADDRESS: erase\n",
-        ["p.yaml, line 3", "entities.EMAIL_ADDRESS: unknown action 'erase'"],
+        "version: v1\nrules:\n  - id: r1\n    action: erase\n",
+        ["p.yaml, line 4", "rules[0].action: unknown value 'erase'"],
         "unknown entity action",
     ),
     (
-        "version: v1\nentities:\n  EMAIL_ADDRESS: mask\n  PHONE_NUMBER: keep\n  EMAIL_ADDRESS: keep\n",
-        ["p.yaml, line 5", "entities.EMAIL_ADDRESS: given twice"],
-        "duplicate entity",
+        "version: v1\nrules:\n  - id: r1\n    action: mask\n    action: keep\n",
+        ["p.yaml, line 5", "rules[0].action: given twice"],
+        "a field given twice in a rule",
     ),
     (
-        "version: v1\nentities:\n  1: redact\n",
-        ["p.yaml, line 3", "entities: keys must be strings"],
+        "version: v1\nrules:\n  - id: r1\n    entities: [1]\n    action: redact\n",
+        ["p.yaml, line 4", "rules[0].entities[0]: must be an entity type"],
         "a number as entity type",
     ),
     ("version: v1\nmask: 4\n", ["p.yaml, line 2", "mask: must be a mapping"], "mask a number"),
@@ -244,46 +337,57 @@ def test_parse_policy_invalid(text: str, fragments: list[str], reason: str) -> N
         assert fragment in message
 
 
-ACTION_FOR_CASES = [
-    ("EMAIL_ADDRESS", Action.MASK, "listed entity"),
-    ("PHONE_NUMBER", Action.KEEP, "another listed entity"),
-    ("PERSON", Action.QUARANTINE, "unlisted entity takes the default"),
+RULES = parse_policy(
+    "version: v1\n"
+    "default_action: quarantine\n"
+    "rules:\n"
+    "  - {id: orgs, entities: [RU_INN/organisation], action: keep}\n"
+    "  - {id: inn, entities: [RU_INN], action: redact}\n"
+    "  - {id: eu-mail, jurisdiction: [EU], entities: [EMAIL_ADDRESS], action: mask}\n"
+    "  - {id: ok, consent: [distribution], action: keep}\n"
+    "  - {id: proc, consent: [processing], action: pseudonymise}\n"
+)
+
+DECIDE_CASES = [
+    ("RU_INN", "organisation", "none", "RU", Action.KEEP, "orgs", "the kind's own rule"),
+    ("RU_INN", "person", "distribution", "RU", Action.REDACT, "inn", "the entity's rule"),
+    ("RU_INN", None, "none", "RU", Action.REDACT, "inn", "no kind: the entity's rule"),
+    ("EMAIL_ADDRESS", None, "processing", "EU", Action.MASK, "eu-mail", "jurisdiction matches"),
+    ("EMAIL_ADDRESS", None, "processing", "RU", Action.PSEUDONYMISE, "proc", "it does not"),
+    ("PERSON", None, "distribution", "OTHER", Action.KEEP, "ok", "a consent rule"),
+    ("PERSON", None, "none", "RU", Action.QUARANTINE, DEFAULT_RULE, "nothing matches"),
+    ("PERSON", None, "withdrawn", "EU", Action.QUARANTINE, DEFAULT_RULE, "withdrawn: default"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("entity", "expected", "reason"), ACTION_FOR_CASES, ids=[c[-1] for c in ACTION_FOR_CASES]
+    ("entity", "kind", "state", "jurisdiction", "action", "rule", "reason"),
+    DECIDE_CASES,
+    ids=[c[-1] for c in DECIDE_CASES],
 )
-def test_action_for(entity: str, expected: Action, reason: str) -> None:
-    policy = parse_policy(
-        "version: v1\ndefault_action: quarantine\n"
-        "entities:\n  EMAIL_ADDRESS: mask\n  PHONE_NUMBER: keep\n"
-    )
-    assert policy.action_for(entity) is expected
+def test_first_matching_rule_decides(
+    entity: str,
+    kind: str | None,
+    state: str,
+    jurisdiction: str,
+    action: Action,
+    rule: str,
+    reason: str,
+) -> None:
+    consent = snapshot(ConsentState(state), Jurisdiction(jurisdiction))
+    assert RULES.decide(entity, kind, consent) == (action, rule)
 
 
-SUBTYPE_CASES = [
-    ("organisation", Action.KEEP, "the kind's own rule wins"),
-    ("person", Action.REDACT, "a kind without a rule takes the entity's"),
-    (None, Action.REDACT, "no kind: the entity's rule"),
-]
+def snapshot(state: ConsentState, jurisdiction: Jurisdiction) -> ConsentSnapshot:
+    return ConsentSnapshot(state=state, jurisdiction=jurisdiction, origin="record")
 
 
-@pytest.mark.parametrize(
-    ("subtype", "expected", "reason"), SUBTYPE_CASES, ids=[c[-1] for c in SUBTYPE_CASES]
-)
-def test_action_for_a_kind(subtype: str | None, expected: Action, reason: str) -> None:
-    policy = parse_policy(
-        "version: v1\ndefault_action: quarantine\n"
-        "entities:\n  RU_INN: redact\n  RU_INN/organisation: keep\n"
-    )
-    assert policy.action_for("RU_INN", subtype) is expected
-
-
-def test_default_policy_redacts_everything() -> None:
-    assert DEFAULT_POLICY.default_action is Action.REDACT
-    assert not DEFAULT_POLICY.entity_actions
-    assert DEFAULT_POLICY.action_for("EMAIL_ADDRESS") is Action.REDACT
+def test_may_pseudonymise_follows_the_rules() -> None:
+    assert RULES.may_pseudonymise(snapshot(ConsentState.PROCESSING, Jurisdiction.RU))
+    assert not RULES.may_pseudonymise(snapshot(ConsentState.DISTRIBUTION, Jurisdiction.RU))
+    assert not RULES.may_pseudonymise(snapshot(ConsentState.NONE, Jurisdiction.RU))
+    assert RULES.uses_pseudonyms
+    assert not Policy(version="v").uses_pseudonyms
 
 
 def test_load_policy_none_is_the_default() -> None:
@@ -292,8 +396,8 @@ def test_load_policy_none_is_the_default() -> None:
 
 def test_load_policy_reads_a_file(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
-    path.write_text("version: from-file\nentities:\n  PERSON: mask\n", encoding="utf-8")
-    assert load_policy(path) == Policy(version="from-file", entity_actions={"PERSON": Action.MASK})
+    path.write_text("version: from-file\ndefault_action: mask\n", encoding="utf-8")
+    assert load_policy(path) == Policy(version="from-file", default_action=Action.MASK)
 
 
 def test_load_policy_errors_name_the_file(tmp_path: Path) -> None:
@@ -327,3 +431,59 @@ def test_load_policy_unreadable(
         load_policy(path)
     assert fragment in str(caught.value)
     assert str(path) in str(caught.value)
+
+
+# --- the built-in policy, as a table ------------------------------------------------------------
+# Columns: the finding's entity (ENTITY or ENTITY/kind); rows: consent state. Each cell is the
+# action for RU and OTHER, then EU when it differs. Written out by hand from the law, not
+# derived from the YAML, so a change to default.yaml that breaks a rule fails here.
+MATRIX_COLUMNS = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "RU_SNILS",
+    "RU_INN/person",
+    "RU_INN/organisation",
+    "RU_OGRN",
+    "GEO_COORDINATES",
+)
+MATRIX = {
+    #               PERSON   EMAIL    PHONE  CARD   SNILS  INN/p  INN/org OGRN  GEO
+    "distribution": ("keep", "keep", "mask", "mask", "mask", "mask", "keep", "keep", "keep|redact"),
+    "processing": ("pseudonymise",) * 6 + ("keep", "keep", "pseudonymise"),
+    "none": ("redact",) * 6 + ("keep", "keep", "redact"),
+    "expired": ("redact",) * 6 + ("keep", "keep", "redact"),
+    "withdrawn": ("redact",) * 6 + ("keep", "keep", "redact"),
+}
+MATRIX_CASES = [
+    (state, jurisdiction, column, cell.split("|")[-1 if jurisdiction == "EU" else 0])
+    for state, cells in MATRIX.items()
+    for column, cell in zip(MATRIX_COLUMNS, cells, strict=True)
+    for jurisdiction in ("RU", "EU", "OTHER")
+]
+
+
+@pytest.mark.parametrize(("state", "jurisdiction", "column", "expected"), MATRIX_CASES)
+def test_default_policy_matrix(state: str, jurisdiction: str, column: str, expected: str) -> None:
+    entity, _, kind = column.partition("/")
+    consent = snapshot(ConsentState(state), Jurisdiction(jurisdiction))
+    action, rule = DEFAULT_POLICY.decide(entity, kind or None, consent)
+    assert action.value == expected, rule
+
+
+def test_default_policy_facts() -> None:
+    assert DEFAULT_POLICY.version == "builtin-consent-1"
+    assert DEFAULT_POLICY.default_action is Action.REDACT  # silence is never consent
+    assert DEFAULT_POLICY.default_jurisdiction is Jurisdiction.RU
+    assert DEFAULT_POLICY.pseudonym_scope is PseudonymScope.SUBJECT
+    assert DEFAULT_POLICY.uses_pseudonyms
+    # Every rule id is reported, so each must say why it fired.
+    assert [r.id for r in DEFAULT_POLICY.rules] == [
+        "organisation-identifiers",
+        "withdrawn",
+        "distribution-masked",
+        "eu-distribution-location",
+        "distribution",
+        "processing-only",
+    ]
