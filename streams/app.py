@@ -300,9 +300,7 @@ class ConsentTables:
             return book
         writes = (self.store(self.keys, r.encode("utf-8"), w.encode()) for r, w in pending)
         try:
-            await asyncio.wait_for(
-                asyncio.gather(*writes), timeout=self.settings.key_wait_timeout
-            )
+            await asyncio.wait_for(asyncio.gather(*writes), timeout=self.settings.key_wait_timeout)
         except Exception as exc:  # includes TimeoutError: fail closed
             log.warning(
                 "storing %d new subject keys failed (%s); their records are quarantined",

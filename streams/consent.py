@@ -18,10 +18,10 @@ Extra fields are allowed and ignored. Evaluated at a moment ``now`` it gives a
   consent (152-FZ art. 10.1).
 
 A record carries one subject (``subject_ref``); the registry may hold a newer statement for that
-subject. :func:`resolve` picks the statement that applies: a record without usable consent
-(state ``none``) takes the registry's; when both say something, the newer statement wins (the
-record's ``withdrawn_at`` or ``valid_from``, the registry event's ``at``), and on a tie or with
-no times the more restrictive one. The result is a :class:`ConsentSnapshot`, which is what the
+subject. :func:`resolve` picks the statement that applies: a record without current consent
+(state ``none`` or ``expired``) takes the registry's; when both say something, the newer
+statement wins (the record's ``withdrawn_at`` or ``valid_from``, the registry event's ``at``),
+and on a tie or with no times the more restrictive one. The result is a :class:`ConsentSnapshot`, which is what the
 policy, the clean record's ``redaction`` block and the audit topic see. A snapshot never holds
 the evidence text, only a short hash of it.
 """
@@ -267,7 +267,7 @@ def resolve(
 
     use_registry = False
     if reg_state is not None and registry is not None:
-        if own is None or own_state is ConsentState.NONE:
+        if own is None or own_state in (ConsentState.NONE, ConsentState.EXPIRED):
             use_registry = True
         else:
             own_at = own.stated_at

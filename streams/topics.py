@@ -15,9 +15,7 @@ from streams.errors import BrokerError
 from streams.settings import Settings
 
 
-def topic_specs(
-    settings: Settings, retention_ms: int | None = None
-) -> dict[str, dict[str, str]]:
+def topic_specs(settings: Settings, retention_ms: int | None = None) -> dict[str, dict[str, str]]:
     """Every topic the pipeline uses, with its configuration."""
     delete = {"cleanup.policy": "delete"}
     if retention_ms is not None:

@@ -10,8 +10,9 @@ import orjson
 import pytest
 
 from recognizers.engine import Finding
-from streams.consent import resolve
+from streams.consent import ConsentState, RegistryEntry, parse_consent, resolve
 from streams.core import PIPELINE_VERSION, Reason, RecordContext, Redactor, Verdict, decide
+from streams.keys import KeyBook, Keyring
 from streams.policy import Action, Policy, Rule
 from streams.record import Limits, collect_slots, parse_record
 
@@ -540,3 +541,88 @@ def test_a_record_that_cannot_be_written_is_never_published() -> None:
     outcome = redact_one(raw, FakeDetector({}))
     assert outcome.verdict is not Verdict.CLEAN
     assert outcome.value is None
+
+
+# --- consent and pseudonyms ---------------------------------------------------------------------
+
+CONSENT_POLICY = Policy(
+    version="consent-test",
+    rules=(
+        Rule("keep-distribution", Action.KEEP, consent=frozenset({ConsentState.DISTRIBUTION})),
+        Rule("pseudo", Action.PSEUDONYMISE, consent=frozenset({ConsentState.PROCESSING})),
+    ),
+)
+PROCESSING = {"status": "granted", "scope": ["processing"]}
+
+
+def consent_message(consent: object, subject: str | None = "vk:1", **data: Any) -> bytes:
+    fields: dict[str, Any] = {"subject_ref": subject} if subject is not None else {}
+    if consent is not None:
+        fields["consent"] = consent
+    return message(data or {"who": NAME, "mail": EMAIL}, **fields)
+
+
+def test_processing_consent_pseudonymises_with_the_subjects_key() -> None:
+    ring = Keyring.generate("k7")
+    book = KeyBook(ring, "subject", create=True)
+    detector = FakeDetector({**PLANTED, NAME.upper(): "PERSON"})
+    redactor = Redactor(detector, CONSENT_POLICY, keys=book)  # type: ignore[arg-type]
+    first, second = redactor.redact_batch(
+        [consent_message(PROCESSING), consent_message(PROCESSING, who=NAME.upper())], now=NOW
+    )
+    assert first.verdict is Verdict.CLEAN and second.verdict is Verdict.CLEAN
+    assert_no_planted_value(first.value)
+    data = orjson.loads(first.value)["data"]
+    assert data["who"].startswith("<PERSON:k7:")
+    assert orjson.loads(second.value)["data"]["who"] == data["who"], "normalised before hashing"
+    block = orjson.loads(first.value)["redaction"]
+    assert block["key_ids"] == ["k7"]
+    assert block["consent"]["state"] == "processing"
+    assert {f["rule"] for f in block["findings"]} == {"pseudo"}
+
+
+def test_registry_withdrawal_overrides_a_record_without_consent() -> None:
+    redactor = Redactor(FakeDetector(), CONSENT_POLICY)  # type: ignore[arg-type]
+    registry = {"vk:1": RegistryEntry(at=NOW, consent=parse_consent({"status": "withdrawn"}))}
+    [outcome] = redactor.redact_batch([consent_message(None)], registry=registry, now=NOW)
+    block = orjson.loads(outcome.value)["redaction"]
+    assert block["consent"]["state"] == "withdrawn" and block["consent"]["origin"] == "registry"
+    assert {f["action"] for f in block["findings"]} == {"redact"}
+
+
+def test_registry_grant_applies_to_a_record_without_consent() -> None:
+    redactor = Redactor(FakeDetector(), CONSENT_POLICY)  # type: ignore[arg-type]
+    registry = {
+        "vk:1": RegistryEntry(
+            at=NOW, consent=parse_consent({"status": "granted", "scope": ["distribution"]})
+        )
+    }
+    [outcome] = redactor.redact_batch([consent_message(None)], registry=registry, now=NOW)
+    assert EMAIL in orjson.loads(outcome.value)["data"]["mail"]  # kept under distribution
+
+
+def test_pseudonymise_without_a_key_quarantines_the_record() -> None:
+    ring = Keyring.generate()
+    book = KeyBook(ring, "subject")  # no stored key, may not create one: the worker's case
+    redactor = Redactor(FakeDetector(), CONSENT_POLICY, keys=book)  # type: ignore[arg-type]
+    [outcome] = redactor.redact_batch([consent_message(PROCESSING)], now=NOW)
+    assert outcome.verdict is Verdict.QUARANTINE
+    assert outcome.reason == Reason.KEY_UNAVAILABLE
+    [no_book] = Redactor(FakeDetector(), CONSENT_POLICY).redact_batch(  # type: ignore[arg-type]
+        [consent_message(PROCESSING)], now=NOW
+    )
+    assert no_book.reason == Reason.KEY_UNAVAILABLE
+
+
+def test_consent_is_judged_at_the_batch_moment() -> None:
+    consent = {
+        "status": "granted",
+        "scope": ["distribution"],
+        "valid_until": "2026-11-21T00:00:01Z",
+    }
+    redactor = Redactor(FakeDetector(), CONSENT_POLICY)  # type: ignore[arg-type]
+    [before] = redactor.redact_batch([consent_message(consent)], now=NOW.replace(second=0))
+    [after] = redactor.redact_batch([consent_message(consent)], now=NOW.replace(second=1))
+    assert orjson.loads(before.value)["redaction"]["consent"]["state"] == "distribution"
+    assert orjson.loads(after.value)["redaction"]["consent"]["state"] == "expired"
+    assert_no_planted_value(after.value)
