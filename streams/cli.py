@@ -8,8 +8,10 @@ Exit codes: 0 the run completed (even if records were quarantined or dead-letter
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,6 +31,26 @@ def _settings(**overrides: Any) -> Settings:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise click.UsageError(f"invalid settings: {problems}") from None
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A live count of records on stderr when it is a terminal; silent otherwise."""
+    stream = click.get_text_stream("stderr")
+    if not stream.isatty():
+        yield lambda _n: None
+        return
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description} {task.completed:,} records"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda n: bar.advance(task, n)
 
 
 def _fail(message: str) -> None:
@@ -139,6 +161,12 @@ def _open_out(path: str | None) -> BinaryIO | None:
 )
 @policy_option
 @keys_option
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML report (counts, chart, masked before/after).",
+)
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--no-names", is_flag=True, help="Skip the NER models (PERSON): much faster.")
 def scan(
@@ -149,6 +177,7 @@ def scan(
     dead_letter: str | None,
     policy_file: Path | None,
     keys_file: Path | None,
+    report_path: Path | None,
     batch_size: int,
     no_names: bool,
 ) -> None:
@@ -162,6 +191,7 @@ def scan(
     from streams.core import Redactor  # noqa: PLC0415
     from streams.keys import KeyBook, Keyring  # noqa: PLC0415
     from streams.policy import load_policy  # noqa: PLC0415
+    from streams.report import ReportData, render  # noqa: PLC0415
     from streams.scan import ScanOutputs, scan_lines  # noqa: PLC0415
 
     settings = _settings(policy_file=policy_file, keys_file=keys_file)
@@ -196,11 +226,21 @@ def scan(
             outs.append(stream)
         clean_out, findings_out, q_out, d_out = outs
         assert clean_out is not None and findings_out is not None
-        summary = scan_lines(
-            source, redactor, ScanOutputs(clean_out, findings_out, q_out, d_out), batch_size
-        )
+        report = ReportData(input_path, policy.version) if report_path is not None else None
+        with _progress("scanning") as advance:
+            summary = scan_lines(
+                source,
+                redactor,
+                ScanOutputs(clean_out, findings_out, q_out, d_out),
+                batch_size,
+                report=report,
+                progress=advance,
+            )
+        if report is not None and report_path is not None:
+            report.seconds = summary.seconds
+            report_path.write_text(render(report), encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write output: {exc.strerror}")
+        _fail(f"cannot write {exc.filename or 'output'}: {exc.strerror}")
     finally:
         for stream in opened:
             stream.close()
@@ -216,6 +256,8 @@ def scan(
     )
     for entity, count in sorted(summary.findings.items()):
         click.echo(f"  {entity:<18}{count:>8}", file=err)
+    if report_path is not None:
+        click.echo(f"report written to {report_path}", file=err)
 
 
 @main.command()

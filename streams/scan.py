@@ -16,13 +16,14 @@ from __future__ import annotations
 import base64
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import orjson
 
 from streams.core import Outcome, Redactor, Verdict
+from streams.report import ReportData
 
 
 @dataclass
@@ -114,8 +115,11 @@ def scan_lines(
     redactor: Redactor,
     outputs: ScanOutputs,
     batch_size: int = 64,
+    report: ReportData | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ScanSummary:
-    """Scan every line and write the results; returns the counts."""
+    """Scan every line and write the results; returns the counts. ``report`` collects what the
+    HTML report shows; ``progress`` is called with the number of lines done after each batch."""
     summary = ScanSummary()
     started = time.perf_counter()
     for batch in _batches(_numbered_lines(lines, summary), batch_size):
@@ -130,5 +134,9 @@ def scan_lines(
                 summary.dead_lettered += 1
             summary.findings.update(f.entity_type for f in outcome.findings)
             _emit(number, raw, outcome, outputs)
+            if report is not None:
+                report.add(raw, outcome)
+        if progress is not None:
+            progress(len(batch))
     summary.seconds = time.perf_counter() - started
     return summary
