@@ -266,48 +266,78 @@ def scan(
     "input_path",
     required=True,
     type=click.File("rb"),
-    help="JSON Lines file, one message per line; - for stdin.",
+    help="JSON Lines file, one record envelope per line; - for stdin.",
 )
 @click.option(
     "--topic",
     default=None,
     help="Topic to publish to.  [default: PIIREDACT_TOPIC_RAW or scraped.raw]",
 )
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Send lines as they are, unchecked (to exercise the dead-letter topic); "
+    "keyed by the record's id when it has one.",
+)
 @broker_option
-def produce(input_path: BinaryIO, topic: str | None, broker_url: str | None) -> None:
-    """Publish a JSON Lines file to a topic, as a scraper would.
+def produce(input_path: BinaryIO, topic: str | None, broker_url: str | None, raw: bool) -> None:
+    """Publish a JSON Lines file of records, as a scraper would.
 
-    Lines are sent as they are (invalid ones too: the worker dead-letters them); the message
-    key is the record's id when the line is a JSON object with a string id.
+    Each line is checked with the worker's own rules before anything is sent (the producer
+    client, docs/producer.md); a line that fails is reported with its number and reason and
+    not sent. Records are keyed by subject, else by id. Exit code 0 when every line was
+    published, 1 when a line was refused or the broker failed.
     """
     import orjson  # noqa: PLC0415
 
     from streams.demo import produce as publish  # noqa: PLC0415
+    from streams.producer import ProducerSettings, RecordProducer  # noqa: PLC0415
 
     settings = _settings(broker_url=broker_url)
+    target = topic or settings.topic_raw
     messages: list[tuple[bytes | None, bytes]] = []
-    for line in input_path:
+    refused = 0
+    checker = RecordProducer(ProducerSettings(broker_url=settings.broker_url, topic_raw=target))
+    for number, line in enumerate(input_path, start=1):
         body = line.rstrip(b"\r\n")
         if not body.strip():
             continue
-        key: bytes | None = None
         try:
             obj = orjson.loads(body)
-            if isinstance(obj, dict) and isinstance(obj.get("id"), str):
-                key = obj["id"].encode("utf-8")
         except orjson.JSONDecodeError:
-            pass
-        messages.append((key, body))
-    target = topic or settings.topic_raw
-    try:
-        asyncio.run(
-            asyncio.wait_for(publish(settings.bootstrap_servers, target, messages), timeout=60)
-        )
-    except Exception as exc:
-        _fail(
-            f"publishing to {target} at {settings.bootstrap_servers} failed: {type(exc).__name__}"
-        )
+            obj = None
+        if raw:
+            key = (
+                obj["id"].encode()
+                if isinstance(obj, dict) and isinstance(obj.get("id"), str)
+                else None
+            )
+            messages.append((key, body))
+            continue
+        if not isinstance(obj, dict):
+            refused += 1
+            click.secho(f"line {number}: not a JSON object; not sent", fg="yellow", err=True)
+            continue
+        try:
+            prepared = checker.prepare_envelope(obj)
+        except PiiRedactError as exc:
+            refused += 1
+            click.secho(f"line {number}: {exc}; not sent", fg="yellow", err=True)
+            continue
+        messages.append((prepared.key, prepared.value))
+    if messages:
+        try:
+            asyncio.run(
+                asyncio.wait_for(publish(settings.bootstrap_servers, target, messages), timeout=60)
+            )
+        except Exception as exc:
+            _fail(
+                f"publishing to {target} at {settings.bootstrap_servers} failed: "
+                f"{type(exc).__name__}"
+            )
     click.echo(f"published {len(messages)} messages to {target}", err=True)
+    if refused:
+        _fail(f"{refused} line(s) refused (see above); fix them, or send them with --raw")
 
 
 @main.command()

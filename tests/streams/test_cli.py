@@ -192,6 +192,33 @@ def test_scan_fails_with_exit_1_and_a_clear_message(
     assert message in result.output
 
 
+def test_produce_checks_each_line_and_sends_none_that_fails(tmp_path: Path) -> None:
+    secret = "olga.sokolova@example.ru"
+    lines = [
+        b"not json",
+        orjson.dumps({"id": "r1", "source": "https://a.example", "data": {"t": secret}, "x": 1}),
+        orjson.dumps({"id": "r2", "source": "not a url", "data": {"t": secret}}),
+        orjson.dumps(
+            {"id": "r3", "source": "https://a.example", "data": {}, "consent": {"status": secret}}
+        ),
+    ]
+    source = tmp_path / "bad.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    # Nothing is valid, so nothing is sent and no broker is needed.
+    result = CliRunner().invoke(
+        main, ["produce", "--input", str(source), "--broker", "kafka://127.0.0.1:9"]
+    )
+    assert result.exit_code == 1
+    out = result.output
+    assert "line 1: not a JSON object; not sent" in out
+    assert "line 2:" in out and "unknown_field" in out
+    assert "line 3:" in out and "source" in out
+    assert "line 4:" in out and "consent.status" in out
+    assert "4 line(s) refused" in out and "--raw" in out
+    assert "published 0 messages" in out
+    assert secret not in out
+
+
 @pytest.mark.broker
 def test_produce_publishes_each_line_keyed_by_id(broker: EmbeddedBroker, tmp_path: Path) -> None:
     lines = [orjson.dumps(s.record) for s in generate(5, seed=5)] + [b"not json"]
@@ -209,6 +236,7 @@ def test_produce_publishes_each_line_keyed_by_id(broker: EmbeddedBroker, tmp_pat
             "produce.test",
             "--broker",
             broker.url,
+            "--raw",
         ],
         capture_output=True,
         text=True,
