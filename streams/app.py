@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -40,12 +41,15 @@ from recognizers.registry import build_detector
 from streams.consent import RegistryEntry, resolve
 from streams.core import Outcome, Reason, Redactor, Verdict, dead_letter
 from streams.errors import InvalidRecord
+from streams.kafka_security import kafka_security
 from streams.keys import KeyBook, Keyring, KeyringError, WrappedKey, load_keyring, new_subject_key
+from streams.metrics import Metrics
 from streams.policy import Policy, PseudonymScope, load_policy
 from streams.record import Limits
 from streams.registry import ConsentEvent, apply_event, decode_entry, encode_entry, parse_event
 from streams.routing import OutputMessage, SourceMessage, audit_message, route
 from streams.settings import Settings
+from streams.web import install_endpoints
 
 log = logging.getLogger("piiredact.worker")
 
@@ -312,7 +316,7 @@ class ConsentTables:
         return book
 
 
-def create_app(
+def create_app(  # noqa: PLR0915 - the agents are closures over its state
     settings: Settings,
     *,
     detector: Detector | None = None,
@@ -324,12 +328,15 @@ def create_app(
     policy = policy if policy is not None else load_policy(settings.policy_file)
     keyring = keyring if keyring is not None else keyring_from(settings)
     require_keyring(policy, keyring)
+    security = kafka_security(settings)  # reads the SASL password file, builds the TLS context
     detector = detector if detector is not None else build_detector(names=settings.detect_names)
     handler = BatchHandler(Redactor(detector, policy, limits_from(settings)), settings)
+    metrics = Metrics()
 
     app = faust.App(
         settings.app_id,
         broker=settings.broker_url,
+        broker_credentials=security.faust_credentials(),
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
         consumer_auto_offset_reset="earliest",
@@ -337,6 +344,9 @@ def create_app(
         web_enabled=settings.web_enabled,
         web_port=settings.web_port,
         web_bind=settings.web_host,
+        # /table and /router would serve table data (consent entries, wrapped keys).
+        web_tables_enabled=False,
+        web_router_enabled=False,
         datadir=str(settings.data_dir),
         autodiscover=False,
         topic_allow_declare=False,
@@ -351,6 +361,7 @@ def create_app(
         name: app.topic(name, key_type=bytes, value_type=bytes) for name in settings.output_topics
     }
     tables = ConsentTables(app, settings, policy, keyring)
+    install_endpoints(app, metrics, settings.topic_raw)
     totals: Counter[str] = Counter()
 
     async def deliver(messages: Sequence[OutputMessage]) -> None:
@@ -380,6 +391,7 @@ def create_app(
         # noack_take is on the concrete Stream, not on the StreamT interface.
         batches = cast(faust.Stream[Any], stream).noack_take
         async for events in batches(settings.batch_size, within=settings.batch_timeout):
+            started = time.monotonic()
             sources = [source_of(event) for event in events]
             now = datetime.now(UTC)
             refs = subject_refs([s.value for s in sources])
@@ -389,6 +401,7 @@ def create_app(
             await deliver(handler.messages(sources, outcomes))
             for event in events:
                 await stream.ack(event)
+            metrics.observe_batch(outcomes, time.monotonic() - started)
             totals.update(o.verdict.value for o in outcomes)
             log.debug("batch done: %d messages; totals %s", len(events), dict(totals))
 
@@ -407,8 +420,10 @@ def create_app(
                     error.detail,
                 )
                 await deliver([route(dead_letter(error), source, settings)])
+                metrics.observe_consent_event("invalid", "dead_letter")
                 continue
             applied = await tables.apply(parsed)
+            metrics.observe_consent_event(parsed.type, "applied" if applied else "ignored")
             log.info(
                 "consent event %s: type=%s partition=%d offset=%d",
                 "applied" if applied else "older than the registry's entry, ignored",

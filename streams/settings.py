@@ -2,27 +2,56 @@
 
 The names match the Helm chart's values. Secrets are typed as :class:`pydantic.SecretStr` so
 they never print; the pseudonymisation keyring is best given as a mounted file
-(``PIIREDACT_KEYS_FILE``), see :mod:`streams.keys`.
+(``PIIREDACT_KEYS_FILE``), see :mod:`streams.keys`. Kafka credentials are files too: the SASL
+password (``PIIREDACT_KAFKA_SASL_PASSWORD_FILE``) is read only when a client is built
+(:mod:`streams.kafka_security`), so no settings object ever holds it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
 class Settings(BaseSettings):
     """Runtime configuration of the worker, the demo and the offline scanner."""
 
-    model_config = SettingsConfigDict(env_prefix="PIIREDACT_", frozen=True, extra="forbid")
+    # hide_input_in_errors: a model-level error would otherwise print every input, secrets too.
+    model_config = SettingsConfigDict(
+        env_prefix="PIIREDACT_", frozen=True, extra="forbid", hide_input_in_errors=True
+    )
 
     broker_url: str = Field(
         "kafka://127.0.0.1:9092",
         description="Kafka bootstrap servers, e.g. kafka://host1:9092;host2:9092.",
     )
     app_id: str = Field("piiredact", description="Faust app id; also the consumer group id.")
+    kafka_security_protocol: SecurityProtocol = Field(
+        "PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL."
+    )
+    kafka_sasl_mechanism: SaslMechanism | None = Field(
+        None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; required for SASL_*."
+    )
+    kafka_sasl_username: str | None = Field(None, description="SASL user; required for SASL_*.")
+    kafka_sasl_password_file: Path | None = Field(
+        None,
+        description="File holding the SASL password (a mounted Secret); required for SASL_*.",
+    )
+    kafka_ssl_cafile: Path | None = Field(
+        None, description="PEM CA bundle for SSL/SASL_SSL; unset means the system CAs."
+    )
+    kafka_ssl_certfile: Path | None = Field(
+        None, description="PEM client certificate for mutual TLS (with kafka_ssl_keyfile)."
+    )
+    kafka_ssl_keyfile: Path | None = Field(
+        None, description="PEM private key of the client certificate (unencrypted)."
+    )
     topic_raw: str = Field("scraped.raw", description="Input topic of scraped records.")
     topic_clean: str = Field("scraped.clean", description="Output topic of redacted records.")
     topic_quarantine: str = Field(
@@ -97,6 +126,54 @@ class Settings(BaseSettings):
         if not value.startswith("kafka://"):
             raise ValueError("must start with kafka:// (e.g. kafka://127.0.0.1:9092)")
         return value
+
+    @field_validator("kafka_security_protocol", "kafka_sasl_mechanism", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _kafka_security(self) -> Settings:
+        """Combinations that would fail at connect time, or silently ignore a credential."""
+        protocol = self.kafka_security_protocol
+        sasl = {
+            "kafka_sasl_mechanism": self.kafka_sasl_mechanism,
+            "kafka_sasl_username": self.kafka_sasl_username,
+            "kafka_sasl_password_file": self.kafka_sasl_password_file,
+        }
+        tls = {
+            "kafka_ssl_cafile": self.kafka_ssl_cafile,
+            "kafka_ssl_certfile": self.kafka_ssl_certfile,
+            "kafka_ssl_keyfile": self.kafka_ssl_keyfile,
+        }
+        if protocol.startswith("SASL_"):
+            missing = [name for name, value in sasl.items() if not value]
+            if missing:
+                raise ValueError(f"kafka_security_protocol {protocol} needs {', '.join(missing)}")
+        elif set_names := [name for name, value in sasl.items() if value is not None]:
+            raise ValueError(
+                f"{', '.join(set_names)} set but kafka_security_protocol is {protocol}: "
+                "use SASL_PLAINTEXT or SASL_SSL"
+            )
+        if protocol not in ("SSL", "SASL_SSL") and (
+            set_names := [name for name, value in tls.items() if value is not None]
+        ):
+            raise ValueError(
+                f"{', '.join(set_names)} set but kafka_security_protocol is {protocol}: "
+                "use SSL or SASL_SSL"
+            )
+        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
+            raise ValueError(
+                "kafka_ssl_certfile and kafka_ssl_keyfile go together: set both for mutual "
+                "TLS, or neither"
+            )
+        for name, path in (
+            *tls.items(),
+            ("kafka_sasl_password_file", sasl["kafka_sasl_password_file"]),
+        ):
+            if isinstance(path, Path) and not path.is_file():
+                raise ValueError(f"{name}: no such file {path}")
+        return self
 
     @property
     def bootstrap_servers(self) -> str:

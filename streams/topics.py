@@ -3,7 +3,8 @@
 Record topics (raw, clean, quarantine, dead-letter, audit) use ``cleanup.policy=delete`` with
 an optional retention; the consent registry and the Faust tables' changelogs are compacted, so
 the latest entry per subject is kept for ever (and an erased subject's key disappears).
-Creating is idempotent: topics that exist are left as they are.
+Creating is idempotent: topics that exist are left as they are. The admin client uses the
+worker's Kafka TLS/SASL settings (:mod:`streams.kafka_security`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from streams.errors import BrokerError
+from streams.kafka_security import kafka_security
 from streams.settings import Settings
 
 
@@ -38,7 +40,9 @@ async def ensure_topics(
     """Create the topics that do not exist yet. Returns the names created."""
     specs = topic_specs(settings, retention_ms)
     count = partitions if partitions is not None else settings.topic_partitions
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap_servers, **kafka_security(settings).aiokafka_kwargs()
+    )
     try:
         await admin.start()
     except Exception as exc:

@@ -1,9 +1,4 @@
-"""The chart against the worker it deploys: setting names, value formats, the topics command.
-
-The Kafka TLS/SASL settings are being written alongside the chart (issue 7). While all of them
-are absent, their test is an expected failure with the reason shown; as soon as one exists, the
-test runs in full and must pass.
-"""
+"""The chart against the worker it deploys: setting names, value formats, the topics command."""
 
 from __future__ import annotations
 
@@ -38,7 +33,6 @@ KAFKA_SECURITY = {
     "kafka_ssl_certfile",
     "kafka_ssl_keyfile",
 }
-KAFKA_PENDING = not KAFKA_SECURITY & FIELDS
 #: Settings the chart derives from other values (or must not set) instead of `config.*`.
 NOT_FROM_CONFIG = {
     "broker_url": "kafka.bootstrapServers",
@@ -87,10 +81,9 @@ def test_chart_values_parse_as_worker_settings(
 def test_every_variable_the_chart_sets_is_a_worker_setting(
     ci_renders: dict[str, Rendered],
 ) -> None:
-    pending = {f"{PREFIX}{n.upper()}" for n in KAFKA_SECURITY} if KAFKA_PENDING else set()
     unknown: dict[str, set[str]] = {}
     for values, rendered in ci_renders.items():
-        for name in chart_env_names(rendered) - pending:
+        for name in chart_env_names(rendered):
             assert name.startswith(PREFIX), name
             if name.removeprefix(PREFIX).lower() not in FIELDS:
                 unknown.setdefault(name, set()).add(values)
@@ -98,11 +91,34 @@ def test_every_variable_the_chart_sets_is_a_worker_setting(
     assert len(ci_renders) == len(CI_VALUES)
 
 
-@pytest.mark.xfail(
-    KAFKA_PENDING, reason="streams/settings.py has no Kafka TLS/SASL settings yet", strict=True
-)
 def test_kafka_security_settings_are_worker_settings() -> None:
     assert set() == KAFKA_SECURITY - FIELDS
+
+
+@pytest.mark.parametrize("values", [p.name for p in CI_VALUES])
+def test_chart_kafka_security_parses_as_worker_settings(
+    ci_renders: dict[str, Rendered], values: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The combinations the chart renders are ones the worker accepts. Mounted files are
+    # stand-ins under tmp_path; the username comes from a Secret in the pod.
+    for name in list(os.environ):
+        if name.startswith(PREFIX):
+            monkeypatch.delenv(name)
+    rendered = ci_renders[values]
+    env = {n: v for n, v in rendered.settings().items() if n.startswith(f"{PREFIX}KAFKA_")}
+    if f"{PREFIX}KAFKA_SASL_USERNAME" in chart_env_names(rendered):
+        env[f"{PREFIX}KAFKA_SASL_USERNAME"] = "piiredact"
+    values_in: dict[str, object] = {}
+    for name, value in env.items():
+        field = name.removeprefix(PREFIX).lower()
+        if field.endswith("file"):
+            stand_in = tmp_path / Path(value).name
+            stand_in.write_text("mounted\n")
+            values_in[field] = stand_in
+        else:
+            values_in[field] = value
+    settings = Settings(**values_in)  # type: ignore[arg-type]
+    assert settings.kafka_security_protocol == env[f"{PREFIX}KAFKA_SECURITY_PROTOCOL"]
 
 
 def test_every_worker_setting_is_reachable_from_values() -> None:
