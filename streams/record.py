@@ -8,7 +8,9 @@ A message on the input topic is one JSON object (UTF-8)::
 ``id`` (non-empty string, at most 512 characters), ``source`` (a URL) and ``data`` (an object)
 are required; ``scraped_at`` (RFC 3339), ``lang``, ``subject_ref`` and ``consent`` (an object)
 are optional. Any other top-level field makes the record invalid: an unknown field would reach
-the clean topic unscanned.
+the clean topic unscanned. So does a key given twice in one object: JSON parsers keep one of the
+two silently, and which one differs between parsers, so the record is not read the same way by
+everyone downstream.
 
 Every string the pipeline publishes is scanned. :func:`collect_slots` lists them in a fixed
 order as :class:`Slot` objects: ``source``, ``subject_ref``, then every key, string and number
@@ -40,6 +42,9 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
+# Every key in a JSON text ends with a quote, optional JSON whitespace and a colon. An escaped
+# quote inside a string (``\":``) matches too, so counting matches gives at least the keys written.
+_KEY_END = re.compile(rb'"[ \t\n\r]*:')
 
 SlotKind = Literal["value", "key", "number"]
 Segment = str | int
@@ -102,23 +107,97 @@ def _reject_constant(name: str) -> Any:
 
 
 def _loads(raw: bytes) -> Any:
+    """The parsed message. Raises :class:`InvalidRecord` if it is not JSON or an object in it
+    repeats a key."""
     # orjson reads integers wider than 64 bits as floats, losing digits; a message with a run of
     # 19 or more digits anywhere goes to the standard library, which reads them exactly.
     if not _LONG_DIGIT_RUN.search(raw):
         try:
-            return orjson.loads(raw)
+            obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass
+        else:
+            # orjson keeps the last of repeated keys without a word. The key ends counted in the
+            # bytes are at least the keys written; when they equal the keys parsed, none was
+            # repeated. Otherwise (a repeat, or a string holding an escaped quote before a
+            # colon) the standard library reads it again and tells which.
+            if len(_KEY_END.findall(raw)) == _count_keys(obj):
+                return obj
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidRecord("not_utf8", f"invalid UTF-8 at byte {exc.start}") from None
+    repeating: list[tuple[dict[str, Any], str]] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            # The object itself is kept, so identities stay unique while they are compared.
+            repeating.append((obj, _first_repeat(pairs)))
+        return obj
+
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        parsed = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=pairs_hook)
     except (ValueError, RecursionError) as exc:
         position = getattr(exc, "pos", None)
         where = f" at character {position}" if position is not None else ""
         raise InvalidRecord("not_json", f"message is not valid JSON{where}") from None
+    if repeating and isinstance(parsed, dict):
+        _reject_repeats(parsed, repeating)
+    return parsed
+
+
+def _first_repeat(pairs: list[tuple[str, Any]]) -> str:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise AssertionError("no repeated key")  # pragma: no cover - called only with a repeat
+
+
+def _count_keys(node: Any) -> int:
+    """Keys of every object in a parsed JSON value."""
+    count = 0
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def _reject_repeats(top: dict[str, Any], repeating: list[tuple[dict[str, Any], str]]) -> None:
+    """Raise for the objects of ``top`` that repeat a key. A top-level field is named when it is
+    one of the envelope's; a key below is never named (it may itself be personal data), only the
+    top-level field it sits under."""
+    for obj, key in repeating:
+        if obj is top:
+            if key in _KNOWN_FIELDS:
+                raise InvalidRecord("duplicate_field", f"{key}: given more than once")
+            raise InvalidRecord("duplicate_field", "a top-level field is given more than once")
+    ids = {id(obj) for obj, _ in repeating}
+    for name, value in top.items():
+        if name in _KNOWN_FIELDS and _holds(value, ids):
+            raise InvalidRecord("duplicate_key", f"an object under {name} repeats a key")
+    raise InvalidRecord("duplicate_key", "an object in the message repeats a key")
+
+
+def _holds(node: Any, ids: set[int]) -> bool:
+    """Whether ``node`` is or contains one of the objects whose identities are ``ids``."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if id(item) in ids:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _optional_str(obj: dict[str, Any], name: str) -> str | None:

@@ -17,6 +17,7 @@ from streams.record import (
     render_path,
     substitute,
 )
+from streams.samples import generate
 
 SOURCE = "https://example.com/page/1"
 # Synthetic personal data planted in invalid records: no error detail may repeat it.
@@ -252,6 +253,162 @@ def test_parse_record_too_large() -> None:
 def test_parse_record_at_the_size_limit_is_fine() -> None:
     raw = envelope()
     assert parse_record(raw, Limits(max_record_bytes=len(raw))).id == "rec-1"
+
+
+# --- parse_record: a key given twice ------------------------------------------------------------
+
+_ENV = b'"source": "https://example.com/", '
+PARSE_RECORD_REPEATED_KEY_CASES = [
+    (
+        b'{"id": "rec-1", "id": "rec-2", ' + _ENV + b'"data": {}}',
+        "duplicate_field",
+        "id: given more than once",
+        "the id twice: which one is the record?",
+    ),
+    (
+        b'{"id": "rec-1", "id": "rec-1", ' + _ENV + b'"data": {}}',
+        "duplicate_field",
+        "id: given more than once",
+        "the id twice with the same value",
+    ),
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {"t": "' + PLANTED.encode() + b'"}, "data": {}}',
+        "duplicate_field",
+        "data: given more than once",
+        "a second data hides the first from the scan",
+    ),
+    (
+        b'{"id" : "rec-1", ' + _ENV + b'"data": {}, "id"\n:\t"rec-2"}',
+        "duplicate_field",
+        "id: given more than once",
+        "whitespace before the colons",
+    ),
+    (
+        b'{"id": "rec-1", "\\u0069d": "rec-2", ' + _ENV + b'"data": {}}',
+        "duplicate_field",
+        "id: given more than once",
+        "the same key spelled with an escape",
+    ),
+    (
+        b'{"id": "rec-1", '
+        + _ENV
+        + b'"data": {}, "'
+        + PLANTED.encode()
+        + b'": 1, "'
+        + PLANTED.encode()
+        + b'": 2}',
+        "duplicate_field",
+        "a top-level field is given more than once",
+        "an unknown top-level field twice is not named",
+    ),
+    (
+        b'{"id": "rec-1", '
+        + _ENV
+        + b'"data": {"'
+        + PLANTED.encode()
+        + b'": "a", "'
+        + PLANTED.encode()
+        + b'": "b"}}',
+        "duplicate_key",
+        "an object under data repeats a key",
+        "a key under data twice; the key is not named",
+    ),
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {"a": [1, {"b": {"c": 1, "c": 2}}]}}',
+        "duplicate_key",
+        "an object under data repeats a key",
+        "deep inside lists and objects",
+    ),
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {"x": {"a": 1, "a": 2}, "x": {}}}',
+        "duplicate_key",
+        "an object under data repeats a key",
+        "the repeating object is itself overwritten by a repeated key",
+    ),
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {}, "consent": {"basis": "a", "basis": "b"}}',
+        "duplicate_key",
+        "an object under consent repeats a key",
+        "under consent",
+    ),
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {"q": "say \\":", "k": 1, "k": 2}}',
+        "duplicate_key",
+        "an object under data repeats a key",
+        "an escaped quote before a colon in a string does not hide a repeat",
+    ),
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {"q": "\\u0022:", "k": 1, "k": 2}}',
+        "duplicate_key",
+        "an object under data repeats a key",
+        "nor does a quote written as \\u0022",
+    ),
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {"n": 1234567890123456789012, "n": 1}}',
+        "duplicate_key",
+        "an object under data repeats a key",
+        "a long integer sends the message to the standard library, which checks too",
+    ),
+    (
+        b'[{"a": 1, "a": 2}]',
+        "not_object",
+        "list",
+        "a list of objects is not a record, whatever it repeats",
+    ),
+    (
+        b'{"id": "rec-1", "id": "rec-2", ',
+        "not_json",
+        "not valid JSON",
+        "invalid JSON stays invalid JSON",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected_reason", "detail", "why"),
+    PARSE_RECORD_REPEATED_KEY_CASES,
+    ids=[case[-1] for case in PARSE_RECORD_REPEATED_KEY_CASES],
+)
+def test_parse_record_repeated_key(raw: bytes, expected_reason: str, detail: str, why: str) -> None:
+    with pytest.raises(InvalidRecord) as caught:
+        parse_record(raw)
+    assert caught.value.reason == expected_reason
+    assert detail in caught.value.detail
+    assert PLANTED not in str(caught.value)
+    assert "olga" not in str(caught.value)
+
+
+PARSE_RECORD_NO_REPEAT_CASES = [
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {"json": "{\\"a\\": 1, \\"a\\": 2}"}}',
+        {"json": '{"a": 1, "a": 2}'},
+        "JSON inside a string may repeat what it likes (read twice, found fine)",
+    ),
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}]}}',
+        {"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}]},
+        "the same key in different objects is no repeat",
+    ),
+    (
+        b'{"id": "rec-1", ' + _ENV + b'"data": {"k": "id", "id": "k"}}',
+        {"k": "id", "id": "k"},
+        "a key equal to another key's value",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected_data", "why"),
+    PARSE_RECORD_NO_REPEAT_CASES,
+    ids=[case[-1] for case in PARSE_RECORD_NO_REPEAT_CASES],
+)
+def test_parse_record_no_repeat(raw: bytes, expected_data: dict[str, Any], why: str) -> None:
+    assert parse_record(raw).data == expected_data
+
+
+def test_parse_record_generated_records_have_no_repeats() -> None:
+    for sample in generate(200, seed=3):
+        assert parse_record(orjson.dumps(sample.record)).id == sample.record["id"]
 
 
 # --- collect_slots ------------------------------------------------------------------------------
