@@ -7,19 +7,22 @@ from typing import ClassVar
 from recognizers.base import ValidatedPatternRecognizer
 
 # The local part may only start where no local-part character stands before it, so a long run of
-# such characters is tried from one position, not from each (linear time). Every repetition is
-# bounded.
+# such characters is tried from one position, not from each (linear time); dots are the one
+# exception: after a dot that does not follow a local-part character ("Пишите...ivan@",
+# "список.olga@") an address may start, since a local part cannot begin with a dot. After the
+# top-level domain a hyphen may follow when it does not continue a domain ("ivan@mail.ru-пишите").
+# Every repetition is bounded.
 _LOCAL = r"[A-Za-z0-9_%+\-](?:[A-Za-z0-9._%+\-]{0,63})"
 _LABEL = r"[A-Za-z0-9а-яА-ЯёЁ](?:[A-Za-z0-9а-яА-ЯёЁ\-]{0,62})"
 _TLD = r"(?:[A-Za-z]{2,24}|[а-яА-ЯёЁ]{2,24}|xn--[A-Za-z0-9\-]{1,59})"
 _EMAIL = (
-    r"(?<![A-Za-z0-9._%+\-])"
+    r"(?<![A-Za-z0-9_%+\-])(?<![A-Za-z0-9_%+\-]\.)"
     + _LOCAL
     + r"@(?:"
     + _LABEL
     + r"\.){1,8}"
     + _TLD
-    + r"(?![A-Za-z0-9а-яА-ЯёЁ\-])"
+    + r"(?![A-Za-z0-9а-яА-ЯёЁ])(?!-[A-Za-z0-9а-яА-ЯёЁ\-]{0,63}\.[A-Za-zа-яА-ЯёЁ])"
 )
 
 

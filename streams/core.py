@@ -74,6 +74,13 @@ class Reason(StrEnum):
     KEY_UNAVAILABLE = "key_unavailable"
 
 
+#: Quarantine reasons after which the record id must not be shown: it holds personal data, or
+#: it was never analysed.
+_ID_NOT_SHOWN = frozenset(
+    {Reason.PII_IN_ID.value, Reason.DETECTION_ERROR.value, Reason.DETECTION_TIMEOUT.value}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FindingReport:
     """One finding as reported: where, what, how sure, and what was done. Never the value."""
@@ -118,6 +125,14 @@ class Outcome:
     policy_version: str | None = None
     consent: ConsentSnapshot | None = None
     key_ids: tuple[str, ...] = ()
+
+    @property
+    def shown_id(self) -> str | None:
+        """The record id where it may be shown (logs, audit): ``None`` when the id holds
+        personal data or was never analysed (detection failed or timed out)."""
+        if self.reason in _ID_NOT_SHOWN:
+            return None
+        return self.record_id
 
     @property
     def counts(self) -> dict[str, int]:

@@ -34,6 +34,7 @@ applies.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -158,6 +159,22 @@ _MASK_FIELDS = ("keep_tail", "char")
 _PSEUDONYMISE_FIELDS = ("scope",)
 
 
+_NAME_LIKE = re.compile(r"^[A-Za-z0-9_./\-]{1,40}$")
+
+
+def _quote(value: object) -> str:
+    """``value`` quoted when it looks like a name (a typo worth showing); otherwise a policy
+    file could carry personal data by mistake, and an error message must not repeat it."""
+    text = str(value)
+    if isinstance(value, str) and _NAME_LIKE.match(text) and "@" not in text:
+        return repr(text)
+    return "(a value that is not a name)" if value is not None else "None"
+
+
+def _field(key: str) -> str:
+    return key if _NAME_LIKE.match(key) and "@" not in key else "(a field that is not a name)"
+
+
 def _where(source: str, node: yaml.Node) -> str:
     return f"{source}, line {node.start_mark.line + 1}"
 
@@ -178,7 +195,7 @@ def _choice(source: str, node: yaml.Node, name: str, enum: type[_E]) -> _E:
     except ValueError:
         allowed = ", ".join(m.value for m in enum)
         raise PolicyError(
-            f"{_where(source, node)}: {name}: unknown value {value!r}; use one of {allowed}"
+            f"{_where(source, node)}: {name}: unknown value {_quote(value)}; use one of {allowed}"
         ) from None
 
 
@@ -196,7 +213,7 @@ def _mapping(source: str, node: yaml.Node, name: str) -> list[tuple[str, yaml.No
         if not isinstance(key, str):
             raise PolicyError(f"{_where(source, key_node)}: {name}: keys must be strings")
         if key in seen:
-            raise PolicyError(f"{_where(source, key_node)}: {name}.{key}: given twice")
+            raise PolicyError(f"{_where(source, key_node)}: {name}.{_field(key)}: given twice")
         seen.add(key)
         items.append((key, key_node, value_node))
     return items
@@ -214,7 +231,7 @@ def _known(source: str, key_node: yaml.Node, name: str, key: str, known: Iterabl
     known = tuple(known)
     if key not in known:
         raise PolicyError(
-            f"{_where(source, key_node)}: {name}{key}: unknown field; "
+            f"{_where(source, key_node)}: {name}{_field(key)}: unknown field; "
             f"known fields: {', '.join(known)}"
         )
 
@@ -226,7 +243,7 @@ def _entity(source: str, node: yaml.Node, name: str) -> str:
     base, _, kind = entity.partition("/")
     if base not in ENTITY_TYPES:
         raise PolicyError(
-            f"{_where(source, node)}: {name}: unknown entity type {entity!r}; "
+            f"{_where(source, node)}: {name}: unknown entity type {_quote(entity)}; "
             f"known types: {', '.join(ENTITY_TYPES)}"
         )
     if kind and base not in ENTITY_SUBTYPES:
@@ -250,7 +267,9 @@ def _parse_rule(source: str, node: yaml.Node, index: int, seen_ids: set[str]) ->
             if not isinstance(rule_id, str) or not rule_id.strip():
                 raise PolicyError(f"{_where(source, value_node)}: {name}: must be a non-empty name")
             if rule_id in seen_ids or rule_id == DEFAULT_RULE:
-                raise PolicyError(f"{_where(source, value_node)}: {name}: {rule_id!r} used twice")
+                raise PolicyError(
+                    f"{_where(source, value_node)}: {name}: {_quote(rule_id)} used twice"
+                )
             seen_ids.add(rule_id)
             values["id"] = rule_id
         elif key == "action":

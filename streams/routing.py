@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from streams.core import PIPELINE_VERSION, Outcome, Reason, Verdict
+from streams.core import PIPELINE_VERSION, Outcome, Verdict
 from streams.settings import Settings
 
 Headers = list[tuple[str, bytes]]
@@ -72,11 +72,10 @@ def route(outcome: Outcome, source: SourceMessage, settings: Settings) -> Output
 def audit_message(outcome: Outcome, source: SourceMessage, settings: Settings) -> OutputMessage:
     """The audit entry for ``outcome``: what was decided and why, never a detected value.
 
-    Keyed by record id; a record whose id holds personal data is written with no key and
-    ``"id": null``.
+    Keyed by record id; a record whose id holds personal data, or was never analysed (detection
+    failed or timed out), is written with no key and ``"id": null``.
     """
-    hidden_id = outcome.reason == Reason.PII_IN_ID.value
-    record_id = None if hidden_id else outcome.record_id
+    record_id = outcome.shown_id
     entry: dict[str, Any] = {
         "id": record_id,
         "verdict": outcome.verdict.value,

@@ -170,34 +170,13 @@ FILLER = st.text(FILLER_ALPHABET, max_size=16).filter(lambda t: not says_not_per
 _LOCAL_PART = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 
 
-def _email_after_dot(canary: str, left: str, right: str) -> bool:
-    """An address whose run of address characters on the left starts with ``.``: the pattern
-    may not start a local part there and finds no other start (``Пишите...ivan@mail.ru``)."""
-    if "@" not in canary:
-        return False
-    run = len(left)
-    while run > 0 and left[run - 1] in _LOCAL_PART:
-        run -= 1
-    return run < len(left) and left[run] == "."
-
-
-def _email_before_hyphen(canary: str, left: str, right: str) -> bool:
-    """An address followed by ``-`` (``ivan@mail.ru-пишите``): the top-level domain may not be
-    followed by a hyphen, and no shorter address is tried."""
-    return "@" in canary and right.startswith("-")
-
-
 def _bare_79(canary: str, left: str, right: str) -> bool:
     """Eleven bare digits ``79…`` (a mobile number without ``+``, or a СНИЛС that starts so):
     the СНИЛС recognizer leaves it to the phone recognizer, which needs ``+7`` or ``8``."""
     return len(canary) == 11 and canary.isdigit() and canary.startswith("79")
 
 
-KNOWN_LEAKS: tuple[Callable[[str, str, str], bool], ...] = (
-    _email_after_dot,
-    _email_before_hyphen,
-    _bare_79,
-)
+KNOWN_LEAKS: tuple[Callable[[str, str, str], bool], ...] = (_bare_79,)
 
 
 @st.composite
@@ -329,10 +308,21 @@ def test_a_canary_stored_as_a_number_is_found(canary: str) -> None:
 
 # --- known leaks: each a strict xfail, so a fix is noticed ----------------------------------------
 
-KNOWN_LEAK_CASES = [
+FIXED_LEAK_CASES = [
     ({"t": "Пишите...ivan@mail.ru"}, "ivan@mail.ru", "an ellipsis glued to an address"),
     ({"t": "см. список.olga@example.ru"}, "olga@example.ru", "a full stop glued to an address"),
     ({"t": "ivan@mail.ru-пишите"}, "ivan@mail.ru", "a hyphen glued after an address"),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "canary", "why"), FIXED_LEAK_CASES, ids=[c[-1] for c in FIXED_LEAK_CASES]
+)
+def test_fixed_leak(data: dict[str, Any], canary: str, why: str) -> None:
+    assert_not_clean_with(redact(message(data)), [canary])
+
+
+KNOWN_LEAK_CASES = [
     ({"phone": 79161234567}, "79161234567", "a phone stored as a number"),
     ({"t": "79161234567"}, "79161234567", "a mobile number without + or 8"),
     ({"t": "79300258700"}, "79300258700", "a valid СНИЛС starting with 79, no separators"),
