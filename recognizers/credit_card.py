@@ -9,9 +9,15 @@ EAN, order) unless a card word is near too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
-from recognizers.base import ValidatedPatternRecognizer, has_context
+from recognizers.base import (
+    REGEX_TIMEOUT_SECONDS,
+    DetectionIncomplete,
+    ValidatedPatternRecognizer,
+    has_context,
+)
 from recognizers.checksums import ascii_digits, luhn_valid
 
 _CARD = r"(?<![0-9A-Za-z])[0-9]{4}(?:[ \-]?[0-9]{2,4}){2,4}(?:[ \-]?[0-9]{1,3})?(?![0-9])"
@@ -91,6 +97,30 @@ class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
         "credit",
         "debit",
     )
+
+    def candidates(self, text: str) -> Iterator[tuple[int, int, float]]:
+        """Matches starting at every group of a run, each also without its last one or two
+        groups: a number written right after a card (``4111 1111 1111 1111 2 шт``) or a second
+        card (``4111 1111 1111 1111 5500 0000 0000 0004``) joins its run, and each card alone
+        must still be tried. Matches are at most 25 characters long, so this stays linear."""
+        for name, compiled, base in self._compiled:
+            try:
+                spans = [
+                    m.span()
+                    for m in compiled.finditer(text, overlapped=True, timeout=REGEX_TIMEOUT_SECONDS)
+                ]
+            except TimeoutError as exc:
+                raise DetectionIncomplete(
+                    f"{type(self).__name__}: pattern {name!r} timed out"
+                ) from exc
+            for start, end in spans:
+                yield start, end, base
+                cut = end
+                for _ in range(2):
+                    cut = max(text.rfind(" ", start, cut), text.rfind("-", start, cut))
+                    if cut <= start:
+                        break
+                    yield start, cut, base
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         candidate = text[start:end]
