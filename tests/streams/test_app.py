@@ -9,7 +9,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.broker import EmbeddedBroker
 from streams.consent import ConsentSnapshot, ConsentState, Jurisdiction
@@ -17,6 +16,7 @@ from streams.demo import Collected, collect, demo_messages, produce, start_worke
 from streams.policy import DEFAULT_POLICY
 from streams.samples import MALFORMED
 from streams.settings import Settings
+from tests.streams._kafka import committed_offsets, next_offsets
 
 pytestmark = pytest.mark.broker
 
@@ -36,43 +36,6 @@ QUARANTINED: tuple[tuple[dict[str, object], str], ...] = (
     ),
 )
 QUARANTINE_CANARIES = ("olga.sokolova@example.ru", "dmitry.volkov@example.com")
-
-
-async def _committed(settings: Settings, bootstrap: str) -> dict[int, int | None]:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=settings.app_id, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(settings.topic_raw, p) for p in range(3)]
-        return {tp.partition: await consumer.committed(tp) for tp in partitions}
-    finally:
-        await consumer.stop()
-
-
-async def _next_offsets(settings: Settings, bootstrap: str, total: int) -> dict[int, int]:
-    """Last offset + 1 per partition of the raw topic, found by reading it (the embedded
-    broker's ListOffsets answer is not reliable)."""
-    consumer = AIOKafkaConsumer(
-        settings.topic_raw,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    seen = 0
-    last: dict[int, int] = {}
-    try:
-        deadline = time.monotonic() + 30
-        while seen < total and time.monotonic() < deadline:
-            for tp, messages in (await consumer.getmany(timeout_ms=500)).items():
-                seen += len(messages)
-                last[tp.partition] = max(last.get(tp.partition, -1), messages[-1].offset)
-    finally:
-        await consumer.stop()
-    assert seen == total
-    return {p: offset + 1 for p, offset in last.items()}
 
 
 def test_every_message_gets_one_outcome_and_no_planted_value_reaches_clean(
@@ -122,8 +85,8 @@ def test_every_message_gets_one_outcome_and_no_planted_value_reaches_clean(
     _check_clean_records(collected, samples_ids={s.record["id"] for s in samples})
     _check_audit(collected, samples, total=len(messages))
 
-    committed = asyncio.run(_committed(settings, broker.bootstrap_servers))
-    ends = asyncio.run(_next_offsets(settings, broker.bootstrap_servers, len(messages)))
+    committed = asyncio.run(committed_offsets(settings, broker.bootstrap_servers))
+    ends = asyncio.run(next_offsets(settings, broker.bootstrap_servers, len(messages)))
     assert committed == ends, "offsets are committed up to the end once all outcomes are written"
 
 
