@@ -1,8 +1,13 @@
 """The detector: every recognizer over a batch of strings, findings per string.
 
-Pattern recognizers run over every string. NER recognizers run, batched, only over the strings
-their :meth:`~recognizers.ner.NerRecognizer.wants` accepts (a capitalised word in their script),
-so a string mixing Latin and Cyrillic goes to both models and a string of digits to neither.
+Pattern recognizers run over every string that could hold a match: before a recognizer's
+regexes run, a cheap gate derived from them (:class:`Needs`: how many ASCII digits every match
+holds, the longest run of consecutive digits it holds, a character it must contain such as ``@``)
+skips strings that cannot match, so an ИНН pattern never scans a string without ten digits in a
+row. The gate only ever skips strings on which every pattern would find nothing, so findings are
+the same as without it. NER recognizers run, batched, only over the strings their
+:meth:`~recognizers.ner.NerRecognizer.wants` accepts (a capitalised word in their script), so a
+string mixing Latin and Cyrillic goes to both models and a string of digits to neither.
 Identical strings in one batch are analysed once.
 
 Errors propagate: a recognizer that raises or gives up
@@ -12,11 +17,21 @@ treat every string of the batch as unanalysed.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Final
+
+import regex
 
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.ner import NerRecognizer
+
+with warnings.catch_warnings():
+    # The standard library's regex parser: deprecated as a public module, still the only one.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import sre_constants as sre
+    import sre_parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +47,178 @@ class Finding:
     subtype: str | None = None
 
 
+_DIGITS: Final = frozenset("0123456789")
+_DIGIT_RUN: Final = regex.compile(r"[0-9]+")
+#: A required-character set larger than this is not worth testing for.
+_MAX_CHARS: Final = 8
+#: The flags that change what the analysis sees; ``regex`` and ``re`` give them equal values.
+_RE_FLAGS: Final = regex.IGNORECASE | regex.MULTILINE | regex.DOTALL | regex.VERBOSE
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What every match of a pattern holds; a string lacking it cannot match.
+
+    ``digits``: at least this many ASCII digits; ``run``: that many consecutive ASCII digits;
+    ``chars``: at least one of these characters (``None``: nothing known). ``only_digits`` says
+    that a match holds ASCII digits only (then ``run == digits``), so that adjacent such parts of a
+    pattern add up to a longer run.
+    """
+
+    digits: int = 0
+    run: int = 0
+    chars: frozenset[str] | None = None
+    only_digits: bool = False
+
+    def admits(self, text: str, digits: int, run: int) -> bool:
+        """Whether ``text`` (with ``digits`` ASCII digits, ``run`` at most in a row) may match."""
+        if digits < self.digits or run < self.run:
+            return False
+        return self.chars is None or any(ch in text for ch in self.chars)
+
+    @staticmethod
+    def of_recognizer(recognizer: ValidatedPatternRecognizer) -> Needs:
+        """What every finding of ``recognizer`` holds: what every match of one of its patterns
+        holds, when its findings all come from its patterns (it keeps the base class's
+        ``find`` and ``candidates``); else nothing."""
+        cls = type(recognizer)
+        base = ValidatedPatternRecognizer
+        if cls.find is not base.find or cls.candidates is not base.candidates:
+            return _UNKNOWN
+        needs = [needs_of(rx, recognizer.FLAGS) for _name, rx, _score in recognizer.PATTERNS]
+        if not needs:
+            return Needs()
+        return _either(needs)
+
+
+#: Nothing known: the part may match anything, or nothing at all.
+_UNKNOWN: Final = Needs()
+#: A zero-width assertion: consumes nothing, so it neither adds nor breaks a run of digits.
+_ZERO_WIDTH: Final = Needs(only_digits=True)
+
+
+def needs_of(pattern: str, flags: int = 0) -> Needs:
+    """What every match of ``pattern`` holds, from its syntax tree as the standard library
+    parses it; :data:`_UNKNOWN` for anything the analysis does not understand (the gate then
+    lets every string through).
+
+    The patterns are compiled by ``regex``, whose default syntax (version 0) agrees with ``re``
+    on everything counted here. Its extensions either fail to parse here (``\\p{L}``, ``(?<name>``)
+    or, for fuzzy matching (``{e<=1}``) and version 1, are refused explicitly.
+    """
+    if flags & regex.VERSION1 or "(?V1" in pattern:
+        return _UNKNOWN
+    try:
+        tree = sre_parse.parse(pattern, flags & _RE_FLAGS)
+    except Exception:  # a `regex`-only construct: no gate
+        return _UNKNOWN
+    if _has_literal(tree.data, "{"):  # `re` reads a fuzzy constraint as literal braces
+        return _UNKNOWN
+    return _sequence(tree.data, tree.state.flags)
+
+
+def _has_literal(items: list[tuple[Any, Any]], char: str) -> bool:
+    """Whether the tree matches ``char`` literally anywhere (``regex`` may read it otherwise)."""
+    code = ord(char)
+    for op, av in items:
+        if op is sre.LITERAL and av == code:
+            return True
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            subs = [av[2]]
+        elif op is sre.SUBPATTERN:
+            subs = [av[3]]
+        elif op in (sre.ATOMIC_GROUP, sre.ASSERT, sre.ASSERT_NOT):
+            subs = [av] if op is sre.ATOMIC_GROUP else [av[1]]
+        elif op is sre.BRANCH:
+            subs = av[1]
+        else:
+            subs = []
+        if any(_has_literal(sub.data, char) for sub in subs):
+            return True
+    return False
+
+
+def _sequence(items: list[tuple[Any, Any]], flags: int) -> Needs:
+    parts = [_item(op, av, flags) for op, av in items]
+    best = block = 0
+    for part in parts:
+        if part.only_digits:
+            block += part.digits
+        else:
+            best = max(best, block, part.run)
+            block = 0
+    sets = [p.chars for p in parts if p.chars is not None]
+    return Needs(
+        digits=sum(p.digits for p in parts),
+        run=max(best, block),
+        chars=min(sets, key=len) if sets else None,
+        only_digits=all(p.only_digits for p in parts),
+    )
+
+
+def _either(alternatives: Sequence[Needs]) -> Needs:
+    """What every match of one of ``alternatives`` holds."""
+    sets = [a.chars for a in alternatives]
+    chars: frozenset[str] | None = None
+    if all(c is not None for c in sets):
+        chars = frozenset().union(*(c for c in sets if c is not None))
+    return Needs(
+        digits=min(a.digits for a in alternatives),
+        run=min(a.run for a in alternatives),
+        chars=chars if chars is not None and len(chars) <= _MAX_CHARS else None,
+        only_digits=all(a.only_digits for a in alternatives),
+    )
+
+
+def _item(op: Any, av: Any, flags: int) -> Needs:
+    if op is sre.LITERAL:
+        char = chr(av)
+        if char in _DIGITS:
+            return Needs(1, 1, only_digits=True)
+        return _UNKNOWN if flags & sre.SRE_FLAG_IGNORECASE else Needs(chars=frozenset(char))
+    if op is sre.IN:
+        return _char_class(av, flags)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        inner = _sequence(sub.data, flags)
+        if low == 0:
+            return Needs(only_digits=inner.only_digits)
+        digits = low * inner.digits
+        return Needs(
+            digits=digits,
+            run=digits if inner.only_digits else inner.run,
+            chars=inner.chars,
+            only_digits=inner.only_digits,
+        )
+    if op is sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return _sequence(sub.data, (flags | add_flags) & ~del_flags)
+    if op is sre.ATOMIC_GROUP:
+        return _sequence(av.data, flags)
+    if op is sre.BRANCH:
+        _unused, alternatives = av
+        return _either([_sequence(alt.data, flags) for alt in alternatives])
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        return _ZERO_WIDTH
+    return _UNKNOWN  # ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS, ...
+
+
+def _char_class(items: Any, flags: int) -> Needs:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            chars.add(chr(av))
+        elif op is sre.RANGE and av[1] - av[0] < 64:
+            chars.update(chr(code) for code in range(av[0], av[1] + 1))
+        else:  # NEGATE, CATEGORY, a wide range
+            return _UNKNOWN
+    if chars and chars <= _DIGITS:
+        return Needs(1, 1, only_digits=True)
+    if flags & sre.SRE_FLAG_IGNORECASE or len(chars) > _MAX_CHARS:
+        return _UNKNOWN
+    return Needs(chars=frozenset(chars))
+
+
 class Detector:
     """Runs a fixed set of recognizers (see :func:`recognizers.registry.build_detector`)."""
 
@@ -42,6 +229,7 @@ class Detector:
     ) -> None:
         self._patterns = tuple(patterns)
         self._ner = tuple(ner)
+        self._needs = tuple(Needs.of_recognizer(r) for r in self._patterns)
 
     @property
     def entity_types(self) -> frozenset[str]:
@@ -58,14 +246,19 @@ class Detector:
         """Findings for each of ``texts``, in order, sorted by position; may overlap."""
         unique = list(dict.fromkeys(texts))
         found: dict[str, list[Finding]] = {text: [] for text in unique}
-        for recognizer in self._patterns:
+        shapes = []
+        for text in unique:
+            runs = [len(run) for run in _DIGIT_RUN.findall(text)]
+            shapes.append((text, sum(runs), max(runs, default=0)))
+        for recognizer, needs in zip(self._patterns, self._needs, strict=True):
             name = type(recognizer).__name__
             entity = recognizer.ENTITY
-            for text in unique:
-                found[text].extend(
-                    Finding(start, end, entity, score, name, recognizer.subtype(text, start, end))
-                    for start, end, score in recognizer.find(text)
-                )
+            for text, digits, run in shapes:
+                if not needs.admits(text, digits, run):
+                    continue
+                for start, end, score in recognizer.find(text):
+                    subtype = recognizer.subtype(text, start, end)
+                    found[text].append(Finding(start, end, entity, score, name, subtype))
         for model in self._ner:
             wanted = [text for text in unique if model.wants(text)]
             if not wanted:

@@ -3,12 +3,15 @@
 A model is slow compared with a regex, so an NER recognizer runs only on strings that can hold a
 name in its script: :meth:`NerRecognizer.wants` asks for a capitalised word in that script.
 :meth:`NerRecognizer.analyze_batch` runs the model over many strings at once.
+
+A recognizer that loaded its own model pickles as "load the model again", so a detector can be
+sent to a detection process (:mod:`streams.pool`) without copying hundreds of megabytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import regex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
@@ -35,6 +38,15 @@ class NerRecognizer(EntityRecognizer):
             supported_language=self.LANGUAGE,
             name=type(self).__name__,
         )
+
+    #: Set by a subclass constructor that loaded the default model itself.
+    loads_own_model: bool = False
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """A recognizer that loaded its own model is rebuilt (and loads it) when unpickled."""
+        if self.loads_own_model:
+            return (type(self), ())
+        return super().__reduce_ex__(protocol)
 
     def load(self) -> None:
         """Models are loaded in the subclass constructor; nothing to do here."""

@@ -12,8 +12,9 @@ Delivery is at-least-once:
 
 1. the agent takes a batch of messages without acknowledging them (``noack_take``);
    it reads each record's consent entry and makes missing subject keys (stored before use);
-2. detection runs in a worker thread, off the event loop, so heartbeats keep flowing; a batch
-   that exceeds ``detection_timeout`` is quarantined whole;
+2. detection runs in a child process (:mod:`streams.pool`), off the event loop, so heartbeats
+   keep flowing; a batch that exceeds ``detection_timeout`` is quarantined whole and the
+   process killed and restarted (one that dies is retried once, then quarantined);
 3. every outcome is sent and the agent waits until the broker has acknowledged each one,
    retrying failed sends with back-off for as long as the worker runs;
 4. only then are the input messages acknowledged, so Faust commits their offsets.
@@ -29,7 +30,6 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -37,7 +37,6 @@ import faust
 import orjson
 
 from recognizers.engine import Detector
-from recognizers.registry import build_detector
 from streams.consent import RegistryEntry, resolve
 from streams.core import Outcome, Reason, Redactor, Verdict, dead_letter
 from streams.errors import InvalidRecord
@@ -45,6 +44,13 @@ from streams.kafka_security import kafka_security
 from streams.keys import KeyBook, Keyring, KeyringError, WrappedKey, load_keyring, new_subject_key
 from streams.metrics import Metrics
 from streams.policy import Policy, PseudonymScope, load_policy
+from streams.pool import (
+    DetectionError,
+    DetectionPool,
+    DetectionTimeout,
+    Prebuilt,
+    RedactorFactory,
+)
 from streams.record import Limits
 from streams.registry import ConsentEvent, apply_event, decode_entry, encode_entry, parse_event
 from streams.routing import OutputMessage, SourceMessage, audit_message, route
@@ -85,12 +91,32 @@ def source_of(event: Any) -> SourceMessage:
 
 
 class BatchHandler:
-    """Processes one batch: detection off the loop with a time budget, then routing."""
+    """Processes one batch: detection in a killable child process with a time budget
+    (:class:`~streams.pool.DetectionPool`), then routing.
 
-    def __init__(self, redactor: Redactor, settings: Settings) -> None:
+    ``redactor`` is either a :class:`~streams.pool.RedactorFactory` (the worker: the child
+    loads the models, this process never does) or a ready :class:`Redactor`, which is pickled
+    into the child. Either way this process keeps a detector-less redactor to quarantine a
+    batch whose detection failed. ``pool`` replaces the detection pool made from them (tests
+    give one whose factory builds a fake detector).
+    """
+
+    def __init__(
+        self,
+        redactor: Redactor | RedactorFactory,
+        settings: Settings,
+        *,
+        pool: DetectionPool | None = None,
+    ) -> None:
+        if isinstance(redactor, RedactorFactory):
+            factory: RedactorFactory | Prebuilt = redactor
+            redactor = Redactor(Detector([], []), redactor.policy, redactor.limits)
+        else:
+            factory = Prebuilt(redactor)
+        #: parses and quarantines here; detection happens in the pool's child
         self.redactor = redactor
         self.settings = settings
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piiredact-detect")
+        self.pool = pool or DetectionPool(factory, timeout=settings.detection_timeout)
 
     async def outcomes(
         self,
@@ -99,33 +125,35 @@ class BatchHandler:
         keys: KeyBook | None = None,
         now: datetime | None = None,
     ) -> list[Outcome]:
-        """One outcome per message; never raises for a detection failure or timeout."""
+        """One outcome per message; never raises for a detection failure or timeout.
+
+        A batch past ``detection_timeout`` is quarantined (``detection_timeout``) and its
+        detection process killed; a batch whose process died twice, or whose detection could
+        not run, is quarantined with ``detection_error``.
+        """
         raws = [s.value for s in sources]
-        loop = asyncio.get_running_loop()
-
-        def run() -> list[Outcome]:
-            return self.redactor.redact_batch(raws, registry=registry, keys=keys, now=now)
-
-        job = loop.run_in_executor(self._executor, run)
         try:
-            return await asyncio.wait_for(
-                asyncio.shield(job), timeout=self.settings.detection_timeout
-            )
-        except TimeoutError:
+            return await self.pool.redact(raws, registry, keys, now)
+        except DetectionTimeout:
             log.warning(
                 "detection exceeded %.1fs for a batch of %d messages from %s; quarantined",
                 self.settings.detection_timeout,
                 len(sources),
                 _where(sources),
             )
-            outcomes = self.redactor.unanalysed(
+            return self.redactor.unanalysed(
                 raws,
                 Reason.DETECTION_TIMEOUT,
                 f"detection exceeded {self.settings.detection_timeout:g}s",
             )
-            # Let the stuck analysis finish before taking more work, so jobs cannot pile up.
-            await asyncio.gather(job, return_exceptions=True)
-            return outcomes
+        except DetectionError as error:
+            log.error(
+                "detection failed for a batch of %d messages from %s (%s); quarantined",
+                len(sources),
+                _where(sources),
+                error,
+            )
+            return self.redactor.unanalysed(raws, Reason.DETECTION_ERROR, str(error))
 
     def messages(
         self, sources: Sequence[SourceMessage], outcomes: Sequence[Outcome]
@@ -141,7 +169,7 @@ class BatchHandler:
                     source.topic,
                     source.partition,
                     source.offset,
-                    outcome.record_id if outcome.reason != Reason.PII_IN_ID else "<hidden>",
+                    outcome.shown_id or "<hidden>",
                     outcome.reason,
                     ",".join(f"{k}:{v}" for k, v in sorted(outcome.counts.items())) or "-",
                 )
@@ -150,7 +178,8 @@ class BatchHandler:
         return out
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the detection process."""
+        self.pool.close()
 
 
 def _where(sources: Sequence[SourceMessage]) -> str:
@@ -323,14 +352,19 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
     policy: Policy | None = None,
     keyring: Keyring | None = None,
 ) -> faust.App:
-    """The worker's Faust app. Loads the policy and keyring (fails fast if invalid) and the
-    detector."""
+    """The worker's Faust app. Loads the policy and keyring (fails fast if invalid); the
+    detection process (:mod:`streams.pool`) loads the detector."""
     policy = policy if policy is not None else load_policy(settings.policy_file)
     keyring = keyring if keyring is not None else keyring_from(settings)
     require_keyring(policy, keyring)
     security = kafka_security(settings)  # reads the SASL password file, builds the TLS context
-    detector = detector if detector is not None else build_detector(names=settings.detect_names)
-    handler = BatchHandler(Redactor(detector, policy, limits_from(settings)), settings)
+    # Without a given detector, the detection process loads the models (on the first batch).
+    handler = BatchHandler(
+        RedactorFactory(policy, limits_from(settings), settings.detect_names)
+        if detector is None
+        else Redactor(detector, policy, limits_from(settings)),
+        settings,
+    )
     metrics = Metrics()
 
     app = faust.App(

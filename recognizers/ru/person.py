@@ -28,6 +28,7 @@ class RuPersonRecognizer(NerRecognizer):
 
     def __init__(self, tagger: Any | None = None) -> None:
         super().__init__()
+        self.loads_own_model = tagger is None
         self._tagger = tagger if tagger is not None else load_russian_tagger()
 
     def wants(self, text: str) -> bool:
@@ -35,7 +36,12 @@ class RuPersonRecognizer(NerRecognizer):
 
     def analyze_batch(self, texts: Sequence[str]) -> list[list[Span]]:
         results: list[list[Span]] = [[] for _ in texts]
-        todo = [i for i, text in enumerate(texts) if text.strip()]
+        # Shortest first: natasha pads each batch of 8 to its longest text, so similar lengths
+        # side by side waste less work (twice as fast on scraped fields); the results are the
+        # same in any order.
+        todo = sorted(
+            (i for i, text in enumerate(texts) if text.strip()), key=lambda i: len(texts[i])
+        )
         markups = self._tagger.map([texts[i] for i in todo])
         for index, markup in zip(todo, markups, strict=True):
             text = texts[index]
