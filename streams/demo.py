@@ -113,8 +113,10 @@ async def collect(
     done: Callable[[Collected], bool],
     timeout: float,
     alive: Callable[[], bool] = lambda: True,
+    progress: Callable[[Collected], None] | None = None,
 ) -> Collected:
-    """Read the output topics from the beginning until ``done`` says so or time runs out."""
+    """Read the output topics from the beginning until ``done`` says so or time runs out;
+    ``progress`` is called after each read."""
     consumer = AIOKafkaConsumer(
         *settings.output_topics,
         bootstrap_servers=bootstrap_servers,
@@ -147,6 +149,8 @@ async def collect(
                         collected.quarantine.setdefault(key, []).append((m.value, headers))
                     else:
                         collected.dead_letter.setdefault(key, []).append((m.value, headers))
+            if progress is not None:
+                progress(collected)
     finally:
         await consumer.stop()
     return collected
@@ -239,6 +243,16 @@ def _print_summary(
         out("")
 
 
+def _live_count(total: int) -> Callable[[Collected], None]:
+    """Prints ``outcomes N / total`` in place, for a person watching the demo."""
+
+    def show(collected: Collected) -> None:
+        done = len(collected.keys())
+        print(f"\routcomes    {done} / {total}", end="", flush=True)
+
+    return show
+
+
 def run_demo(
     count: int = 300,
     seed: int = 7,
@@ -283,8 +297,11 @@ def run_demo(
                     lambda c: expected <= set(c.keys()),
                     timeout,
                     alive=lambda: worker.poll() is None,
+                    progress=_live_count(len(expected)) if sys.stdout.isatty() else None,
                 )
             )
+            if sys.stdout.isatty():
+                print()
             seconds = time.monotonic() - started
         finally:
             code = stop_worker(worker)
