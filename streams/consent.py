@@ -21,9 +21,9 @@ A record carries one subject (``subject_ref``); the registry may hold a newer st
 subject. :func:`resolve` picks the statement that applies: a record without current consent
 (state ``none`` or ``expired``) takes the registry's; when both say something, the newer
 statement wins (the record's ``withdrawn_at`` or ``valid_from``, the registry event's ``at``),
-and on a tie or with no times the more restrictive one. The result is a :class:`ConsentSnapshot`, which is what the
-policy, the clean record's ``redaction`` block and the audit topic see. A snapshot never holds
-the evidence text, only a short hash of it.
+and on a tie or with no times the more restrictive one. The result is a
+:class:`ConsentSnapshot`, which is what the policy, the clean record's ``redaction`` block and
+the audit topic see. A snapshot never holds the evidence text, only a short hash of it.
 """
 
 from __future__ import annotations
