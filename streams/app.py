@@ -229,21 +229,18 @@ class ConsentTables:
         self.settings = settings
         self.policy = policy
         self.keyring = keyring
-        self.consent = app.GlobalTable(
-            "consent",
-            default=None,
-            key_type=bytes,
-            value_type=bytes,
-            partitions=settings.topic_partitions,
-            use_partitioner=True,
-        )
-        self.keys = app.GlobalTable(
-            "subject-keys",
-            default=None,
-            key_type=bytes,
-            value_type=bytes,
-            partitions=settings.topic_partitions,
-            use_partitioner=True,
+        # Written by key (use_partitioner), not by the partition of the event being processed:
+        # a subject's entries always land in one changelog partition, whoever writes them.
+        self.consent, self.keys = (
+            app.GlobalTable(
+                name,
+                default=None,
+                key_type=bytes,
+                value_type=bytes,
+                partitions=settings.topic_partitions,
+                use_partitioner=True,
+            )
+            for name in ("consent", "subject-keys")
         )
 
     @staticmethod

@@ -23,21 +23,11 @@ import hmac
 import re
 import unicodedata
 
+from recognizers.registry import ENTITY_TYPES
+
 TOKEN_HEX = 24
-_DIGITS_ONLY = frozenset(
-    {
-        "CREDIT_CARD",
-        "IMEI",
-        "RU_INN",
-        "RU_SNILS",
-        "RU_OGRN",
-        "RU_OGRNIP",
-        "RU_PASSPORT",
-        "RU_OMS",
-        "RU_BANK_ACCOUNT",
-        "RU_DRIVER_LICENSE",
-    }
-)
+#: Identifiers compared by their letters and digits alone (separators are formatting).
+_DIGITS_ONLY = frozenset({"CREDIT_CARD", "IMEI", *(t for t in ENTITY_TYPES if t.startswith("RU_"))})
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-zА-Яа-яЁё]+")
 _NOT_HEX = re.compile(r"[^0-9a-f]+")
 _NAME_NOISE = re.compile(r"[^\w\s\-']+")
