@@ -29,17 +29,14 @@ the audit topic see. A snapshot never holds the evidence text, only a short hash
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-_RFC3339 = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
-    r"(?:[Zz]|[+\-][0-9]{2}:[0-9]{2})$"
-)
+from streams.timestamps import TimestampError, format_rfc3339, parse_rfc3339
+
 _MAX_PURPOSES = 64
 _MAX_TEXT = 256
 
@@ -77,19 +74,16 @@ class ConsentError(ValueError):
 
 
 def parse_time(value: object, name: str) -> datetime:
-    """An RFC 3339 timestamp as an aware datetime. Raises :class:`ConsentError`."""
-    if not isinstance(value, str) or not _RFC3339.match(value):
-        raise ConsentError(f"{name}: must be an RFC 3339 time such as 2026-11-21T10:00:00Z")
+    """An RFC 3339 timestamp as an aware datetime. Raises :class:`ConsentError` naming
+    ``name``."""
     try:
-        return datetime.fromisoformat(value.replace("z", "+00:00").replace("Z", "+00:00"))
-    except ValueError:
-        raise ConsentError(f"{name}: not a real date and time") from None
-
-
-def format_time(moment: datetime) -> str:
-    """``moment`` in UTC as RFC 3339 with a ``Z``, to the microsecond when it has one."""
-    text = moment.astimezone(UTC).isoformat()
-    return text.replace("+00:00", "Z")
+        return parse_rfc3339(value)
+    except TimestampError as exc:
+        if exc.shape_ok:
+            raise ConsentError(f"{name}: not a real date and time") from None
+        raise ConsentError(
+            f"{name}: must be an RFC 3339 time such as 2026-11-21T10:00:00Z"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,12 +212,12 @@ class ConsentSnapshot:
                 ("withdrawn_at", c.withdrawn_at),
             ):
                 if value is not None:
-                    out[name] = format_time(value)
+                    out[name] = format_rfc3339(value)
             if c.evidence is not None:
                 digest = hashlib.sha256(c.evidence.encode("utf-8")).hexdigest()
                 out["evidence_sha256"] = digest[:16]
         if self.registry_at is not None:
-            out["registry_at"] = format_time(self.registry_at)
+            out["registry_at"] = format_rfc3339(self.registry_at)
         if self.erased:
             out["erased"] = True
         if self.malformed is not None:

@@ -32,9 +32,10 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from streams.consent import ConsentError, format_time, parse_time
+from streams.consent import ConsentError, parse_time
 from streams.errors import PiiRedactError
 from streams.pseudonym import Pseudonymiser
+from streams.timestamps import format_rfc3339
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9._\-]{1,32}$")
 MIN_KEY_BYTES = 32
@@ -135,7 +136,7 @@ class WrappedKey:
             {
                 "kid": self.key_id,
                 "wrapped": base64.b64encode(self.blob).decode("ascii"),
-                "created_at": format_time(self.created_at),
+                "created_at": format_rfc3339(self.created_at),
             }
         )
 

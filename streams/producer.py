@@ -64,6 +64,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from streams.consent import Consent, ConsentError, parse_consent
 from streams.errors import BrokerError, InvalidRecord
 from streams.record import Limits, Record, collect_slots, parse_record
+from streams.timestamps import format_rfc3339
 
 __all__ = [
     "Consent",
@@ -209,17 +210,10 @@ class SendResult:
 # --------------------------------------------------------------------------- building and checks
 
 
-def format_time(value: datetime) -> str:
-    """A timezone-aware datetime as RFC 3339 in UTC with ``Z``."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("naive datetime")
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _time_field(value: Any, name: str) -> Any:
     if isinstance(value, datetime):
         try:
-            return format_time(value)
+            return format_rfc3339(value)
         except ValueError:
             raise InvalidRecordError(
                 "bad_field", f"{name}: a datetime must be timezone-aware (e.g. tzinfo=UTC)"
@@ -257,7 +251,7 @@ def build_record(
     record["id"] = id
     record["source"] = source
     record["scraped_at"] = (
-        format_time(datetime.now(UTC))
+        format_rfc3339(datetime.now(UTC))
         if scraped_at is None
         else _time_field(scraped_at, "scraped_at")
     )

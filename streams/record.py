@@ -24,19 +24,15 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 import orjson
 
 from streams.errors import InvalidRecord
+from streams.timestamps import TimestampError, parse_rfc3339
 
 MAX_ID_CHARS = 512
 _KNOWN_FIELDS = frozenset({"id", "source", "scraped_at", "lang", "subject_ref", "consent", "data"})
-_RFC3339 = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
-    r"(?:[Zz]|[+\-][0-9]{2}:[0-9]{2})$"
-)
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]{0,31}://[^\s]{1,8192}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -272,12 +268,15 @@ def parse_record(raw: bytes, limits: Limits = Limits()) -> Record:
 
 
 def _check_rfc3339(value: str) -> None:
-    if not _RFC3339.match(value):
-        raise InvalidRecord("bad_field", "scraped_at: must be RFC 3339, e.g. 2026-11-21T10:00:00Z")
     try:
-        datetime.fromisoformat(value.replace("z", "+00:00").replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidRecord("bad_field", "scraped_at: not a real date and time") from None
+        parse_rfc3339(value)
+    except TimestampError as exc:
+        detail = (
+            "scraped_at: not a real date and time"
+            if exc.shape_ok
+            else "scraped_at: must be RFC 3339, e.g. 2026-11-21T10:00:00Z"
+        )
+        raise InvalidRecord("bad_field", detail) from None
 
 
 def collect_slots(record: Record, limits: Limits = Limits()) -> list[Slot]:

@@ -29,11 +29,11 @@ from streams.consent import (
     Consent,
     ConsentError,
     RegistryEntry,
-    format_time,
     parse_consent,
     parse_time,
 )
 from streams.errors import InvalidRecord
+from streams.timestamps import format_rfc3339
 
 MAX_EVENT_BYTES = 65_536
 MAX_SUBJECT_REF = 512
@@ -110,9 +110,9 @@ def apply_event(
 
 def encode_entry(entry: RegistryEntry, raw_consent: dict[str, Any] | None) -> bytes:
     """A table value: the entry with the consent as it was sent (validated)."""
-    doc: dict[str, Any] = {"at": format_time(entry.at), "consent": raw_consent}
+    doc: dict[str, Any] = {"at": format_rfc3339(entry.at), "consent": raw_consent}
     if entry.erased_at is not None:
-        doc["erased_at"] = format_time(entry.erased_at)
+        doc["erased_at"] = format_rfc3339(entry.erased_at)
     return orjson.dumps(doc)
 
 
