@@ -37,7 +37,7 @@ import faust
 import orjson
 
 from recognizers.engine import Detector
-from streams.consent import RegistryEntry, resolve
+from streams.consent import RegistryEntry
 from streams.core import Outcome, Reason, Redactor, Verdict, dead_letter
 from streams.errors import InvalidRecord
 from streams.kafka_security import kafka_security
@@ -280,18 +280,7 @@ class ConsentTables:
         self, consents: list[object], entry: RegistryEntry | None, now: datetime
     ) -> bool:
         policy = self.policy
-        return any(
-            policy.may_pseudonymise(
-                resolve(
-                    c,
-                    entry,
-                    now,
-                    default_jurisdiction=policy.default_jurisdiction,
-                    purpose=policy.purpose,
-                )
-            )
-            for c in consents
-        )
+        return any(policy.may_pseudonymise(policy.consent(c, entry, now)) for c in consents)
 
     def _stored_key(self, subject_ref: str, entry: RegistryEntry | None) -> WrappedKey | None:
         """The subject's stored key, unless an erasure came after it was made."""

@@ -34,7 +34,7 @@ import orjson
 
 from recognizers.engine import Detector, Finding, resolve_overlaps
 from streams.actions import Edit, apply_edits
-from streams.consent import ConsentSnapshot, RegistryEntry, resolve
+from streams.consent import ConsentSnapshot, RegistryEntry
 from streams.errors import InvalidRecord, PiiRedactError
 from streams.keys import KeyBook
 from streams.policy import Action, Policy
@@ -356,13 +356,7 @@ class Redactor:
     ) -> ConsentSnapshot:
         """The consent that applies to ``record`` at ``now``."""
         entry = registry.get(record.subject_ref) if record.subject_ref is not None else None
-        return resolve(
-            record.consent,
-            entry,
-            now,
-            default_jurisdiction=self.policy.default_jurisdiction,
-            purpose=self.policy.purpose,
-        )
+        return self.policy.consent(record.consent, entry, now)
 
     def _context(
         self,

@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -45,7 +46,13 @@ from typing import Any, TypeVar
 import yaml
 
 from recognizers.registry import ENTITY_SUBTYPES, ENTITY_TYPES
-from streams.consent import ConsentSnapshot, ConsentState, Jurisdiction
+from streams.consent import (
+    ConsentSnapshot,
+    ConsentState,
+    Jurisdiction,
+    RegistryEntry,
+    resolve,
+)
 from streams.errors import PolicyError
 
 
@@ -122,6 +129,19 @@ class Policy:
             if rule.matches(entity_type, subtype, consent.state, consent.jurisdiction):
                 return rule.action, rule.id
         return self.default_action, DEFAULT_RULE
+
+    def consent(
+        self, record_consent: object, registry: RegistryEntry | None, now: datetime
+    ) -> ConsentSnapshot:
+        """The consent that applies at ``now`` under this policy's default jurisdiction and
+        purpose (see :func:`streams.consent.resolve`)."""
+        return resolve(
+            record_consent,
+            registry,
+            now,
+            default_jurisdiction=self.default_jurisdiction,
+            purpose=self.purpose,
+        )
 
     def may_pseudonymise(self, consent: ConsentSnapshot) -> bool:
         """Whether some finding of a record with this consent could be pseudonymised."""
