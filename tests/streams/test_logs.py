@@ -28,7 +28,7 @@ from streams.core import Outcome, Redactor, Verdict
 from streams.errors import InvalidRecord, PolicyError
 from streams.policy import DEFAULT_POLICY, parse_policy
 from streams.record import Limits, collect_slots, parse_record
-from streams.routing import SourceMessage
+from streams.routing import OutputMessage, SourceMessage
 from streams.settings import Settings
 
 EMAIL = "olga.sokolova@example.ru"
@@ -179,15 +179,22 @@ def sources(raws: Sequence[bytes]) -> list[SourceMessage]:
     ]
 
 
-def test_batch_handler_logs_no_canary(logs: Callable[[], list[str]], detector: Detector) -> None:
-    raws = [*VALID, *MALFORMED]
-    handler = BatchHandler(Redactor(detector, DEFAULT_POLICY, SMALL), Settings())
+def handle(
+    redactor: Redactor, settings: Settings, raws: Sequence[bytes]
+) -> tuple[list[Outcome], list[OutputMessage]]:
+    """Run one batch through a BatchHandler: its outcomes and the messages it would send."""
+    handler = BatchHandler(redactor, settings)
     try:
         batch = sources(raws)
         outcomes = asyncio.run(handler.outcomes(batch))
-        messages = handler.messages(batch, outcomes)
+        return outcomes, handler.messages(batch, outcomes)
     finally:
         handler.close()
+
+
+def test_batch_handler_logs_no_canary(logs: Callable[[], list[str]], detector: Detector) -> None:
+    raws = [*VALID, *MALFORMED]
+    outcomes, messages = handle(Redactor(detector, DEFAULT_POLICY, SMALL), Settings(), raws)
     assert len(outcomes) == len(raws)
     assert len(messages) >= len(raws)
     logged = logs()
@@ -207,13 +214,7 @@ class SlowDetector:
 def test_detection_timeout_logs_no_canary(logs: Callable[[], list[str]]) -> None:
     raws = [VALID[0], MALFORMED[3]]
     settings = Settings(detection_timeout=0.05)
-    handler = BatchHandler(Redactor(SlowDetector(), DEFAULT_POLICY), settings)  # type: ignore[arg-type]
-    try:
-        batch = sources(raws)
-        outcomes = asyncio.run(handler.outcomes(batch))
-        handler.messages(batch, outcomes)
-    finally:
-        handler.close()
+    outcomes, _ = handle(Redactor(SlowDetector(), DEFAULT_POLICY), settings, raws)  # type: ignore[arg-type]
     assert [o.reason for o in outcomes] == ["detection_timeout", "bad_field"]
     logged = logs()
     assert any("detection exceeded" in text for text in logged)
@@ -233,13 +234,7 @@ def test_an_unanalysed_id_is_not_logged(
     logs: Callable[[], list[str]], failing: object, settings: Settings, why: str
 ) -> None:
     raws = [record(f"user-{EMAIL}", bio="hello")]
-    handler = BatchHandler(Redactor(failing, DEFAULT_POLICY), settings)  # type: ignore[arg-type]
-    try:
-        batch = sources(raws)
-        outcomes = asyncio.run(handler.outcomes(batch))
-        messages = handler.messages(batch, outcomes)
-    finally:
-        handler.close()
+    outcomes, messages = handle(Redactor(failing, DEFAULT_POLICY), settings, raws)  # type: ignore[arg-type]
     assert outcomes[0].verdict is Verdict.QUARANTINE
     assert_no_canary(logs())
     audit = [m for m in messages if m.topic == settings.topic_audit]
