@@ -261,10 +261,11 @@ def find_all(text: str, value: str) -> Iterator[Interval]:
         start = text.find(value, start + len(value))
 
 
-def load_generated(count: int, seed: int = DEFAULT_SEED) -> Dataset:
-    """``count`` generated records, one case per scanned string."""
+def load_generated(count: int, seed: int = DEFAULT_SEED, min_chars: int = 0) -> Dataset:
+    """``count`` generated records (see :func:`streams.samples.generate` for ``min_chars``),
+    one case per scanned string."""
     cases = []
-    for index, sample in enumerate(generate(count, seed)):
+    for index, sample in enumerate(generate(count, seed, min_chars=min_chars)):
         planted = sample.planted
         texts = record_texts(sample.record)
         located: set[str] = set()
@@ -279,7 +280,8 @@ def load_generated(count: int, seed: int = DEFAULT_SEED) -> Dataset:
             raise ValueError(f"record {index}: a planted value is in none of its strings")
     return Dataset(
         GENERATED,
-        f"records from streams.samples.generate({count}, seed={seed}), one case per string",
+        f"records from streams.samples.generate({count}, seed={seed}, min_chars={min_chars}), "
+        "one case per string",
         GENERATED_TYPES,
         count,
         tuple(cases),

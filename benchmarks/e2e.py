@@ -55,7 +55,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.accuracy import DEFAULT_SEED
-from benchmarks.engine import RESULTS, measure_isolated, percentile
+from benchmarks.engine import DEFAULT_MIN_CHARS, RESULTS, measure_isolated, percentile
 from streams.broker import EmbeddedBroker, free_port, wait_until_ready
 from streams.demo import start_worker, stop_worker, write_demo_keyring
 from streams.errors import PiiRedactError
@@ -90,7 +90,7 @@ Message = tuple[bytes, bytes]
 def messages(count: int, seed: int, prefix: str) -> list[Message]:
     """``count`` generated records keyed by id; ids get ``prefix`` so phases never collide."""
     out: list[Message] = []
-    for sample in generate(count, seed):
+    for sample in generate(count, seed, min_chars=DEFAULT_MIN_CHARS):
         record = dict(sample.record, id=f"{prefix}{sample.record['id']}")
         out.append((record["id"].encode(), orjson.dumps(record)))
     return out
@@ -620,7 +620,9 @@ def run_benchmark(
     engine_name = "piiredact-redact" if names else "piiredact-redact-no-names"
     log.info("engine reference: %s over %d records", engine_name, count)
     reference = min(count, REFERENCE_RECORDS)
-    engine = measure_isolated(engine_name, reference, seed, REFERENCE_PASSES, 0.4)
+    engine = measure_isolated(
+        engine_name, reference, seed, REFERENCE_PASSES, 0.4, DEFAULT_MIN_CHARS
+    )
     engine_rps = round(reference / statistics.median(engine.pass_seconds), 1)
     workdir = keep or Path(tempfile.mkdtemp(prefix="piiredact-e2e-"))
     runs: list[RunResult] = []

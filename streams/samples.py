@@ -7,6 +7,7 @@ record comes with the personal values planted in it, so a test can check that no
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -568,11 +569,37 @@ _KINDS = (
 )
 
 
-def generate(count: int, seed: int = 7) -> Iterator[Sample]:
-    """``count`` records of mixed kinds, the same for the same seed."""
+def generate(count: int, seed: int = 7, *, min_chars: int = 0) -> Iterator[Sample]:
+    """``count`` records of mixed kinds, the same for the same seed.
+
+    With ``min_chars``, a record whose JSON is shorter than that many characters gets a
+    ``data.related`` list holding the ``data`` of further generated records (a page with its
+    linked profiles, ads and threads) until it is not; their planted values join the record's.
+    The records without ``min_chars`` are unchanged by it.
+    """
     rng = random.Random(seed)
+    extra = random.Random(seed + 1_000_003)
     for n in range(count):
-        yield _KINDS[n % len(_KINDS)](rng, n)
+        sample = _KINDS[n % len(_KINDS)](rng, n)
+        if min_chars:
+            sample = _pad(sample, min_chars, extra, n)
+        yield sample
+
+
+def _pad(sample: Sample, min_chars: int, rng: random.Random, n: int) -> Sample:
+    """``sample`` with ``data.related`` grown until its JSON has ``min_chars`` characters."""
+    record = dict(sample.record, data=dict(sample.record["data"]))
+    planted = list(sample.planted)
+    public = set(sample.public)
+    related: list[dict[str, Any]] = []
+    while len(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) < min_chars:
+        kind = rng.randrange(len(_KINDS))
+        extra = _KINDS[kind](rng, n * 100 + len(related))
+        related.append(extra.record["data"])
+        record["data"]["related"] = related
+        planted.extend(extra.planted)
+        public.update(extra.public)
+    return Sample(record, planted, frozenset(public))
 
 
 #: Consent statements by the state they give on 2026-11-21 (see :mod:`streams.consent`).
