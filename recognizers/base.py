@@ -20,7 +20,10 @@ instead of ``\\d`` (which also matches Arabic-Indic and other digits).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 import regex
@@ -38,6 +41,12 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 REGEX_TIMEOUT_SECONDS = 5.0
 
 _WORD = regex.compile(r"[^\W\d_]+")
+
+#: Joins the strings of a batch so that each pattern runs once over all of them
+#: (:meth:`ValidatedPatternRecognizer.scan`). No pattern here matches it, and to every pattern's
+#: lookarounds it is like the edge of a string (neither a digit, a letter nor punctuation);
+#: ``tests/recognizers/test_base.py`` checks both on every recognizer of the registry.
+SEPARATOR = "\x00"
 _CURRENCY = frozenset("$€₽£¥")
 
 
@@ -45,28 +54,56 @@ class DetectionIncomplete(RuntimeError):
     """A recognizer could not finish analysing a string; the result must not be trusted."""
 
 
+class Stems:
+    """Context words as lower-case word stems, compiled once: a stem matches every word that
+    starts with it, so ``паспорт`` covers ``паспорта``, ``паспортом``. A stem holding anything
+    but letters never matches (a word is a run of letters)."""
+
+    __slots__ = ("_pattern", "stems")
+
+    def __init__(self, stems: Iterable[str]) -> None:
+        self.stems = tuple(stems)
+        words = sorted({s for s in self.stems if _WORD.fullmatch(s)}, key=len, reverse=True)
+        # The standard library's `re`: windows of a few dozen characters need no timeout, and
+        # its calls cost less than `regex`'s.
+        self._pattern = (
+            re.compile(r"(?<![^\W\d_])(?:" + "|".join(re.escape(w) for w in words) + ")")
+            if words
+            else None
+        )
+
+    def near(self, text: str, start: int, end: int, *, before: int = 48, after: int = 24) -> bool:
+        """Whether a word starting with one of the stems stands in the ``before`` characters
+        left of ``text[start:end]`` or the ``after`` characters right of it, case-insensitively.
+        A word cut by the window's edge counts from the edge."""
+        if self._pattern is None:
+            return False
+        search = self._pattern.search
+        return (
+            search(text[max(0, start - before) : start].lower()) is not None
+            or search(text[end : end + after].lower()) is not None
+        )
+
+
 def has_context(
     text: str,
     start: int,
     end: int,
-    stems: Sequence[str],
+    stems: Stems | Sequence[str],
     *,
     before: int = 48,
     after: int = 24,
 ) -> bool:
-    """Tell whether a word starting with one of ``stems`` stands near ``text[start:end]``.
+    """Tell whether a word starting with one of ``stems`` stands near ``text[start:end]``
+    (:meth:`Stems.near`); give a :class:`Stems` to compile the stems once."""
+    if not isinstance(stems, Stems):
+        stems = _stems(tuple(stems))
+    return stems.near(text, start, end, before=before, after=after)
 
-    Looks ``before`` characters to the left and ``after`` to the right, case-insensitively.
-    Stems are matched as word prefixes so that ``паспорт`` covers ``паспорта``, ``паспортом``.
-    """
-    if not stems:
-        return False
-    window = text[max(0, start - before) : start] + " " + text[end : end + after]
-    for word in _WORD.findall(window.lower()):
-        for stem in stems:
-            if word.startswith(stem):
-                return True
-    return False
+
+@functools.lru_cache(maxsize=64)
+def _stems(stems: tuple[str, ...]) -> Stems:
+    return Stems(stems)
 
 
 def currency_adjacent(text: str, start: int, end: int) -> bool:
@@ -86,6 +123,13 @@ class ValidatedPatternRecognizer(PatternRecognizer):
     #: Kinds this recognizer tells apart within its entity (e.g. an organisation's or a
     #: person's ИНН); a policy may give each its own action as ``ENTITY/kind``.
     SUBTYPES: ClassVar[tuple[str, ...]] = ()
+    #: No finding of this recognizer holds fewer ASCII digits. The detector skips strings with
+    #: fewer; a recognizer whose own ``find`` or ``candidates`` hides its patterns from the
+    #: detector's analysis declares it here (``tests/benchmarks/test_engine.py`` checks it).
+    MIN_DIGITS: ClassVar[int] = 0
+    #: Whether each pattern's matches may overlap (``regex``'s ``overlapped``): every start
+    #: position is tried, not only the end of the previous match.
+    OVERLAPPED: ClassVar[bool] = False
     LANGUAGE: ClassVar[str] = "xx"
     FLAGS: ClassVar[int] = regex.DOTALL | regex.MULTILINE
 
@@ -101,6 +145,7 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         self._compiled = tuple(
             (name, regex.compile(rx, self.FLAGS), score) for name, rx, score in self.PATTERNS
         )
+        self._context_stems = Stems(self.CONTEXT)
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         """Return the score of the match ``text[start:end]``, or ``None`` to drop it.
@@ -116,32 +161,83 @@ class ValidatedPatternRecognizer(PatternRecognizer):
 
     def context_near(self, text: str, start: int, end: int) -> bool:
         """Whether one of this recognizer's context stems stands near the match."""
-        return has_context(text, start, end, self.CONTEXT)
+        return self._context_stems.near(text, start, end)
 
-    def candidates(self, text: str) -> Iterator[tuple[int, int, float]]:
-        """Every non-empty pattern match as ``(start, end, base score)``, before scoring.
+    def scan(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
+        """Every non-empty pattern match in each of ``texts`` as ``(start, end, base score)``,
+        pattern by pattern, in the order the regex finds them.
 
-        Raises :class:`DetectionIncomplete` when a pattern times out.
+        All of ``texts`` are joined with :data:`SEPARATOR` and each pattern runs once over the
+        whole: one regex call per pattern and batch instead of one per string, which is most of
+        a regex's cost on short strings. The result is what scanning each string alone gives:
+        a match is taken back into its string's coordinates, and a match that reaches a
+        separator sends every string it covers part of to a pass of its own.
+
+        Raises :class:`DetectionIncomplete` when a pattern times out (the timeout bounds one
+        pattern's pass over the whole batch).
         """
+        if len(texts) == 1:
+            return self._scan_joined(texts[0], (0,), (len(texts[0]),))[0]
+        offsets: list[int] = []
+        ends: list[int] = []
+        position = 0
+        for text in texts:
+            offsets.append(position)
+            position += len(text)
+            ends.append(position)
+            position += len(SEPARATOR)
+        out, redo = self._scan_joined(SEPARATOR.join(texts), offsets, ends)
+        for index in redo:
+            out[index] = self._scan_joined(texts[index], (0,), (len(texts[index]),))[0][0]
+        return out
+
+    def _scan_joined(
+        self, joined: str, offsets: Sequence[int], ends: Sequence[int]
+    ) -> tuple[list[list[tuple[int, int, float]]], set[int]]:
+        """Matches in ``joined``, split into the strings at ``offsets`` (each ending before
+        ``ends``), and the strings to scan alone because a match crossed out of them."""
+        out: list[list[tuple[int, int, float]]] = [[] for _ in offsets]
+        redo: set[int] = set()
         for name, compiled, base in self._compiled:
             try:
                 # Matched in full first, so the timeout bounds the regex alone, not the scoring.
-                spans = [m.span() for m in compiled.finditer(text, timeout=REGEX_TIMEOUT_SECONDS)]
+                spans = [
+                    m.span()
+                    for m in compiled.finditer(
+                        joined, overlapped=self.OVERLAPPED, timeout=REGEX_TIMEOUT_SECONDS
+                    )
+                ]
             except TimeoutError as exc:
                 raise DetectionIncomplete(
                     f"{type(self).__name__}: pattern {name!r} timed out"
                 ) from exc
             for start, end in spans:
-                if start != end:
-                    yield start, end, base
+                if start == end:
+                    continue
+                index = bisect_right(offsets, start) - 1
+                if end > ends[index]:  # reaches the separator: not what the string alone gives
+                    # Every string it covers part of is scanned again alone; the scan resumes
+                    # after the match, so the next string is found as if alone.
+                    redo.update(range(index, bisect_right(offsets, end - 1)))
+                    continue
+                first = offsets[index]
+                out[index].append((start - first, end - first, base))
+        return out, redo
 
-    def find(self, text: str) -> list[tuple[int, int, float]]:
-        """Every accepted match as ``(start, end, score)``, duplicates removed.
+    def expand(
+        self, text: str, matches: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
+        """The candidates to score from the pattern matches in ``text``; the matches
+        themselves unless a recognizer also tries parts of them."""
+        return matches
 
-        Raises :class:`DetectionIncomplete` when a pattern times out.
-        """
+    def judge(
+        self, text: str, candidates: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
+        """Every accepted candidate in ``text`` as ``(start, end, score)``, sorted, duplicates
+        removed (the highest score of a span wins)."""
         found: dict[tuple[int, int], float] = {}
-        for start, end, base in self.candidates(text):
+        for start, end, base in candidates:
             score = self.score_match(text, start, end, base)
             if score is None or score <= 0.0:
                 continue
@@ -149,6 +245,23 @@ class ValidatedPatternRecognizer(PatternRecognizer):
             if score > found.get(key, 0.0):
                 found[key] = score
         return [(s, e, sc) for (s, e), sc in sorted(found.items())]
+
+    def find_batch(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
+        """:meth:`find` for each of ``texts``, with one regex pass per pattern for all.
+
+        Raises :class:`DetectionIncomplete` when a pattern times out.
+        """
+        return [
+            self.judge(text, self.expand(text, matches)) if matches else []
+            for text, matches in zip(texts, self.scan(texts), strict=True)
+        ]
+
+    def find(self, text: str) -> list[tuple[int, int, float]]:
+        """Every accepted match in ``text`` as ``(start, end, score)``, duplicates removed.
+
+        Raises :class:`DetectionIncomplete` when a pattern times out.
+        """
+        return self.find_batch([text])[0]
 
     def analyze(
         self,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 _ASCII_DIGITS = frozenset("0123456789")
+_NOT_ASCII_DIGITS = re.compile(r"[^0-9]+")
 
 
 def ascii_digits(text: str) -> str:
     """The ASCII digits of ``text`` in order (``"+7 (916) 123"`` -> ``"7916123"``)."""
-    return "".join(ch for ch in text if ch in _ASCII_DIGITS)
+    return _NOT_ASCII_DIGITS.sub("", text)
 
 
 def luhn_valid(digits: str) -> bool:

@@ -9,20 +9,17 @@ EAN, order) unless a card word is near too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import ClassVar
 
-from recognizers.base import (
-    REGEX_TIMEOUT_SECONDS,
-    DetectionIncomplete,
-    ValidatedPatternRecognizer,
-    has_context,
-)
+from recognizers.base import Stems, ValidatedPatternRecognizer
 from recognizers.checksums import ascii_digits, luhn_valid
 
 _CARD = r"(?<![0-9A-Za-z])[0-9]{4}(?:[ \-]?[0-9]{2,4}){2,4}(?:[ \-]?[0-9]{1,3})?(?![0-9])"
 
-_ANY = (12, 13, 14, 15, 16, 17, 18, 19)
+#: A card number has this many digits.
+_MIN_DIGITS = 12
+_MAX_DIGITS = 19
+_ANY = tuple(range(_MIN_DIGITS, _MAX_DIGITS + 1))
 
 # (lowest prefix, highest prefix, allowed lengths); prefixes compare as digit strings of equal
 # width, so "0604" is a four-digit prefix.
@@ -61,23 +58,25 @@ def issuer_known(digits: str) -> bool:
 
 #: Product, order and parcel numbers often pass Luhn with a card-like prefix: near these words,
 #: and with no card word, a number is not taken as a card.
-_NOT_CARD_CONTEXT = (
-    "артикул",
-    "арт",
-    "трек",
-    "штрихкод",
-    "штрих",
-    "заказ",
-    "накладн",
-    "sku",
-    "ean",
-    "upc",
-    "isbn",
-    "barcode",
-    "tracking",
-    "order",
-    "invoice",
-    "item",
+_NOT_CARD_CONTEXT = Stems(
+    (
+        "артикул",
+        "арт",
+        "трек",
+        "штрихкод",
+        "штрих",
+        "заказ",
+        "накладн",
+        "sku",
+        "ean",
+        "upc",
+        "isbn",
+        "barcode",
+        "tracking",
+        "order",
+        "invoice",
+        "item",
+    )
 )
 
 
@@ -98,40 +97,38 @@ class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
         "debit",
     )
 
-    def candidates(self, text: str) -> Iterator[tuple[int, int, float]]:
-        """Matches starting at every group of a run, each also without its last one or two
-        groups: a number written right after a card (``4111 1111 1111 1111 2 шт``) or a second
-        card (``4111 1111 1111 1111 5500 0000 0000 0004``) joins its run, and each card alone
-        must still be tried. Matches are at most 25 characters long, so this stays linear."""
-        for name, compiled, base in self._compiled:
-            try:
-                spans = [
-                    m.span()
-                    for m in compiled.finditer(text, overlapped=True, timeout=REGEX_TIMEOUT_SECONDS)
-                ]
-            except TimeoutError as exc:
-                raise DetectionIncomplete(
-                    f"{type(self).__name__}: pattern {name!r} timed out"
-                ) from exc
-            for start, end in spans:
-                yield start, end, base
-                cut = end
-                for _ in range(2):
-                    cut = max(text.rfind(" ", start, cut), text.rfind("-", start, cut))
-                    if cut <= start:
-                        break
-                    yield start, cut, base
+    MIN_DIGITS: ClassVar[int] = _MIN_DIGITS
+    OVERLAPPED: ClassVar[bool] = True
+
+    def expand(
+        self, text: str, matches: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
+        """Matches start at every group of a run (:attr:`OVERLAPPED`), and each is also tried
+        without its last one or two groups: a number written right after a card
+        (``4111 1111 1111 1111 2 шт``) or a second card (``4111 1111 1111 1111 5500 0000 0000
+        0004``) joins its run, and each card alone must still be tried. Matches are at most 25
+        characters long, so this stays linear."""
+        out: list[tuple[int, int, float]] = []
+        for start, end, base in matches:
+            out.append((start, end, base))
+            cut = end
+            for _ in range(2):
+                cut = max(text.rfind(" ", start, cut), text.rfind("-", start, cut))
+                if cut <= start:
+                    break
+                out.append((start, cut, base))
+        return out
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         candidate = text[start:end]
         if " " in candidate and "-" in candidate:
             return None
         digits = ascii_digits(candidate)
-        if not 12 <= len(digits) <= 19 or not luhn_valid(digits):
+        if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS or not luhn_valid(digits):
             return None
         if not issuer_known(digits):
             return None
-        if has_context(text, start, end, _NOT_CARD_CONTEXT, before=32, after=8) and not (
+        if _NOT_CARD_CONTEXT.near(text, start, end, before=32, after=8) and not (
             self.context_near(text, start, end)
         ):
             return None

@@ -76,19 +76,32 @@ class Needs:
             return False
         return self.chars is None or any(ch in text for ch in self.chars)
 
+    def admitted(self, shapes: Sequence[tuple[str, int, int]]) -> list[str]:
+        """The texts of ``shapes`` (``(text, digits, run)``) that :meth:`admits`."""
+        least, run = self.digits, self.run
+        texts = [text for text, d, r in shapes if d >= least and r >= run]
+        if self.chars is None:
+            return texts
+        chars = tuple(self.chars)
+        return [text for text in texts if any(ch in text for ch in chars)]
+
     @staticmethod
     def of_recognizer(recognizer: ValidatedPatternRecognizer) -> Needs:
         """What every finding of ``recognizer`` holds: what every match of one of its patterns
         holds, when its findings all come from its patterns (it keeps the base class's
-        ``find`` and ``candidates``); else nothing."""
+        ``expand`` and ``judge``), and at least its declared ``MIN_DIGITS``."""
         cls = type(recognizer)
         base = ValidatedPatternRecognizer
-        if cls.find is not base.find or cls.candidates is not base.candidates:
-            return _UNKNOWN
+        declared = Needs(digits=recognizer.MIN_DIGITS)
+        if cls.expand is not base.expand or cls.judge is not base.judge:
+            return declared
         needs = [needs_of(rx, recognizer.FLAGS) for _name, rx, _score in recognizer.PATTERNS]
         if not needs:
-            return Needs()
-        return _either(needs)
+            return declared
+        found = _either(needs)
+        if found.digits >= declared.digits:
+            return found
+        return Needs(declared.digits, found.run, found.chars, found.only_digits)
 
 
 #: Nothing known: the part may match anything, or nothing at all.
@@ -253,10 +266,11 @@ class Detector:
         for recognizer, needs in zip(self._patterns, self._needs, strict=True):
             name = type(recognizer).__name__
             entity = recognizer.ENTITY
-            for text, digits, run in shapes:
-                if not needs.admits(text, digits, run):
-                    continue
-                for start, end, score in recognizer.find(text):
+            admitted = needs.admitted(shapes)
+            if not admitted:
+                continue
+            for text, spans in zip(admitted, recognizer.find_batch(admitted), strict=True):
+                for start, end, score in spans:
                     subtype = recognizer.subtype(text, start, end)
                     found[text].append(Finding(start, end, entity, score, name, subtype))
         for model in self._ner:

@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import regex
 
-from recognizers.base import ValidatedPatternRecognizer, has_context
+from recognizers.base import Stems, ValidatedPatternRecognizer
 
 _SP = "[ \u00a0]"
 _LAT = r"-?[0-9]{1,2}\.[0-9]{4,10}"
@@ -47,25 +47,27 @@ _LIST_AFTER = regex.compile(r"^[ \u00a0]?[,;][ \u00a0]{0,3}-?[0-9]")
 WITH_CONTEXT = 0.95
 BARE_PAIR = 0.6
 
-_NOT_GEO = (
-    "курс",
-    "rate",
-    "price",
-    "цена",
-    "стоимост",
-    "руб",
-    "usd",
-    "eur",
-    "rub",
-    "версия",
-    "version",
-    "score",
-    "вероятн",
-    "probab",
-    "weight",
-    "loss",
-    "accuracy",
-    "точност",
+_NOT_GEO = Stems(
+    (
+        "курс",
+        "rate",
+        "price",
+        "цена",
+        "стоимост",
+        "руб",
+        "usd",
+        "eur",
+        "rub",
+        "версия",
+        "version",
+        "score",
+        "вероятн",
+        "probab",
+        "weight",
+        "loss",
+        "accuracy",
+        "точност",
+    )
 )
 
 
@@ -105,13 +107,13 @@ class GeoCoordinatesRecognizer(ValidatedPatternRecognizer):
             return None
         if base_score >= WITH_CONTEXT and _HEMISPHERE_MARK.search(candidate):
             return WITH_CONTEXT
-        if has_context(text, start, end, self.CONTEXT):
+        if self.context_near(text, start, end):
             return WITH_CONTEXT
         if _LIST_BEFORE.search(text[max(0, start - 6) : start]):
             return None
         if _LIST_AFTER.match(text[end : end + 6]):
             return None
-        if has_context(text, start, end, _NOT_GEO, before=32, after=16):
+        if _NOT_GEO.near(text, start, end, before=32, after=16):
             return None
         if start > 0 and text[start - 1] in "$€₽£¥":
             return None

@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import regex
 
-from recognizers.base import ValidatedPatternRecognizer, has_context
+from recognizers.base import ValidatedPatternRecognizer
 
 _H = "[0-9A-Fa-f]"
 _MAC = (
@@ -70,7 +70,7 @@ class DeviceMacAddressRecognizer(ValidatedPatternRecognizer):
             return None
         if _GROUP_AFTER.match(text[end : end + 6]):
             return None
-        if has_context(text, start, end, self.CONTEXT):
+        if self.context_near(text, start, end):
             return WITH_CONTEXT
         if _HEX_LETTER.search(candidate):
             return WITH_HEX_LETTER

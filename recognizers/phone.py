@@ -24,13 +24,17 @@ Dates (``2021-03-01``, ``01.03.2021``), dotted quads, thousands-grouped amounts
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import phonenumbers
-import regex
 
-from recognizers.base import ValidatedPatternRecognizer, currency_adjacent, has_context
+from recognizers.base import Stems, ValidatedPatternRecognizer, currency_adjacent
 from recognizers.checksums import ascii_digits
+
+#: A phone number has this many ASCII digits, its extension not counted.
+_MIN_DIGITS = 7
+_MAX_DIGITS = 15
 
 _SEP = r"[ .\-]"
 _GROUP = r"[0-9]{1,12}"
@@ -43,23 +47,25 @@ _PHONE = (
     r"(?![0-9])"
 )
 
+# The helpers below run on one candidate or a few characters around it, so the standard
+# library's `re` (faster per call than `regex`, no timeout needed) is used for them.
 # A separator between two digit groups, where a run of several numbers may be cut.
-_CUT = regex.compile(r"[ .\-](?=[0-9(+])")
-_EXTENSION = regex.compile(r"[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5}$")
-_DATE = regex.compile(
+_CUT = re.compile(r"[ .\-](?=[0-9(+])")
+_EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5}$")
+_DATE = re.compile(
     r"^(?:(?:19|20)[0-9]{2}[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:0?[1-9]|[12][0-9]|3[01])"
     r"|(?:0?[1-9]|[12][0-9]|3[01])[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:19|20)[0-9]{2})$"
 )
-_DOTTED_QUAD = regex.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$")
-_THOUSANDS = regex.compile(r"^[0-9]{1,3}(?:[ .][0-9]{3})+$")
-_NANP = regex.compile(
+_DOTTED_QUAD = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$")
+_THOUSANDS = re.compile(r"^[0-9]{1,3}(?:[ .][0-9]{3})+$")
+_NANP = re.compile(
     r"^(?:\+?1[ .\-]?)?(?:\([2-9][0-9]{2}\)[ ]?|[2-9][0-9]{2}[.\-])[0-9]{3}[.\-][0-9]{4}$"
 )
-_NANP_SPACED = regex.compile(r"^\(?[2-9][0-9]{2}\)? [0-9]{3}[ \-][0-9]{4}$")
-_LOCAL = regex.compile(r"^[0-9]{3}[.\-][0-9]{4}$")
-_PAREN_AREA = regex.compile(r"^\([0-9]{2,5}\)[ ]?[0-9]{2,4}(?:[ \-][0-9]{2,4}){1,3}$")
-_RU = regex.compile(r"^(?:\+7|8)[ \-]?\(?[0-9]{3}\)?[ \-]?[0-9]{3}[ \-]?[0-9]{2}[ \-]?[0-9]{2}$")
-_RU_MOBILE_BARE = regex.compile(r"^9[0-9]{9}$")
+_NANP_SPACED = re.compile(r"^\(?[2-9][0-9]{2}\)? [0-9]{3}[ \-][0-9]{4}$")
+_LOCAL = re.compile(r"^[0-9]{3}[.\-][0-9]{4}$")
+_PAREN_AREA = re.compile(r"^\([0-9]{2,5}\)[ ]?[0-9]{2,4}(?:[ \-][0-9]{2,4}){1,3}$")
+_RU = re.compile(r"^(?:\+7|8)[ \-]?\(?[0-9]{3}\)?[ \-]?[0-9]{3}[ \-]?[0-9]{2}[ \-]?[0-9]{2}$")
+_RU_MOBILE_BARE = re.compile(r"^9[0-9]{9}$")
 
 _PHONE_CONTEXT = (
     "phone",
@@ -84,24 +90,26 @@ _PHONE_CONTEXT = (
     "вайбер",
     "телеграм",
 )
-_NOT_PHONE_CONTEXT = (
-    "order",
-    "invoice",
-    "sku",
-    "item",
-    "ref",
-    "заказ",
-    "арт",
-    "счет",
-    "счёт",
-    "накладн",
-    "руб",
-    "usd",
-    "eur",
-    "rub",
-    "price",
-    "цена",
-    "стоимост",
+_NOT_PHONE_CONTEXT = Stems(
+    (
+        "order",
+        "invoice",
+        "sku",
+        "item",
+        "ref",
+        "заказ",
+        "арт",
+        "счет",
+        "счёт",
+        "накладн",
+        "руб",
+        "usd",
+        "eur",
+        "rub",
+        "price",
+        "цена",
+        "стоимост",
+    )
 )
 
 
@@ -111,21 +119,29 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
     ENTITY: ClassVar[str] = "PHONE_NUMBER"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("phone", _PHONE, 0.4),)
     CONTEXT: ClassVar[tuple[str, ...]] = _PHONE_CONTEXT
+    MIN_DIGITS: ClassVar[int] = _MIN_DIGITS
 
-    def find(self, text: str) -> list[tuple[int, int, float]]:
+    def judge(
+        self, text: str, candidates: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
         """Like the base, but a run of several numbers (``8 916 … 67 8 916 … 68``) that fails as
         a whole is split at its separators into the longest runs that pass, left to right."""
         found: list[tuple[int, int, float]] = []
-        for start, end, _base in self.candidates(text):
+        for start, end, _base in candidates:
             found.extend(self._segment(text, start, end))
         return sorted(set(found))
 
     def _segment(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
-        context, blocked = self._context(text, start, end)
-        whole = self._score_shape(text[start:end], context=context, blocked=blocked)
+        if end - start < _MIN_DIGITS:  # most candidates: a short number
+            return []
+        digits = len(ascii_digits(_EXTENSION.sub("", text[start:end])))
+        if digits < _MIN_DIGITS:  # neither the whole nor any piece can be a phone
+            return []
+        judge = _Judge(self, text, start, end)
+        whole = judge.score(text[start:end])
         if whole is not None:
             return [(start, end, whole)]
-        if len(ascii_digits(_EXTENSION.sub("", text[start:end]))) <= 15:
+        if digits <= _MAX_DIGITS:
             return []
         cuts = [m.start() for m in _CUT.finditer(text, start, end)]
         starts = [start, *(c + 1 for c in cuts)]
@@ -138,11 +154,11 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         i = 0
         while i < len(starts):
             for j in range(len(ends) - 1, i - 1, -1):
-                if (i, j) == (0, len(ends) - 1) or not 7 <= before[j + 1] - before[i] <= 15:
+                if (i, j) == (0, len(ends) - 1) or not (
+                    _MIN_DIGITS <= before[j + 1] - before[i] <= _MAX_DIGITS
+                ):
                     continue
-                score = self._score_shape(
-                    text[starts[i] : ends[j]], context=context, blocked=blocked
-                )
+                score = judge.score(text[starts[i] : ends[j]])
                 if score is not None:
                     found.append((starts[i], ends[j], score))
                     i = j
@@ -151,23 +167,23 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         return found
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
-        context, blocked = self._context(text, start, end)
-        return self._score_shape(text[start:end], context=context, blocked=blocked)
+        return _Judge(self, text, start, end).score(text[start:end])
 
-    def _context(self, text: str, start: int, end: int) -> tuple[bool, bool]:
-        """(a phone word is near, an order/price word or a currency sign is near and no phone
-        word is)."""
-        context = self.context_near(text, start, end)
-        near_not_phone = has_context(text, start, end, _NOT_PHONE_CONTEXT, before=24, after=12)
-        blocked = (near_not_phone or currency_adjacent(text, start, end)) and not context
-        return context, blocked
+    def blocked(self, text: str, start: int, end: int) -> bool:
+        """Whether an order/price word or a currency sign is near ``text[start:end]`` (which
+        blocks it when no phone word is near)."""
+        return _NOT_PHONE_CONTEXT.near(text, start, end, before=24, after=12) or currency_adjacent(
+            text, start, end
+        )
 
-    def _score_shape(self, candidate: str, *, context: bool, blocked: bool) -> float | None:
+    def score_shape(self, candidate: str, *, context: bool) -> float | None:
+        """The score of ``candidate`` by its layout alone, with or without a phone word near;
+        ``None`` when it is no phone."""
         main = _EXTENSION.sub("", candidate)
         digits = ascii_digits(main)
-        if not 7 <= len(digits) <= 15:
+        if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
             return None
-        if _DATE.match(main) or _DOTTED_QUAD.match(main) or blocked:
+        if _DATE.match(main) or _DOTTED_QUAD.match(main):
             return None
         if main.startswith("+"):
             try:
@@ -195,3 +211,24 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         if _LOCAL.match(main):
             return 0.45
         return None
+
+
+class _Judge:
+    """Scores the pieces of one candidate: the context is looked up once, and what blocks a
+    phone (:meth:`PhoneNumberRecognizer.blocked`) only when a piece would pass without it."""
+
+    __slots__ = ("_blocked", "_context", "_end", "_recognizer", "_start", "_text")
+
+    def __init__(self, recognizer: PhoneNumberRecognizer, text: str, start: int, end: int) -> None:
+        self._recognizer = recognizer
+        self._text, self._start, self._end = text, start, end
+        self._context = recognizer.context_near(text, start, end)
+        self._blocked: bool | None = None
+
+    def score(self, candidate: str) -> float | None:
+        score = self._recognizer.score_shape(candidate, context=self._context)
+        if score is None or self._context:
+            return score
+        if self._blocked is None:
+            self._blocked = self._recognizer.blocked(self._text, self._start, self._end)
+        return None if self._blocked else score

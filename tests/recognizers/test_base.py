@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import recognizers.base
+from benchmarks.accuracy import load_generated
 from recognizers.base import DetectionIncomplete, ValidatedPatternRecognizer, has_context
+from recognizers.registry import build_detector
 
 CONTEXT_CASES = [
     ("паспорт 4510 123456", 8, 12, ("паспорт",), True, "the stem itself"),
@@ -108,3 +112,58 @@ def test_timeout_is_not_a_partial_result(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(recognizers.base, "REGEX_TIMEOUT_SECONDS", 0.01)
     with pytest.raises(DetectionIncomplete):
         SlowRecognizer().analyze("ab aab " + "a" * 40)
+
+
+# --- one regex pass per batch finds what one pass per string finds ------------------------------
+
+_EDGE_ALPHABET = "0123456789 .-:@()+,;/\u00a0°NSEWшдABCDEFabcdefxyzИННинн№\x00\n"
+_EDGE_PIECES = ("ИНН ", "тел. ", "+7 ", "IMEI ", "mac ", "::", "ffff:", "192.168.", "@mail.ru",
+                "СНИЛС ", "паспорт ", "55.7558, 37.6173", "ОГРН ", "р/с ", "БИК 044525225",
+                "4111 1111 1111 1111", "8 916 123-45-67", "ivan@почта.рф")  # fmt: skip
+_edge_texts = st.lists(
+    st.one_of(st.sampled_from(_EDGE_PIECES), st.text(_EDGE_ALPHABET, max_size=20)), max_size=6
+).map("".join)
+
+
+class CrossingRecognizer(ValidatedPatternRecognizer):
+    """Patterns that do reach the separator, so the batch pass must fall back for them."""
+
+    ENTITY: ClassVar[str] = "TEST_CROSSING"
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (
+        ("not-space", r"[^ ]{2,}", 0.5),
+        ("any-to-digit", r".{1,6}[0-9]", 0.5),
+    )
+
+
+class OverlappedCrossingRecognizer(CrossingRecognizer):
+    OVERLAPPED: ClassVar[bool] = True
+
+
+_BATCH_RECOGNIZERS = (
+    *build_detector(names=False)._patterns,
+    CrossingRecognizer(),
+    OverlappedCrossingRecognizer(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_edge_texts, min_size=1, max_size=10))
+def test_a_batch_pass_finds_what_a_pass_per_string_finds(texts: list[str]) -> None:
+    for recognizer in _BATCH_RECOGNIZERS:
+        alone = [recognizer.find(text) for text in texts]
+        assert recognizer.find_batch(texts) == alone, type(recognizer).__name__
+
+
+def test_a_match_reaching_the_separator_sends_its_strings_to_a_pass_of_their_own() -> None:
+    texts = ["ab", "cd ef", "", "g1", "h"]
+    recognizer = CrossingRecognizer()
+    assert recognizer.find_batch(texts) == [recognizer.find(text) for text in texts]
+    assert recognizer.find_batch(texts)[1] == [(0, 2, 0.5), (3, 5, 0.5)]
+
+
+def test_every_registered_recognizer_is_batch_safe_on_the_generated_corpus() -> None:
+    texts = list(dict.fromkeys(case.text for case in load_generated(200, 13).cases))
+    for recognizer in build_detector(names=False)._patterns:
+        alone = [recognizer.find(text) for text in texts]
+        assert recognizer.find_batch(texts) == alone, type(recognizer).__name__
+        assert sum(1 for found in alone if found) >= 10, type(recognizer).__name__

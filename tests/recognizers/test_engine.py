@@ -88,17 +88,19 @@ class FailingRecognizer(ValidatedPatternRecognizer):
     ENTITY: ClassVar[str] = "TEST_FAIL"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("any", r"x", 0.5),)
 
-    def find(self, text: str) -> list[tuple[int, int, float]]:
+    def judge(
+        self, text: str, candidates: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
         if "boom" in text:
             raise DetectionIncomplete("gave up")
-        return super().find(text)
+        return super().judge(text, candidates)
 
 
 def test_a_failing_recognizer_fails_the_whole_call() -> None:
     detector = Detector([FailingRecognizer()], [])
     assert detector.analyze(["x"]) == [[Finding(0, 1, "TEST_FAIL", 0.5, "FailingRecognizer")]]
     with pytest.raises(DetectionIncomplete):
-        detector.analyze(["x", "boom"])
+        detector.analyze(["x", "x boom"])
 
 
 class FakeNer(NerRecognizer):

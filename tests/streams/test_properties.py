@@ -152,7 +152,7 @@ BOUNDARIES = " \u00a0\n\t,;:!?()[]{}«»\"'/\\|*&#№<>=~.-_—–…@%+"
 JOINERS = " \u00a0.,-"
 FILLER_ALPHABET = LETTERS + "0123456789" + BOUNDARIES
 _WORD = re.compile(r"[^\W\d_]+")
-_NOT_STEMS = (*_NOT_PHONE_CONTEXT, *_NOT_CARD_CONTEXT)
+_NOT_STEMS = (*_NOT_PHONE_CONTEXT.stems, *_NOT_CARD_CONTEXT.stems)
 
 
 def says_not_personal(text: str) -> bool:
