@@ -19,6 +19,10 @@ Delivery is at-least-once:
    retrying failed sends with back-off for as long as the worker runs;
 4. only then are the input messages acknowledged, so Faust commits their offsets.
 
+Steps 3 and 4 of one batch run while the next batch goes through steps 1 and 2 (the detection
+process would otherwise wait for the broker); at most one batch is being delivered, and a
+batch's outputs are sent only after the previous batch's inputs are acknowledged.
+
 A crash anywhere before step 4 means the batch is read again after restart; its outputs may then
 appear twice, byte-identical (the core is deterministic), keyed by record id.
 """
@@ -410,20 +414,42 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
     async def redact(stream: faust.StreamT[Any]) -> None:
         # noack_take is on the concrete Stream, not on the StreamT interface.
         batches = cast(faust.Stream[Any], stream).noack_take
-        async for events in batches(settings.batch_size, within=settings.batch_timeout):
-            started = time.monotonic()
-            sources = [source_of(event) for event in events]
-            now = datetime.now(UTC)
-            refs = subject_refs([s.value for s in sources])
-            registry = {r: e for r in refs if (e := tables.entry(r)) is not None}
-            book = await tables.key_book(refs, registry, now)
-            outcomes = await handler.outcomes(sources, registry, book, now)
-            await deliver(handler.messages(sources, outcomes))
+
+        async def finish(
+            events: Sequence[Any],
+            messages: Sequence[OutputMessage],
+            outcomes: Sequence[Outcome],
+            started: float,
+        ) -> None:
+            await deliver(messages)
             for event in events:
                 await stream.ack(event)
             metrics.observe_batch(outcomes, time.monotonic() - started)
             totals.update(o.verdict.value for o in outcomes)
             log.debug("batch done: %d messages; totals %s", len(events), dict(totals))
+
+        # One batch is delivered while the next is detected, so the detection process does not
+        # wait for the broker's acknowledgements; never more than one: a batch's outputs go out
+        # only after the previous batch's are acknowledged and its inputs acked.
+        finishing: asyncio.Future[None] | None = None
+        try:
+            async for events in batches(settings.batch_size, within=settings.batch_timeout):
+                started = time.monotonic()
+                sources = [source_of(event) for event in events]
+                now = datetime.now(UTC)
+                refs = subject_refs([s.value for s in sources])
+                registry = {r: e for r in refs if (e := tables.entry(r)) is not None}
+                book = await tables.key_book(refs, registry, now)
+                outcomes = await handler.outcomes(sources, registry, book, now)
+                messages = handler.messages(sources, outcomes)
+                if finishing is not None:
+                    await asyncio.shield(finishing)
+                finishing = asyncio.ensure_future(finish(events, messages, outcomes, started))
+        finally:
+            # On shutdown the batch being delivered is finished, so its inputs are acked and
+            # committed; one still being detected is read again after the restart.
+            if finishing is not None:
+                await asyncio.shield(finishing)
 
     @app.agent(consent_topic, concurrency=1, name="consent")
     async def consent_events(stream: faust.StreamT[Any]) -> None:
