@@ -17,8 +17,11 @@ treat every string of the batch as unanalysed.
 
 from __future__ import annotations
 
+import functools
+import re
 import warnings
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -48,7 +51,9 @@ class Finding:
 
 
 _DIGITS: Final = frozenset("0123456789")
-_DIGIT_RUN: Final = regex.compile(r"[0-9]+")
+# The standard library's `re`: these run once per string and cannot backtrack.
+_DIGIT_RUN: Final = re.compile(r"[0-9]+")
+_ANY_DIGIT: Final = re.compile(r"[0-9]").search
 #: A required-character set larger than this is not worth testing for.
 _MAX_CHARS: Final = 8
 #: The flags that change what the analysis sees; ``regex`` and ``re`` give them equal values.
@@ -76,14 +81,16 @@ class Needs:
             return False
         return self.chars is None or any(ch in text for ch in self.chars)
 
-    def admitted(self, shapes: Sequence[tuple[str, int, int]]) -> list[str]:
-        """The texts of ``shapes`` (``(text, digits, run)``) that :meth:`admits`."""
-        least, run = self.digits, self.run
-        texts = [text for text, d, r in shapes if d >= least and r >= run]
+    def admitted(self, shapes: Shapes) -> list[str]:
+        """The texts of ``shapes`` that :meth:`admits`."""
+        texts = shapes.with_digits(self.digits)
+        if self.run > min(self.digits, 1):  # a text with a digit has a run of one
+            run = self.run
+            texts = [text for text, r in zip(texts, shapes.runs, strict=False) if r >= run]
         if self.chars is None:
             return texts
-        chars = tuple(self.chars)
-        return [text for text in texts if any(ch in text for ch in chars)]
+        holds = _holds_one_of(self.chars)
+        return [text for text in texts if holds(text)]
 
     @staticmethod
     def of_recognizer(recognizer: ValidatedPatternRecognizer) -> Needs:
@@ -102,6 +109,36 @@ class Needs:
         if found.digits >= declared.digits:
             return found
         return Needs(declared.digits, found.run, found.chars, found.only_digits)
+
+
+@functools.lru_cache(maxsize=64)
+def _holds_one_of(chars: frozenset[str]) -> Callable[[str], re.Match[str] | None]:
+    """A test whether a text holds one of ``chars``: one character-class search."""
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]").search
+
+
+class Shapes:
+    """The distinct strings of a batch with their ASCII digit counts, most digits first, so the
+    strings with at least so many digits are a prefix (found by bisection, not a scan)."""
+
+    __slots__ = ("_negated", "digits", "runs", "texts")
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        shapes = []
+        for text in texts:
+            runs = [len(run) for run in _DIGIT_RUN.findall(text)] if _ANY_DIGIT(text) else []
+            shapes.append((sum(runs), max(runs, default=0), text))
+        shapes.sort(key=lambda shape: -shape[0])
+        self.texts = [text for _d, _r, text in shapes]
+        self.digits = [d for d, _r, _t in shapes]
+        self.runs = [r for _d, r, _t in shapes]
+        self._negated = [-d for d in self.digits]
+
+    def with_digits(self, least: int) -> list[str]:
+        """The texts with at least ``least`` ASCII digits (a prefix of :attr:`texts`)."""
+        if least <= 0:
+            return self.texts
+        return self.texts[: bisect_right(self._negated, -least)]
 
 
 #: Nothing known: the part may match anything, or nothing at all.
@@ -259,10 +296,7 @@ class Detector:
         """Findings for each of ``texts``, in order, sorted by position; may overlap."""
         unique = list(dict.fromkeys(texts))
         found: dict[str, list[Finding]] = {text: [] for text in unique}
-        shapes = []
-        for text in unique:
-            runs = [len(run) for run in _DIGIT_RUN.findall(text)]
-            shapes.append((text, sum(runs), max(runs, default=0)))
+        shapes = Shapes(unique)
         for recognizer, needs in zip(self._patterns, self._needs, strict=True):
             name = type(recognizer).__name__
             entity = recognizer.ENTITY

@@ -25,6 +25,8 @@ or a bare Russian mobile number.
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -81,6 +83,22 @@ class Vocabulary:
         """Stems and whole words, for Presidio's ``context`` list."""
         return (*self.stems, *sorted(self.words))
 
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """A lower-case word that :meth:`matches`, as one pattern over lower-case text: a word
+        starting with a stem (to its end), or a whole word. Stems and words that are not all
+        letters are left out: a word never holds them."""
+        stems = sorted((s for s in self.stems if _WORD.fullmatch(s)), key=len, reverse=True)
+        words = sorted((w for w in self.words if _WORD.fullmatch(w)), key=len, reverse=True)
+        parts = []
+        if stems:
+            parts.append("(?:" + "|".join(map(re.escape, stems)) + r")[^\W\d_]*")
+        if words:
+            parts.append("(?:" + "|".join(map(re.escape, words)) + r")(?![^\W\d_])")
+        if not parts:
+            return None
+        return re.compile(r"(?<![^\W\d_])(?:" + "|".join(parts) + ")")
+
 
 def distance(
     text: str,
@@ -96,15 +114,31 @@ def distance(
     best: int | None = None
     low = max(0, start - before)
     high = min(len(text), end + after)
-    for match in _WORD.finditer(text, low, start):
-        if vocabulary.matches(match.group().lower()):
-            best = start - match.end()  # later matches are nearer
-    for match in _WORD.finditer(text, end, high):
-        if vocabulary.matches(match.group().lower()):
-            gap = match.start() - end
-            if best is None or gap < best:
-                best = gap
-            break
+    left, right = text[low:start], text[end:high]
+    lower_left, lower_right = left.lower(), right.lower()
+    pattern = vocabulary.pattern
+    if pattern is None:
+        pass
+    elif len(lower_left) == len(left) and len(lower_right) == len(right):
+        # One pattern over each side's lower-case text; offsets hold as the lengths agree.
+        nearest = None
+        for match in pattern.finditer(lower_left):
+            nearest = match  # later matches are nearer
+        if nearest is not None:
+            best = len(left) - nearest.end()
+        found = pattern.search(lower_right)
+        if found is not None and (best is None or found.start() < best):
+            best = found.start()
+    else:  # lower-casing changed a length (a rare letter such as İ): word by word
+        for match in _WORD.finditer(text, low, start):
+            if vocabulary.matches(match.group().lower()):
+                best = start - match.end()  # later matches are nearer
+        for match in _WORD.finditer(text, end, high):
+            if vocabulary.matches(match.group().lower()):
+                gap = match.start() - end
+                if best is None or gap < best:
+                    best = gap
+                break
     if vocabulary.phrases is not None:
         for match in vocabulary.phrases.finditer(text, low, start):
             gap = start - match.end()
