@@ -39,8 +39,11 @@ _MAX_DIGITS = 15
 _SEP = r"[ .\-]"
 _GROUP = r"[0-9]{1,12}"
 _PAREN = r"\([0-9]{1,5}\)"
+#: Every match starts with one of these. Said first, it lets `regex` skip to them; the pattern
+#: alone opens with optional parts, so it was tried at every position (1.7 times slower).
+FIRST_CHAR_HINT = r"(?=[+(0-9])"
 _PHONE = (
-    r"(?<![0-9+A-Za-z])"
+    FIRST_CHAR_HINT + r"(?<![0-9+A-Za-z])"
     r"(?:\+[ ]?)?"
     rf"(?:{_PAREN}{_SEP}?)?" + _GROUP + rf"(?:(?:{_SEP}|{_SEP}?{_PAREN}{_SEP}?){_GROUP}){{0,11}}"
     r"(?:[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5})?"
@@ -183,6 +186,12 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         digits = ascii_digits(main)
         if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
             return None
+        if len(digits) == len(main):  # digits only, the commonest: no layout with separators
+            if len(main) == 11 and main[0] == "8":  # _RU
+                return 0.95
+            if context:
+                return 0.85
+            return 0.7 if _RU_MOBILE_BARE.match(main) else None
         if _DATE.match(main) or _DOTTED_QUAD.match(main):
             return None
         if main.startswith("+"):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+import regex
 
-from recognizers.phone import PhoneNumberRecognizer
+from benchmarks.accuracy import load_generated
+from recognizers import phone
+from recognizers.phone import _PHONE, FIRST_CHAR_HINT, PhoneNumberRecognizer
 
 RECOGNIZER = PhoneNumberRecognizer()
 
@@ -138,3 +141,52 @@ def test_phone_is_linear_time(text: str, reason: str) -> None:
     started = time.perf_counter()
     RECOGNIZER.find(text)
     assert time.perf_counter() - started < 2.0
+
+
+def test_the_first_character_hint_changes_no_match() -> None:
+    hinted = regex.compile(_PHONE, PhoneNumberRecognizer.FLAGS)
+    plain = regex.compile(_PHONE.removeprefix(FIRST_CHAR_HINT), PhoneNumberRecognizer.FLAGS)
+    assert hinted.pattern != plain.pattern
+    texts = [case.text for case in load_generated(300, 17, 400).cases]
+    texts += ["(495) 123-45-67", "+ 7 916", "x+7(916)1234567", "тел.: (8 916) 1", "+(7) 9"]
+    spans = [[m.span() for m in hinted.finditer(text)] for text in texts]
+    assert spans == [[m.span() for m in plain.finditer(text)] for text in texts]
+    assert sum(map(len, spans)) > 1000
+
+
+def _layout_score(main: str, context: bool) -> float | None:
+    """``score_shape``'s chain of layouts for a candidate without a ``+`` or an extension,
+    spelled out with the module's patterns (its shortcut for digits only must agree)."""
+    score: float | None = None
+    if phone._DATE.match(main) or phone._DOTTED_QUAD.match(main):
+        score = None
+    elif phone._RU.match(main):
+        score = 0.95
+    elif context:
+        score = 0.85
+    elif phone._THOUSANDS.match(main):
+        score = None
+    elif (
+        phone._RU_MOBILE_BARE.match(main)
+        or phone._NANP.match(main)
+        or phone._NANP_SPACED.match(main)
+    ):
+        score = 0.7
+    elif phone._PAREN_AREA.match(main) or (
+        main.startswith("0") and any(ch in " .-()" for ch in main) and 9 <= len(main) <= 11
+    ):
+        score = 0.6
+    elif phone._LOCAL.match(main):
+        score = 0.45
+    return score
+
+
+@pytest.mark.parametrize("context", [False, True])
+@pytest.mark.parametrize("length", range(7, 16))
+def test_the_digits_only_shortcut_agrees_with_the_layouts(length: int, context: bool) -> None:
+    recognizer = PhoneNumberRecognizer()
+    for first in "0123456789":
+        for rest in ("0" * (length - 1), "9" * (length - 1), "2345678901234"[: length - 1]):
+            main = first + rest
+            expected = _layout_score(main, context)
+            assert recognizer.score_shape(main, context=context) == expected, main
