@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks.accuracy import load_generated
-from benchmarks.engine import ENGINE_NAMES, main, percentile
+from benchmarks.accuracy import Prediction, load_generated
+from benchmarks.engine import ENGINE_NAMES, main, percentile, split_joined
 from recognizers.engine import Detector, Needs, needs_of
 from recognizers.registry import build_detector
 
@@ -133,3 +133,18 @@ def test_gates_change_no_finding() -> None:
     found = gated.analyze(texts)
     assert found == plain.analyze(texts)
     assert sum(1 for f in found if f) > 500, "the texts hold plenty to find"
+
+
+def test_findings_on_a_joined_record_go_back_to_their_strings() -> None:
+    texts = ["Ann Lee", "", "mail a@b.co", "x"]
+    found = [
+        Prediction(0, 7, "PERSON", 0.8),
+        Prediction(14, 20, "EMAIL_ADDRESS", 1.0),
+        Prediction(18, 23, "TEST", 0.5),  # runs past its text's end
+    ]
+    assert split_joined(texts, found, "\n") == [
+        [Prediction(0, 7, "PERSON", 0.8)],
+        [],
+        [Prediction(5, 11, "EMAIL_ADDRESS", 1.0), Prediction(9, 11, "TEST", 0.5)],
+        [],
+    ]
