@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import pytest
@@ -167,3 +168,28 @@ def test_every_registered_recognizer_is_batch_safe_on_the_generated_corpus() -> 
         alone = [recognizer.find(text) for text in texts]
         assert recognizer.find_batch(texts) == alone, type(recognizer).__name__
         assert sum(1 for found in alone if found) >= 10, type(recognizer).__name__
+
+
+def test_a_pass_covers_a_bounded_stretch_of_a_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strings are joined up to JOINED_PASS_CHARS per pass (a longer one alone), so a slow
+    string cannot use up the regex time of the strings joined with it."""
+    monkeypatch.setattr(recognizers.base, "JOINED_PASS_CHARS", 10)
+    passes: list[str] = []
+    recognizer = DigitsRecognizer()
+    scan_joined = recognizer._scan_joined
+
+    def spy(
+        joined: str, offsets: Sequence[int], ends: Sequence[int]
+    ) -> tuple[list[list[tuple[int, int, float]]], set[int]]:
+        passes.append(joined)
+        return scan_joined(joined, offsets, ends)
+
+    monkeypatch.setattr(recognizer, "_scan_joined", spy)
+    texts = ["12", "345", "6789", "0" * 30, "42", "7"]
+    assert recognizer.find_batch(texts) == [DigitsRecognizer().find(text) for text in texts]
+    assert [p.split("\x00") for p in passes] == [
+        ["12", "345"],
+        ["6789"],
+        ["0" * 30],
+        ["42", "7"],
+    ]
