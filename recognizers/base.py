@@ -20,7 +20,6 @@ instead of ``\\d`` (which also matches Arabic-Indic and other digits).
 
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -36,11 +35,13 @@ from presidio_analyzer import (
 )
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-#: Upper bound, in seconds, for one regex scan over one string. Patterns are linear-time, so a
-#: timeout means something is badly wrong; the scan is then reported incomplete, never partial.
+#: Upper bound, in seconds, for one pattern's pass (over one string, or over strings joined up
+#: to :data:`JOINED_PASS_CHARS`). Patterns are linear-time, so a timeout means something is
+#: badly wrong; the scan is then reported incomplete, never partial.
 REGEX_TIMEOUT_SECONDS = 5.0
 
-_WORD = regex.compile(r"[^\W\d_]+")
+#: A word: a run of letters (no digits, no underscore), in any script.
+WORD = regex.compile(r"[^\W\d_]+")
 
 #: The most characters one joined pass covers (a longer string is scanned alone): at the
 #: slowest recognizer's worst case on hostile text (about 0.03 s per KB), well inside
@@ -68,7 +69,7 @@ class Stems:
 
     def __init__(self, stems: Iterable[str]) -> None:
         self.stems = tuple(stems)
-        words = sorted({s for s in self.stems if _WORD.fullmatch(s)}, key=len, reverse=True)
+        words = sorted({s for s in self.stems if WORD.fullmatch(s)}, key=len, reverse=True)
         # The standard library's `re`: windows of a few dozen characters need no timeout, and
         # its calls cost less than `regex`'s.
         self._pattern = (
@@ -88,27 +89,6 @@ class Stems:
             search(text[max(0, start - before) : start].lower()) is not None
             or search(text[end : end + after].lower()) is not None
         )
-
-
-def has_context(
-    text: str,
-    start: int,
-    end: int,
-    stems: Stems | Sequence[str],
-    *,
-    before: int = 48,
-    after: int = 24,
-) -> bool:
-    """Tell whether a word starting with one of ``stems`` stands near ``text[start:end]``
-    (:meth:`Stems.near`); give a :class:`Stems` to compile the stems once."""
-    if not isinstance(stems, Stems):
-        stems = _stems(tuple(stems))
-    return stems.near(text, start, end, before=before, after=after)
-
-
-@functools.lru_cache(maxsize=64)
-def _stems(stems: tuple[str, ...]) -> Stems:
-    return Stems(stems)
 
 
 def currency_adjacent(text: str, start: int, end: int) -> bool:
@@ -196,8 +176,6 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         return out
 
     def _scan_group(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
-        if len(texts) == 1:
-            return self._scan_joined(texts[0], (0,), (len(texts[0]),))[0]
         offsets: list[int] = []
         ends: list[int] = []
         position = 0
@@ -207,8 +185,8 @@ class ValidatedPatternRecognizer(PatternRecognizer):
             ends.append(position)
             position += len(SEPARATOR)
         out, redo = self._scan_joined(SEPARATOR.join(texts), offsets, ends)
-        for index in redo:
-            out[index] = self._scan_joined(texts[index], (0,), (len(texts[index]),))[0][0]
+        for index in redo:  # one string alone has no separator to reach
+            out[index] = self._scan_group([texts[index]])[0]
         return out
 
     def _scan_joined(

@@ -75,14 +75,9 @@ class Needs:
     chars: frozenset[str] | None = None
     only_digits: bool = False
 
-    def admits(self, text: str, digits: int, run: int) -> bool:
-        """Whether ``text`` (with ``digits`` ASCII digits, ``run`` at most in a row) may match."""
-        if digits < self.digits or run < self.run:
-            return False
-        return self.chars is None or any(ch in text for ch in self.chars)
-
     def admitted(self, shapes: Shapes) -> list[str]:
-        """The texts of ``shapes`` that :meth:`admits`."""
+        """The texts of ``shapes`` that may match: with at least :attr:`digits` ASCII digits,
+        :attr:`run` of them in a row, and one of :attr:`chars` (when known)."""
         texts = shapes.with_digits(self.digits)
         if self.run > min(self.digits, 1):  # a text with a digit has a run of one
             run = self.run
@@ -121,7 +116,7 @@ class Shapes:
     """The distinct strings of a batch with their ASCII digit counts, most digits first, so the
     strings with at least so many digits are a prefix (found by bisection, not a scan)."""
 
-    __slots__ = ("_negated", "digits", "runs", "texts")
+    __slots__ = ("_negated", "runs", "texts")
 
     def __init__(self, texts: Iterable[str]) -> None:
         shapes = []
@@ -130,9 +125,9 @@ class Shapes:
             shapes.append((sum(runs), max(runs, default=0), text))
         shapes.sort(key=lambda shape: -shape[0])
         self.texts = [text for _d, _r, text in shapes]
-        self.digits = [d for d, _r, _t in shapes]
         self.runs = [r for _d, r, _t in shapes]
-        self._negated = [-d for d in self.digits]
+        #: digit counts, negated so that they ascend (for bisection)
+        self._negated = [-d for d, _r, _t in shapes]
 
     def with_digits(self, least: int) -> list[str]:
         """The texts with at least ``least`` ASCII digits (a prefix of :attr:`texts`)."""

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 import regex
 
-from recognizers.base import ValidatedPatternRecognizer, currency_adjacent
+from recognizers.base import WORD, ValidatedPatternRecognizer, currency_adjacent
 
 #: The score of a number whose checksum (or structure and context together) proves it.
 CERTAIN = 1.0
@@ -52,7 +52,6 @@ DIGITS_AFTER = r"(?![0-9])(?![.,\-][0-9])"
 SPACE = "[ \u00a0]"
 
 _ASCII_DIGITS = frozenset("0123456789")
-_WORD = regex.compile(r"[^\W\d_]+")
 
 #: This year's last two digits; identifiers that carry a year cannot come from the future.
 THIS_YEAR = datetime.date.today().year % 100
@@ -88,8 +87,8 @@ class Vocabulary:
         """A lower-case word that :meth:`matches`, as one pattern over lower-case text: a word
         starting with a stem (to its end), or a whole word. Stems and words that are not all
         letters are left out: a word never holds them."""
-        stems = sorted((s for s in self.stems if _WORD.fullmatch(s)), key=len, reverse=True)
-        words = sorted((w for w in self.words if _WORD.fullmatch(w)), key=len, reverse=True)
+        stems = sorted((s for s in self.stems if WORD.fullmatch(s)), key=len, reverse=True)
+        words = sorted((w for w in self.words if WORD.fullmatch(w)), key=len, reverse=True)
         parts = []
         if stems:
             parts.append("(?:" + "|".join(map(re.escape, stems)) + r")[^\W\d_]*")
@@ -130,10 +129,10 @@ def distance(
         if found is not None and (best is None or found.start() < best):
             best = found.start()
     else:  # lower-casing changed a length (a rare letter such as İ): word by word
-        for match in _WORD.finditer(text, low, start):
+        for match in WORD.finditer(text, low, start):
             if vocabulary.matches(match.group().lower()):
                 best = start - match.end()  # later matches are nearer
-        for match in _WORD.finditer(text, end, high):
+        for match in WORD.finditer(text, end, high):
             if vocabulary.matches(match.group().lower()):
                 gap = match.start() - end
                 if best is None or gap < best:

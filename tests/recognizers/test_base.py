@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import recognizers.base
 from benchmarks.accuracy import load_generated
-from recognizers.base import DetectionIncomplete, ValidatedPatternRecognizer, has_context
+from recognizers.base import DetectionIncomplete, Stems, ValidatedPatternRecognizer
 from recognizers.registry import build_detector
 
 CONTEXT_CASES = [
@@ -37,15 +37,15 @@ CONTEXT_CASES = [
     CONTEXT_CASES,
     ids=[c[-1] for c in CONTEXT_CASES],
 )
-def test_has_context(
+def test_stems_near(
     text: str, start: int, end: int, stems: tuple[str, ...], expected: bool, reason: str
 ) -> None:
-    assert has_context(text, start, end, stems) is expected
+    assert Stems(stems).near(text, start, end) is expected
 
 
-def test_has_context_window_is_adjustable() -> None:
+def test_stems_window_is_adjustable() -> None:
     text = "tel " + "x" * 60 + " 123"
-    assert has_context(text, 65, 68, ("tel",), before=70)
+    assert Stems(("tel",)).near(text, 65, 68, before=70)
 
 
 class DigitsRecognizer(ValidatedPatternRecognizer):

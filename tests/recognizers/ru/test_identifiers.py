@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recognizers.ru._identifiers import _WORD, NOT_PERSONAL, Vocabulary, distance
+from recognizers.base import WORD
+from recognizers.ru._identifiers import NOT_PERSONAL, Vocabulary, distance
 from recognizers.ru.inn import CONTEXT as INN_CONTEXT
 from recognizers.ru.passport import CONTEXT as PASSPORT_CONTEXT
 
@@ -18,10 +19,10 @@ def word_by_word(
     """The definition: the nearest lower-cased word (a run of letters, cut by the window) that
     ``vocabulary.matches``; phrases left out."""
     best: int | None = None
-    for match in _WORD.finditer(text, max(0, start - before), start):
+    for match in WORD.finditer(text, max(0, start - before), start):
         if vocabulary.matches(match.group().lower()):
             best = start - match.end()
-    for match in _WORD.finditer(text, end, min(len(text), end + after)):
+    for match in WORD.finditer(text, end, min(len(text), end + after)):
         if vocabulary.matches(match.group().lower()):
             gap = match.start() - end
             return gap if best is None or gap < best else best
