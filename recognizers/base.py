@@ -6,8 +6,17 @@ as if it had found nothing (fail open). Ours differ in two ways:
 
 - :meth:`ValidatedPatternRecognizer.score_match` sees the whole text and the match span, so a
   recognizer can weigh context words ("ИНН", "паспорт", "tel.") against a checksum;
-- a regex timeout raises :class:`DetectionIncomplete` so the caller can quarantine the record
-  instead of publishing a partially analysed one (fail closed).
+- a pattern that gives up raises :class:`DetectionIncomplete` so the caller can quarantine the
+  record instead of publishing a partially analysed one (fail closed).
+
+Patterns run on the standard library's ``re``, led by a hint of the characters a match starts
+with (:func:`recognizers.syntax.hinted`): on these patterns that is two to four times faster than
+``regex``. ``re`` cannot be interrupted, so such a pass is bounded by the patterns being
+linear-time (below; ``benchmarks/hostile.py`` measures the worst case) and, in the pipeline, by
+the detection process's batch timeout, which kills the process and quarantines the batch. A
+recognizer whose patterns may backtrack sets ``TIMEBOXED``: they then run on ``regex`` with
+:data:`REGEX_TIMEOUT_SECONDS` per pass, and a timeout raises :class:`DetectionIncomplete`; so
+does a pattern only ``regex`` understands.
 
 A subclass declares, at class level, ``ENTITY`` (the entity type it reports), ``PATTERNS``
 (name, regex, base score), optionally ``CONTEXT`` (lower-case word stems; a stem matches every
@@ -23,6 +32,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
+from operator import add
 from typing import ClassVar
 
 import regex
@@ -35,9 +46,11 @@ from presidio_analyzer import (
 )
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-#: Upper bound, in seconds, for one pattern's pass (over one string, or over strings joined up
-#: to :data:`JOINED_PASS_CHARS`). Patterns are linear-time, so a timeout means something is
-#: badly wrong; the scan is then reported incomplete, never partial.
+from recognizers.syntax import RE_FLAGS, hinted, parse
+
+#: Upper bound, in seconds, for one pass of a pattern run on ``regex`` (over one string, or over
+#: strings joined up to :data:`JOINED_PASS_CHARS`); the scan is then reported incomplete, never
+#: partial.
 REGEX_TIMEOUT_SECONDS = 5.0
 
 #: A word: a run of letters (no digits, no underscore), in any script.
@@ -115,6 +128,9 @@ class ValidatedPatternRecognizer(PatternRecognizer):
     #: Whether each pattern's matches may overlap (``regex``'s ``overlapped``): every start
     #: position is tried, not only the end of the previous match.
     OVERLAPPED: ClassVar[bool] = False
+    #: Run the patterns on ``regex`` with a timeout per pass instead of on ``re``: for patterns
+    #: that may backtrack (see the module's docstring).
+    TIMEBOXED: ClassVar[bool] = False
     LANGUAGE: ClassVar[str] = "xx"
     FLAGS: ClassVar[int] = regex.DOTALL | regex.MULTILINE
 
@@ -128,9 +144,16 @@ class ValidatedPatternRecognizer(PatternRecognizer):
             global_regex_flags=self.FLAGS,
         )
         self._compiled = tuple(
-            (name, regex.compile(rx, self.FLAGS), score) for name, rx, score in self.PATTERNS
+            (name, self._compile(rx), score) for name, rx, score in self.PATTERNS
         )
         self._context_stems = Stems(self.CONTEXT)
+
+    def _compile(self, pattern: str) -> re.Pattern[str] | regex.Pattern[str]:
+        """``pattern`` compiled for :meth:`scan`: on ``re`` with its hint, or on ``regex`` when
+        this recognizer is :attr:`TIMEBOXED` or ``re`` would read the pattern otherwise."""
+        if self.TIMEBOXED or parse(pattern, self.FLAGS) is None:
+            return regex.compile(pattern, self.FLAGS)
+        return re.compile(hinted(pattern, self.FLAGS), self.FLAGS & RE_FLAGS)
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         """Return the score of the match ``text[start:end]``, or ``None`` to drop it.
@@ -162,6 +185,8 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         alone), so the regex timeout a string is judged by is never used up by its neighbours.
         Raises :class:`DetectionIncomplete` when a pattern times out.
         """
+        if sum(map(len, texts)) + len(texts) - len(SEPARATOR) <= JOINED_PASS_CHARS:
+            return self._scan_group(texts)  # the common case: the whole batch in one pass
         out: list[list[tuple[int, int, float]]] = []
         group: list[str] = []
         size = 0
@@ -176,14 +201,10 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         return out
 
     def _scan_group(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
-        offsets: list[int] = []
-        ends: list[int] = []
-        position = 0
-        for text in texts:
-            offsets.append(position)
-            position += len(text)
-            ends.append(position)
-            position += len(SEPARATOR)
+        lengths = [len(text) for text in texts]
+        step = len(SEPARATOR)
+        offsets = list(accumulate([length + step for length in lengths[:-1]], initial=0))
+        ends = list(map(add, offsets, lengths))
         out, redo = self._scan_joined(SEPARATOR.join(texts), offsets, ends)
         for index in redo:  # one string alone has no separator to reach
             out[index] = self._scan_group([texts[index]])[0]
@@ -197,19 +218,7 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         out: list[list[tuple[int, int, float]]] = [[] for _ in offsets]
         redo: set[int] = set()
         for name, compiled, base in self._compiled:
-            try:
-                # Matched in full first, so the timeout bounds the regex alone, not the scoring.
-                spans = [
-                    m.span()
-                    for m in compiled.finditer(
-                        joined, overlapped=self.OVERLAPPED, timeout=REGEX_TIMEOUT_SECONDS
-                    )
-                ]
-            except TimeoutError as exc:
-                raise DetectionIncomplete(
-                    f"{type(self).__name__}: pattern {name!r} timed out"
-                ) from exc
-            for start, end in spans:
+            for start, end in self._spans(name, compiled, joined):
                 if start == end:
                     continue
                 index = bisect_right(offsets, start) - 1
@@ -221,6 +230,30 @@ class ValidatedPatternRecognizer(PatternRecognizer):
                 first = offsets[index]
                 out[index].append((start - first, end - first, base))
         return out, redo
+
+    def _spans(
+        self, name: str, compiled: re.Pattern[str] | regex.Pattern[str], text: str
+    ) -> list[tuple[int, int]]:
+        """Every match of one pattern in ``text``, matched in full before any is scored (so a
+        timeout bounds the regex alone, not the scoring)."""
+        if isinstance(compiled, re.Pattern):
+            if not self.OVERLAPPED:
+                return [m.span() for m in compiled.finditer(text)]
+            spans = []
+            match = compiled.search(text)
+            while match is not None:  # every start position, as ``regex``'s ``overlapped``
+                spans.append(match.span())
+                match = compiled.search(text, match.start() + 1)
+            return spans
+        try:
+            return [
+                m.span()
+                for m in compiled.finditer(
+                    text, overlapped=self.OVERLAPPED, timeout=REGEX_TIMEOUT_SECONDS
+                )
+            ]
+        except TimeoutError as exc:
+            raise DetectionIncomplete(f"{type(self).__name__}: pattern {name!r} timed out") from exc
 
     def expand(
         self, text: str, matches: list[tuple[int, int, float]]

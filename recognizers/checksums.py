@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-_ASCII_DIGITS = frozenset("0123456789")
 _NOT_ASCII_DIGITS = re.compile(r"[^0-9]+")
+#: Each digit's contribution at a doubled (every second from the right) Luhn position.
+_LUHN_DOUBLED = {str(d): (2 * d) if d < 5 else (2 * d - 9) for d in range(10)}
 
 
 def ascii_digits(text: str) -> str:
@@ -13,16 +14,14 @@ def ascii_digits(text: str) -> str:
     return _NOT_ASCII_DIGITS.sub("", text)
 
 
+def only_ascii_digits(text: str) -> bool:
+    """Whether ``text`` is non-empty and holds ASCII digits only (not ``"٣"`` or ``"²"``)."""
+    return text.isascii() and text.isdigit()
+
+
 def luhn_valid(digits: str) -> bool:
     """Whether a string of ASCII digits passes the Luhn (mod 10) check."""
-    if not digits or any(ch not in _ASCII_DIGITS for ch in digits):
+    if not only_ascii_digits(digits):
         return False
-    total = 0
-    for index, ch in enumerate(reversed(digits)):
-        value = ord(ch) - 48
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
+    total = sum(map(int, digits[-1::-2])) + sum(map(_LUHN_DOUBLED.__getitem__, digits[-2::-2]))
     return total % 10 == 0

@@ -19,22 +19,14 @@ from __future__ import annotations
 
 import functools
 import re
-import warnings
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import regex
-
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.ner import NerRecognizer
-
-with warnings.catch_warnings():
-    # The standard library's regex parser: deprecated as a public module, still the only one.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import sre_constants as sre
-    import sre_parse
+from recognizers.syntax import parse, sre
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +48,6 @@ _DIGIT_RUN: Final = re.compile(r"[0-9]+")
 _ANY_DIGIT: Final = re.compile(r"[0-9]").search
 #: A required-character set larger than this is not worth testing for.
 _MAX_CHARS: Final = 8
-#: The flags that change what the analysis sees; ``regex`` and ``re`` give them equal values.
-_RE_FLAGS: Final = regex.IGNORECASE | regex.MULTILINE | regex.DOTALL | regex.VERBOSE
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,44 +133,13 @@ _ZERO_WIDTH: Final = Needs(only_digits=True)
 
 
 def needs_of(pattern: str, flags: int = 0) -> Needs:
-    """What every match of ``pattern`` holds, from its syntax tree as the standard library
-    parses it; :data:`_UNKNOWN` for anything the analysis does not understand (the gate then
-    lets every string through).
-
-    The patterns are compiled by ``regex``, whose default syntax (version 0) agrees with ``re``
-    on everything counted here. Its extensions either fail to parse here (``\\p{L}``, ``(?<name>``)
-    or, for fuzzy matching (``{e<=1}``) and version 1, are refused explicitly.
-    """
-    if flags & regex.VERSION1 or "(?V1" in pattern:
-        return _UNKNOWN
-    try:
-        tree = sre_parse.parse(pattern, flags & _RE_FLAGS)
-    except Exception:  # a `regex`-only construct: no gate
-        return _UNKNOWN
-    if _has_literal(tree.data, "{"):  # `re` reads a fuzzy constraint as literal braces
+    """What every match of ``pattern`` holds, from its syntax tree
+    (:func:`recognizers.syntax.parse`); :data:`_UNKNOWN` for anything the analysis does not
+    understand (the gate then lets every string through)."""
+    tree = parse(pattern, flags)
+    if tree is None:
         return _UNKNOWN
     return _sequence(tree.data, tree.state.flags)
-
-
-def _has_literal(items: list[tuple[Any, Any]], char: str) -> bool:
-    """Whether the tree matches ``char`` literally anywhere (``regex`` may read it otherwise)."""
-    code = ord(char)
-    for op, av in items:
-        if op is sre.LITERAL and av == code:
-            return True
-        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            subs = [av[2]]
-        elif op is sre.SUBPATTERN:
-            subs = [av[3]]
-        elif op in (sre.ATOMIC_GROUP, sre.ASSERT, sre.ASSERT_NOT):
-            subs = [av] if op is sre.ATOMIC_GROUP else [av[1]]
-        elif op is sre.BRANCH:
-            subs = av[1]
-        else:
-            subs = []
-        if any(_has_literal(sub.data, char) for sub in subs):
-            return True
-    return False
 
 
 def _sequence(items: list[tuple[Any, Any]], flags: int) -> Needs:

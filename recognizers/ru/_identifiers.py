@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 import regex
 
 from recognizers.base import WORD, ValidatedPatternRecognizer, currency_adjacent
+from recognizers.checksums import only_ascii_digits
 
 #: The score of a number whose checksum (or structure and context together) proves it.
 CERTAIN = 1.0
@@ -51,17 +52,15 @@ DIGITS_AFTER = r"(?![0-9])(?![.,\-][0-9])"
 #: Spaces a number may be grouped with: ASCII space and the no-break space.
 SPACE = "[ \u00a0]"
 
-_ASCII_DIGITS = frozenset("0123456789")
-
 #: This year's last two digits; identifiers that carry a year cannot come from the future.
 THIS_YEAR = datetime.date.today().year % 100
 
 
 def is_digits(text: str, length: int | None = None) -> bool:
     """Whether ``text`` is non-empty, only ASCII digits, and ``length`` long if given."""
-    if not text or (length is not None and len(text) != length):
+    if length is not None and len(text) != length:
         return False
-    return all(ch in _ASCII_DIGITS for ch in text)
+    return only_ascii_digits(text)
 
 
 @dataclass(frozen=True)

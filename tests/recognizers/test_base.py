@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,6 +102,7 @@ class SlowRecognizer(ValidatedPatternRecognizer):
 
     ENTITY: ClassVar[str] = "TEST_SLOW"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("slow", r"(?:(?:a|aa)+)+b", 0.5),)
+    TIMEBOXED: ClassVar[bool] = True
 
 
 def test_timeout_raises_detection_incomplete(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -193,3 +196,41 @@ def test_a_pass_covers_a_bounded_stretch_of_a_batch(monkeypatch: pytest.MonkeyPa
         ["0" * 30],
         ["42", "7"],
     ]
+
+
+# --- patterns run on `re` with a hint, and find what `regex` finds -----------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(_edge_texts)
+def test_every_registered_pattern_finds_on_re_what_it_finds_on_regex(text: str) -> None:
+    for recognizer in build_detector(names=False)._patterns:
+        for (name, pattern, _score), (_name, compiled, _base) in zip(
+            recognizer.PATTERNS, recognizer._compiled, strict=True
+        ):
+            assert isinstance(compiled, re.Pattern), name
+            plain = regex.compile(pattern, recognizer.FLAGS)
+            expected = [m.span() for m in plain.finditer(text, overlapped=recognizer.OVERLAPPED)]
+            assert recognizer._spans(name, compiled, text) == expected, name
+
+
+def test_an_overlapped_pattern_on_re_tries_every_start() -> None:
+    recognizer = OverlappedCrossingRecognizer()
+    assert recognizer._spans("p", re.compile("[0-9]{2}"), "12345") == [
+        (0, 2),
+        (1, 3),
+        (2, 4),
+        (3, 5),
+    ]
+
+
+class RegexOnlyRecognizer(ValidatedPatternRecognizer):
+    ENTITY: ClassVar[str] = "TEST_LETTERS"
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("letters", r"\p{Lu}{2}", 0.5),)
+
+
+def test_timeboxed_and_regex_only_patterns_run_on_regex() -> None:
+    assert isinstance(SlowRecognizer()._compiled[0][1], regex.Pattern)
+    assert isinstance(RegexOnlyRecognizer()._compiled[0][1], regex.Pattern)
+    assert RegexOnlyRecognizer().find("ab ИНН x") == [(3, 5, 0.5)]
+    assert isinstance(DigitsRecognizer()._compiled[0][1], re.Pattern)
