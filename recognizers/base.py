@@ -171,9 +171,10 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         """Whether one of this recognizer's context stems stands near the match."""
         return self._context_stems.near(text, start, end)
 
-    def scan(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
-        """Every non-empty pattern match in each of ``texts`` as ``(start, end, base score)``,
-        pattern by pattern, in the order the regex finds them.
+    def scan(self, texts: Sequence[str]) -> dict[int, list[tuple[int, int, float]]]:
+        """Every non-empty pattern match in ``texts`` as ``(start, end, base score)``, by the
+        index of its string (strings without one are left out), pattern by pattern, in the
+        order the regex finds them.
 
         All of ``texts`` are joined with :data:`SEPARATOR` and each pattern runs once over the
         whole: one regex call per pattern and batch instead of one per string, which is most of
@@ -187,35 +188,44 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         """
         if sum(map(len, texts)) + len(texts) - len(SEPARATOR) <= JOINED_PASS_CHARS:
             return self._scan_group(texts)  # the common case: the whole batch in one pass
-        out: list[list[tuple[int, int, float]]] = []
+        out: dict[int, list[tuple[int, int, float]]] = {}
         group: list[str] = []
-        size = 0
-        for text in texts:
+        first = size = 0
+        for index, text in enumerate(texts):
             if group and size + len(text) > JOINED_PASS_CHARS:
-                out.extend(self._scan_group(group))
-                group, size = [], 0
+                out.update(self._scan_group(group, first))
+                group, first, size = [], index, 0
             group.append(text)
             size += len(text) + len(SEPARATOR)
         if group:
-            out.extend(self._scan_group(group))
+            out.update(self._scan_group(group, first))
         return out
 
-    def _scan_group(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
+    def _scan_group(
+        self, texts: Sequence[str], first: int = 0
+    ) -> dict[int, list[tuple[int, int, float]]]:
+        """:meth:`scan` of ``texts`` in one pass, indices counted from ``first``."""
         lengths = [len(text) for text in texts]
         step = len(SEPARATOR)
         offsets = list(accumulate([length + step for length in lengths[:-1]], initial=0))
         ends = list(map(add, offsets, lengths))
         out, redo = self._scan_joined(SEPARATOR.join(texts), offsets, ends)
         for index in redo:  # one string alone has no separator to reach
-            out[index] = self._scan_group([texts[index]])[0]
+            alone = self._scan_group([texts[index]]).get(0)
+            if alone:
+                out[index] = alone
+            else:
+                out.pop(index, None)
+        if first:
+            return {first + index: matches for index, matches in out.items()}
         return out
 
     def _scan_joined(
         self, joined: str, offsets: Sequence[int], ends: Sequence[int]
-    ) -> tuple[list[list[tuple[int, int, float]]], set[int]]:
+    ) -> tuple[dict[int, list[tuple[int, int, float]]], set[int]]:
         """Matches in ``joined``, split into the strings at ``offsets`` (each ending before
         ``ends``), and the strings to scan alone because a match crossed out of them."""
-        out: list[list[tuple[int, int, float]]] = [[] for _ in offsets]
+        out: dict[int, list[tuple[int, int, float]]] = {}
         redo: set[int] = set()
         for name, compiled, base in self._compiled:
             for start, end in self._spans(name, compiled, joined):
@@ -228,7 +238,12 @@ class ValidatedPatternRecognizer(PatternRecognizer):
                     redo.update(range(index, bisect_right(offsets, end - 1)))
                     continue
                 first = offsets[index]
-                out[index].append((start - first, end - first, base))
+                match = (start - first, end - first, base)
+                matches = out.get(index)
+                if matches is None:
+                    out[index] = [match]
+                else:
+                    matches.append(match)
         return out, redo
 
     def _spans(
@@ -277,22 +292,31 @@ class ValidatedPatternRecognizer(PatternRecognizer):
                 found[key] = score
         return [(s, e, sc) for (s, e), sc in sorted(found.items())]
 
-    def find_batch(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
-        """:meth:`find` for each of ``texts``, with one regex pass per pattern for all.
+    def find_indexed(self, texts: Sequence[str]) -> dict[int, list[tuple[int, int, float]]]:
+        """:meth:`find` for each of ``texts`` that has a finding, by its index, with one regex
+        pass per pattern for all.
 
         Raises :class:`DetectionIncomplete` when a pattern times out.
         """
-        return [
-            self.judge(text, self.expand(text, matches)) if matches else []
-            for text, matches in zip(texts, self.scan(texts), strict=True)
-        ]
+        found: dict[int, list[tuple[int, int, float]]] = {}
+        for index, matches in self.scan(texts).items():
+            text = texts[index]
+            accepted = self.judge(text, self.expand(text, matches))
+            if accepted:
+                found[index] = accepted
+        return found
+
+    def find_batch(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
+        """:meth:`find` for each of ``texts``, with one regex pass per pattern for all."""
+        found = self.find_indexed(texts)
+        return [found.get(index, []) for index in range(len(texts))]
 
     def find(self, text: str) -> list[tuple[int, int, float]]:
         """Every accepted match in ``text`` as ``(start, end, score)``, duplicates removed.
 
         Raises :class:`DetectionIncomplete` when a pattern times out.
         """
-        return self.find_batch([text])[0]
+        return self.find_indexed([text]).get(0, [])
 
     def analyze(
         self,

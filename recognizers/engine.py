@@ -22,6 +22,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from typing import Any, Final
 
 from recognizers.base import ValidatedPatternRecognizer
@@ -43,9 +45,9 @@ class Finding:
 
 
 _DIGITS: Final = frozenset("0123456789")
-# The standard library's `re`: these run once per string and cannot backtrack.
-_DIGIT_RUN: Final = re.compile(r"[0-9]+")
-_ANY_DIGIT: Final = re.compile(r"[0-9]").search
+_DIGIT_BYTES: Final = b"0123456789"
+#: Every byte but an ASCII digit made a space, so that the runs of digits are the words.
+_RUNS_ONLY: Final = bytes(code if code in _DIGIT_BYTES else 0x20 for code in range(256))
 #: A required-character set larger than this is not worth testing for.
 _MAX_CHARS: Final = 8
 
@@ -68,14 +70,13 @@ class Needs:
     def admitted(self, shapes: Shapes) -> list[str]:
         """The texts of ``shapes`` that may match: with at least :attr:`digits` ASCII digits,
         :attr:`run` of them in a row, and one of :attr:`chars` (when known)."""
-        texts = shapes.with_digits(self.digits)
         if self.run > min(self.digits, 1):  # a text with a digit has a run of one
-            run = self.run
-            texts = [text for text, r in zip(texts, shapes.runs, strict=False) if r >= run]
+            texts = shapes.with_run(self.digits, self.run)
+        else:
+            texts = shapes.with_digits(self.digits)
         if self.chars is None:
             return texts
-        holds = _holds_one_of(self.chars)
-        return [text for text in texts if holds(text)]
+        return list(filter(_holds_one_of(self.chars), texts))
 
     @staticmethod
     def of_recognizer(recognizer: ValidatedPatternRecognizer) -> Needs:
@@ -104,26 +105,40 @@ def _holds_one_of(chars: frozenset[str]) -> Callable[[str], re.Match[str] | None
 
 class Shapes:
     """The distinct strings of a batch with their ASCII digit counts, most digits first, so the
-    strings with at least so many digits are a prefix (found by bisection, not a scan)."""
+    strings with at least so many digits are a prefix (found by bisection, not a scan).
 
-    __slots__ = ("_negated", "runs", "texts")
+    Digits are counted on the UTF-8 bytes, with C-level ``bytes`` methods instead of a loop in
+    Python: an ASCII digit is one byte there, and no other character's encoding holds such a
+    byte. The longest run of digits is counted only when a gate asks, and once per string.
+    """
+
+    __slots__ = ("_negated", "_runs", "texts")
 
     def __init__(self, texts: Iterable[str]) -> None:
-        shapes = []
+        counted = []
         for text in texts:
-            runs = [len(run) for run in _DIGIT_RUN.findall(text)] if _ANY_DIGIT(text) else []
-            shapes.append((sum(runs), max(runs, default=0), text))
-        shapes.sort(key=lambda shape: -shape[0])
-        self.texts = [text for _d, _r, text in shapes]
-        self.runs = [r for _d, r, _t in shapes]
+            data = text.encode("utf-8", "surrogatepass")
+            counted.append((len(data) - len(data.translate(None, _DIGIT_BYTES)), text))
+        counted.sort(key=itemgetter(0), reverse=True)
+        self.texts = [text for _count, text in counted]
         #: digit counts, negated so that they ascend (for bisection)
-        self._negated = [-d for d, _r, _t in shapes]
+        self._negated = [-count for count, _text in counted]
+        self._runs: list[int] = []
 
     def with_digits(self, least: int) -> list[str]:
         """The texts with at least ``least`` ASCII digits (a prefix of :attr:`texts`)."""
         if least <= 0:
             return self.texts
         return self.texts[: bisect_right(self._negated, -least)]
+
+    def with_run(self, digits: int, run: int) -> list[str]:
+        """The texts with at least ``digits`` ASCII digits, ``run`` of them in a row."""
+        texts = self.with_digits(digits)
+        runs = self._runs  # the longest run of each text of a prefix of :attr:`texts`
+        for text in texts[len(runs) :]:
+            data = text.encode("utf-8", "surrogatepass").translate(_RUNS_ONLY)
+            runs.append(max(map(len, data.split()), default=0))
+        return list(compress(texts, map(run.__le__, runs)))
 
 
 #: Nothing known: the part may match anything, or nothing at all.
@@ -257,10 +272,12 @@ class Detector:
             admitted = needs.admitted(shapes)
             if not admitted:
                 continue
-            for text, spans in zip(admitted, recognizer.find_batch(admitted), strict=True):
+            for index, spans in recognizer.find_indexed(admitted).items():
+                text = admitted[index]
+                findings = found[text]
                 for start, end, score in spans:
                     subtype = recognizer.subtype(text, start, end)
-                    found[text].append(Finding(start, end, entity, score, name, subtype))
+                    findings.append(Finding(start, end, entity, score, name, subtype))
         for model in self._ner:
             wanted = [text for text in unique if model.wants(text)]
             if not wanted:

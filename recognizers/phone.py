@@ -39,11 +39,8 @@ _MAX_DIGITS = 15
 _SEP = r"[ .\-]"
 _GROUP = r"[0-9]{1,12}"
 _PAREN = r"\([0-9]{1,5}\)"
-#: Every match starts with one of these. Said first, it lets `regex` skip to them; the pattern
-#: alone opens with optional parts, so it was tried at every position (1.7 times slower).
-FIRST_CHAR_HINT = r"(?=[+(0-9])"
 _PHONE = (
-    FIRST_CHAR_HINT + r"(?<![0-9+A-Za-z])"
+    r"(?<![0-9+A-Za-z])"
     r"(?:\+[ ]?)?"
     rf"(?:{_PAREN}{_SEP}?)?" + _GROUP + rf"(?:(?:{_SEP}|{_SEP}?{_PAREN}{_SEP}?){_GROUP}){{0,11}}"
     r"(?:[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5})?"
@@ -137,7 +134,7 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
     def _segment(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
         if end - start < _MIN_DIGITS:  # most candidates: a short number
             return []
-        digits = len(ascii_digits(_EXTENSION.sub("", text[start:end])))
+        digits = _digit_count(_without_extension(text[start:end]))
         if digits < _MIN_DIGITS:  # neither the whole nor any piece can be a phone
             return []
         judge = _Judge(self, text, start, end)
@@ -182,62 +179,96 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
     def score_shape(self, candidate: str, *, context: bool) -> float | None:
         """The score of ``candidate`` by its layout alone, with or without a phone word near;
         ``None`` when it is no phone."""
-        main = _EXTENSION.sub("", candidate)
-        digits = ascii_digits(main)
-        if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
-            return None
-        if len(digits) == len(main):  # digits only, the commonest: no layout with separators
+        plain, contextual = self.shape_scores(candidate)
+        return contextual if context else plain
+
+    def shape_scores(self, candidate: str) -> tuple[float | None, float | None]:
+        """:meth:`score_shape` without and with a phone word near, in one go. The second is
+        never ``None`` when the first is not."""
+        main = _without_extension(candidate)
+        if main.isdigit() and main.isascii():  # digits only, the commonest: no separators
+            if not _MIN_DIGITS <= len(main) <= _MAX_DIGITS:
+                return _NO_PHONE
             if len(main) == 11 and main[0] == "8":  # _RU
-                return 0.95
-            if context:
-                return 0.85
-            return 0.7 if _RU_MOBILE_BARE.match(main) else None
+                return _RU_LAYOUT
+            return (0.7 if len(main) == 10 and main[0] == "9" else None), 0.85  # _RU_MOBILE_BARE
+        if not _MIN_DIGITS <= len(ascii_digits(main)) <= _MAX_DIGITS:
+            return _NO_PHONE
         if _DATE.match(main) or _DOTTED_QUAD.match(main):
-            return None
+            return _NO_PHONE
+        if _RU.match(main):  # also a `+7` number: always possible, no need to parse it
+            return _RU_LAYOUT
         if main.startswith("+"):
             try:
                 number = phonenumbers.parse(main, None)
             except phonenumbers.NumberParseException:
-                return 0.85 if context else None
+                return None, 0.85
             if phonenumbers.is_possible_number(number):
-                return 0.95
-            return 0.85 if context else None
-        if _RU.match(main):
-            return 0.95
-        if context:
-            return 0.85
-        if _THOUSANDS.match(main):
-            return None
-        if _RU_MOBILE_BARE.match(main):
-            return 0.7
-        if _NANP.match(main) or _NANP_SPACED.match(main):
-            return 0.7
-        has_separator = any(ch in " .-()" for ch in main)
-        if _PAREN_AREA.match(main):
-            return 0.6
-        if main.startswith(("0", "(0")) and has_separator and 9 <= len(digits) <= 11:
-            return 0.6
-        if _LOCAL.match(main):
-            return 0.45
+                return _RU_LAYOUT
+            return None, 0.85
+        return _layout_score(main), 0.85
+
+
+_NO_PHONE: tuple[float | None, float | None] = (None, None)
+#: Russian layout, or a number phonenumbers calls possible: certain with or without context.
+_RU_LAYOUT: tuple[float | None, float | None] = (0.95, 0.95)
+
+
+def _without_extension(candidate: str) -> str:
+    """``candidate`` without its extension (`` доб. 12``, ``x12``, ``ext.12``)."""
+    if "x" in candidate or "д" in candidate:  # every extension holds one of them
+        return _EXTENSION.sub("", candidate)
+    return candidate
+
+
+def _digit_count(main: str) -> int:
+    if main.isdigit() and main.isascii():
+        return len(main)
+    return len(ascii_digits(main))
+
+
+def _layout_score(main: str) -> float | None:
+    """The score of ``main`` (no ``+``, no extension, 7-15 digits, not a date or a dotted quad)
+    by its layout, with no phone word near."""
+    if _THOUSANDS.match(main):
         return None
+    if _RU_MOBILE_BARE.match(main):
+        return 0.7
+    if _NANP.match(main) or _NANP_SPACED.match(main):
+        return 0.7
+    if _PAREN_AREA.match(main):
+        return 0.6
+    has_separator = any(ch in " .-()" for ch in main)
+    if main.startswith(("0", "(0")) and has_separator and 9 <= len(ascii_digits(main)) <= 11:
+        return 0.6
+    if _LOCAL.match(main):
+        return 0.45
+    return None
 
 
 class _Judge:
-    """Scores the pieces of one candidate: the context is looked up once, and what blocks a
-    phone (:meth:`PhoneNumberRecognizer.blocked`) only when a piece would pass without it."""
+    """Scores the pieces of one candidate. The context is looked up once, and only for a piece
+    that a phone word would let pass; what blocks a phone (:meth:`PhoneNumberRecognizer.blocked`)
+    only when a piece would pass without one."""
 
     __slots__ = ("_blocked", "_context", "_end", "_recognizer", "_start", "_text")
 
     def __init__(self, recognizer: PhoneNumberRecognizer, text: str, start: int, end: int) -> None:
         self._recognizer = recognizer
         self._text, self._start, self._end = text, start, end
-        self._context = recognizer.context_near(text, start, end)
+        self._context: bool | None = None
         self._blocked: bool | None = None
 
     def score(self, candidate: str) -> float | None:
-        score = self._recognizer.score_shape(candidate, context=self._context)
-        if score is None or self._context:
-            return score
+        plain, contextual = self._recognizer.shape_scores(candidate)
+        if contextual is None:
+            return None
+        if self._context is None:
+            self._context = self._recognizer.context_near(self._text, self._start, self._end)
+        if self._context:
+            return contextual
+        if plain is None:
+            return None
         if self._blocked is None:
             self._blocked = self._recognizer.blocked(self._text, self._start, self._end)
-        return None if self._blocked else score
+        return None if self._blocked else plain

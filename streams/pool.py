@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -122,6 +123,9 @@ def _serve(conn: Connection, factory: Callable[[], Redactor], log_level: int) ->
         log.error("building the redactor failed (%s)", type(exc).__name__)
         conn.send(("failed", type(exc).__name__))
         return
+    # The models and tables just loaded live as long as the process: out of the collector's
+    # way, a full collection no longer walks them (it paused a batch for ~80 ms).
+    gc.freeze()
     conn.send(("ready", os.getpid()))
     while True:
         try:
