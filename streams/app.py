@@ -19,9 +19,11 @@ Delivery is at-least-once:
    retrying failed sends with back-off for as long as the worker runs;
 4. only then are the input messages acknowledged, so Faust commits their offsets.
 
-Steps 3 and 4 of one batch run while the next batch goes through steps 1 and 2 (the detection
-process would otherwise wait for the broker); at most one batch is being delivered, and a
-batch's outputs are sent only after the previous batch's inputs are acknowledged.
+Steps 3 and 4 of one batch run while the next batch is in step 2, and step 1 of a batch runs
+while the one before it is detected, so the detection process goes from one batch to the next
+without waiting (:mod:`streams.pipeline`). At most one batch is being detected and one
+delivered, and a batch's outputs are sent only after the previous batch's inputs are
+acknowledged.
 
 A crash anywhere before step 4 means the batch is read again after restart; its outputs may then
 appear twice, byte-identical (the core is deterministic), keyed by record id.
@@ -30,6 +32,7 @@ appear twice, byte-identical (the core is deterministic), keyed by record id.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import Counter
@@ -47,6 +50,7 @@ from streams.errors import InvalidRecord
 from streams.kafka_security import kafka_security
 from streams.keys import KeyBook, Keyring, KeyringError, WrappedKey, load_keyring, new_subject_key
 from streams.metrics import Metrics
+from streams.pipeline import Pipeline
 from streams.policy import Policy, PseudonymScope, load_policy
 from streams.pool import (
     DetectionError,
@@ -417,21 +421,20 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
 
         async def finish(
             events: Sequence[Any],
-            messages: Sequence[OutputMessage],
-            outcomes: Sequence[Outcome],
+            sources: Sequence[SourceMessage],
             started: float,
+            outcomes: list[Outcome],
         ) -> None:
-            await deliver(messages)
+            await deliver(handler.messages(sources, outcomes))
             for event in events:
                 await stream.ack(event)
             metrics.observe_batch(outcomes, time.monotonic() - started)
             totals.update(o.verdict.value for o in outcomes)
             log.debug("batch done: %d messages; totals %s", len(events), dict(totals))
 
-        # One batch is delivered while the next is detected, so the detection process does not
-        # wait for the broker's acknowledgements; never more than one: a batch's outputs go out
-        # only after the previous batch's are acknowledged and its inputs acked.
-        finishing: asyncio.Future[None] | None = None
+        # Batch N+1 is taken and prepared while N is detected, and N is delivered while N+1 is
+        # detected (streams/pipeline.py).
+        pipeline: Pipeline[list[Outcome]] = Pipeline()
         try:
             async for events in batches(settings.batch_size, within=settings.batch_timeout):
                 started = time.monotonic()
@@ -440,16 +443,14 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
                 refs = subject_refs([s.value for s in sources])
                 registry = {r: e for r in refs if (e := tables.entry(r)) is not None}
                 book = await tables.key_book(refs, registry, now)
-                outcomes = await handler.outcomes(sources, registry, book, now)
-                messages = handler.messages(sources, outcomes)
-                if finishing is not None:
-                    await asyncio.shield(finishing)
-                finishing = asyncio.ensure_future(finish(events, messages, outcomes, started))
+                await pipeline.submit(
+                    functools.partial(handler.outcomes, sources, registry, book, now),
+                    functools.partial(finish, events, sources, started),
+                )
         finally:
-            # On shutdown the batch being delivered is finished, so its inputs are acked and
-            # committed; one still being detected is read again after the restart.
-            if finishing is not None:
-                await asyncio.shield(finishing)
+            # On shutdown a batch whose detection has ended is delivered, so its inputs are
+            # acked and committed; one still being detected is read again after the restart.
+            await pipeline.close()
 
     @app.agent(consent_topic, concurrency=1, name="consent")
     async def consent_events(stream: faust.StreamT[Any]) -> None:
