@@ -35,6 +35,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from streams.pickling import by_constructor
 from streams.timestamps import TimestampError, format_rfc3339, parse_rfc3339
 
 _MAX_PURPOSES = 64
@@ -86,6 +87,7 @@ def parse_time(value: object, name: str) -> datetime:
         ) from None
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Consent:
     """A well-formed consent statement."""
@@ -182,6 +184,7 @@ class RegistryEntry:
     erased_at: datetime | None = None
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class ConsentSnapshot:
     """The consent used for one record: its state and the statement behind it, no raw text."""

@@ -37,6 +37,7 @@ from streams.actions import Edit, apply_edits
 from streams.consent import ConsentSnapshot, RegistryEntry
 from streams.errors import InvalidRecord, PiiRedactError
 from streams.keys import KeyBook
+from streams.pickling import by_constructor
 from streams.policy import Action, Policy
 from streams.pseudonym import Pseudonymiser
 from streams.record import (
@@ -81,6 +82,7 @@ _ID_NOT_SHOWN = frozenset(
 )
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class FindingReport:
     """One finding as reported: where, what, how sure, and what was done. Never the value."""
@@ -112,6 +114,7 @@ class FindingReport:
         return out
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The result for one message."""
