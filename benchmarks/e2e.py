@@ -1,8 +1,8 @@
 """End to end through the broker: throughput, latency, consumer lag and memory, 1 then 2 workers.
 
-Run ``python -m benchmarks.e2e [--quick] [--records N] [--no-names] [--no-pinned]``. For each
-worker count (1, then 2) on a fresh bundled broker (:class:`streams.broker.EmbeddedBroker`; fresh
-app id and topics, the raw topic with 4 partitions):
+Run ``python -m benchmarks.e2e [--quick] [--records N] [--no-names]``. For each worker count
+(1, then 2) on a fresh bundled broker (:class:`streams.broker.EmbeddedBroker`; fresh app id and
+topics, the raw topic with 4 partitions):
 
 1. start the worker processes (``piiredact worker``, :func:`streams.demo.start_worker`, with a
    demo keyring and ``PIIREDACT_DETECT_NAMES`` as chosen) and wait until the consumer group is
@@ -20,12 +20,6 @@ app id and topics, the raw topic with 4 partitions):
    ``--quick``), for the latency of a worker that keeps up;
 5. read each worker's peak memory (``VmHWM`` of the worker process and of its detection
    process), then stop the workers with SIGTERM and record their exit codes.
-
-Then, unless ``--quick`` or ``--no-pinned``, both worker counts run again with each worker (and
-the detection process it starts) kept to a CPU of its own (worker ``i`` on CPU ``i``; the broker
-and this process are not pinned). One unpinned worker borrows the second CPU for its event loop
-while its detection process keeps the first busy, so the unpinned 2-vs-1 ratio understates how
-throughput grows per CPU added; the pinned pair measures exactly that.
 
 The reference is the engine itself in the same run: :meth:`streams.core.Redactor.redact_batch`
 over the same records (the first 1,000) in one process, 64 per call, median of three passes
@@ -189,8 +183,6 @@ class RunResult:
     """What one run with ``workers`` worker processes measured."""
 
     workers: int
-    #: whether each worker (with its detection process) was kept to a CPU of its own
-    pinned: bool
     records: int
     seconds: float
     records_per_second: float
@@ -213,7 +205,6 @@ class RunResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "workers": self.workers,
-            "pinned": self.pinned,
             "records": self.records,
             "seconds": self.seconds,
             "records_per_second": self.records_per_second,
@@ -489,11 +480,9 @@ def run_workers(
     names: bool,
     workdir: Path,
     paced_seconds: float = PACED_SECONDS,
-    pinned: bool = False,
 ) -> RunResult:
-    """One run with ``workers`` worker processes on a fresh broker; with ``pinned``, worker
-    ``i`` and its detection process run on CPU ``i`` only (modulo the CPUs there are)."""
-    rundir = workdir / f"{workers}-workers{'-pinned' if pinned else ''}"
+    """One run with ``workers`` worker processes on a fresh broker."""
+    rundir = workdir / f"{workers}-workers"
     rundir.mkdir(parents=True, exist_ok=True)
     with EmbeddedBroker(log_file=rundir / "broker.log") as broker:
         bootstrap = broker.bootstrap_servers
@@ -517,8 +506,7 @@ def run_workers(
                 settings = base.model_copy(
                     update={"web_port": ports[i], "data_dir": rundir / f"data-{i}"}
                 )
-                cpus = {i % (os.cpu_count() or 1)} if pinned else None
-                processes.append(start_worker(settings, logs[i], cpus=cpus))
+                processes.append(start_worker(settings, logs[i]))
 
             def alive() -> bool:
                 return all(p.poll() is None for p in processes)
@@ -526,7 +514,6 @@ def run_workers(
             return asyncio.run(
                 _measure(
                     workers,
-                    pinned,
                     count,
                     seed,
                     paced_seconds=paced_seconds,
@@ -546,7 +533,6 @@ def run_workers(
 
 async def _measure(
     workers: int,
-    pinned: bool,
     count: int,
     seed: int,
     *,
@@ -601,7 +587,6 @@ async def _measure(
     exit_codes = [stop_worker(p) for p in processes]
     return RunResult(
         workers=workers,
-        pinned=pinned,
         records=count,
         seconds=round(seconds, 3),
         records_per_second=round(rate, 1),
@@ -631,10 +616,8 @@ def run_benchmark(
     worker_counts: Sequence[int] = WORKER_COUNTS,
     quick: bool = False,
     keep: Path | None = None,
-    pinned: bool = False,
 ) -> dict[str, Any]:
-    """The engine reference, then one run per worker count, and with ``pinned`` one more per
-    worker count with each worker kept to a CPU of its own; the report as JSON data."""
+    """The engine reference, then one run per worker count; the report as JSON data."""
     started = time.perf_counter()
     engine_name = "piiredact-redact" if names else "piiredact-redact-no-names"
     log.info("engine reference: %s over %d records", engine_name, count)
@@ -646,30 +629,30 @@ def run_benchmark(
     workdir = keep or Path(tempfile.mkdtemp(prefix="piiredact-e2e-"))
     runs: list[RunResult] = []
     try:
-        for pin in (False, True) if pinned else (False,):
-            for workers in worker_counts:
-                log.info("run with %d worker(s)%s", workers, ", pinned" if pin else "")
-                runs.append(
-                    run_workers(
-                        workers,
-                        count,
-                        seed,
-                        names=names,
-                        workdir=workdir,
-                        paced_seconds=QUICK_PACED_SECONDS if quick else PACED_SECONDS,
-                        pinned=pin,
-                    )
+        for workers in worker_counts:
+            log.info("run with %d worker(s)", workers)
+            runs.append(
+                run_workers(
+                    workers,
+                    count,
+                    seed,
+                    names=names,
+                    workdir=workdir,
+                    paced_seconds=QUICK_PACED_SECONDS if quick else PACED_SECONDS,
                 )
+            )
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
-    by_workers = {r.workers: r for r in runs if not r.pinned}
+    by_workers = {r.workers: r for r in runs}
     one, two = by_workers.get(1), by_workers.get(2)
-    scaling = _scaling(one, two)
-    pinned_runs = {r.workers: r for r in runs if r.pinned}
-    scaling_pinned = _scaling(pinned_runs.get(1), pinned_runs.get(2))
+    scaling = (
+        round(two.records_per_second / one.records_per_second, 2)
+        if one is not None and two is not None and one.records_per_second
+        else None
+    )
     vs_engine = round(one.records_per_second / engine_rps, 3) if one is not None else None
-    per_core = {r.workers: records_per_core(r.as_dict()) for r in by_workers.values()}
+    per_core = {r.workers: records_per_core(r.as_dict()) for r in runs}
     one_core, two_core = per_core.get(1), per_core.get(2)
     efficiency = round(two_core / one_core, 3) if one_core and two_core else None
     peak_worker = max((m.total_mb for r in runs for m in r.memory), default=0.0)
@@ -690,15 +673,6 @@ def run_benchmark(
                 "value": scaling,
                 "goal": TARGET_SCALING,
                 "met": scaling >= TARGET_SCALING,
-            }
-        )
-    if scaling_pinned is not None:
-        targets.append(
-            {
-                "target": "2 workers vs 1, each worker on a CPU of its own",
-                "value": scaling_pinned,
-                "goal": TARGET_SCALING,
-                "met": scaling_pinned >= TARGET_SCALING,
             }
         )
     targets.append(
@@ -730,19 +704,12 @@ def run_benchmark(
         },
         "runs": [r.as_dict() for r in runs],
         "scaling_2_vs_1": scaling,
-        "scaling_2_vs_1_pinned": scaling_pinned,
         "records_per_pipeline_core": per_core,
         "per_core_2_vs_1": efficiency,
         "e2e_vs_engine": vs_engine,
         "targets": targets,
         "total_seconds": round(time.perf_counter() - started, 1),
     }
-
-
-def _scaling(one: RunResult | None, two: RunResult | None) -> float | None:
-    if one is None or two is None or not one.records_per_second:
-        return None
-    return round(two.records_per_second / one.records_per_second, 2)
 
 
 def records_per_core(run: dict[str, Any]) -> float | None:
@@ -769,9 +736,8 @@ def format_table(report: dict[str, Any]) -> str:
     ]
     for run in report["runs"]:
         rss = ", ".join(f"{m['total_mb']:.0f}" for m in run["memory"])
-        workers = f"{run['workers']}{' pinned' if run['pinned'] else ''}"
         lines.append(
-            f"{workers:<8}{run['records_per_second']:>9.1f}{run['latency_ms']['p50']:>9.0f}"
+            f"{run['workers']:<8}{run['records_per_second']:>9.1f}{run['latency_ms']['p50']:>9.0f}"
             f"{run['latency_ms']['p99']:>9.0f}{run['paced']['latency_ms']['p50']:>11.0f}"
             f"{run['paced']['latency_ms']['p99']:>11.0f}{run['max_lag']:>9}{rss:>15}  "
             f"{run['exit_codes']}"
@@ -826,12 +792,12 @@ def plot(report: dict[str, Any], path: Path) -> None:
     for run in report["runs"]:
         times = [point["t"] for point in run["lag"]]
         lags = [point["lag"] for point in run["lag"]]
-        left.plot(times, lags, marker=".", label=_run_label(run))
+        left.plot(times, lags, marker=".", label=f"{run['workers']} worker(s)")
     left.set_xlabel("seconds since the burst began")
     left.set_ylabel("consumer lag (records published, no outcome yet)")
     left.set_title(f"burst of {report['records']} records", fontsize=10)
     left.legend()
-    labels = ["engine, 1 process"] + [_run_label(r).replace(", ", "\n") for r in report["runs"]]
+    labels = ["engine, 1 process"] + [f"{r['workers']} worker(s)" for r in report["runs"]]
     values = [report["engine"]["records_per_second"]] + [
         r["records_per_second"] for r in report["runs"]
     ]
@@ -841,11 +807,10 @@ def plot(report: dict[str, Any], path: Path) -> None:
             bar.get_x() + bar.get_width() / 2, value, f"{value:.0f}", ha="center", va="bottom"
         )
     right.set_ylabel("records/s (first to last outcome)")
-    scaling, pinned = report["scaling_2_vs_1"], report.get("scaling_2_vs_1_pinned")
+    scaling = report["scaling_2_vs_1"]
     right.set_title(
         "throughput"
         + (f"; 2 vs 1 worker: {scaling:g}x" if scaling else "")
-        + (f" ({pinned:g}x pinned)" if pinned else "")
         + f"; {report['machine']['cpus']} CPUs",
         fontsize=10,
     )
@@ -856,10 +821,6 @@ def plot(report: dict[str, Any], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
-
-
-def _run_label(run: dict[str, Any]) -> str:
-    return f"{run['workers']} worker(s)" + (", 1 CPU each" if run["pinned"] else "")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -887,12 +848,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="where e2e.json and e2e.png go (default benchmarks/results)",
     )
     parser.add_argument("--logs", type=Path, help="keep the broker and worker logs here")
-    parser.add_argument(
-        "--pinned",
-        action=argparse.BooleanOptionalAction,
-        help="also run each worker count with every worker (and its detection process) on a "
-        "CPU of its own (default: on, off with --quick)",
-    )
     return parser.parse_args(argv)
 
 
@@ -909,7 +864,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         worker_counts=[int(w) for w in args.workers.split(",") if w.strip()],
         quick=args.quick,
         keep=args.logs,
-        pinned=not args.quick if args.pinned is None else args.pinned,
     )
     print(format_table(report))
     args.output_dir.mkdir(parents=True, exist_ok=True)

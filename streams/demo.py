@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,35 +69,12 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
-#: Runs a command on the CPUs given in its first argument: the affinity is set before the
-#: command starts, so every thread and process it starts inherits it.
-_ON_CPUS = (
-    "import os, sys; "
-    "os.sched_setaffinity(0, {int(cpu) for cpu in sys.argv[1].split(',')}); "
-    "os.execv(sys.argv[2], sys.argv[2:])"
-)
-
-
-def worker_command(cpus: Collection[int] | None = None) -> list[str]:
-    """The command line of ``piiredact worker``, kept to ``cpus`` (with its detection process)
-    when given."""
-    command = [sys.executable, "-m", "streams", "worker"]
-    if cpus is None:
-        return command
-    if not cpus:
-        raise ValueError("cpus: at least one CPU")
-    return [sys.executable, "-c", _ON_CPUS, ",".join(str(cpu) for cpu in sorted(cpus)), *command]
-
-
-def start_worker(
-    settings: Settings, log_path: Path, *, cpus: Collection[int] | None = None
-) -> subprocess.Popen[bytes]:
-    """Start ``piiredact worker`` as a separate process, logging to ``log_path``; on ``cpus``
-    only, when given (:func:`worker_command`)."""
+def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start ``piiredact worker`` as a separate process, logging to ``log_path``."""
     log = log_path.open("ab")
     try:
         return subprocess.Popen(
-            worker_command(cpus),
+            [sys.executable, "-m", "streams", "worker"],
             env=worker_env(settings),
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -7,8 +7,6 @@ import sys
 
 import pytest
 
-from streams.demo import worker_command
-
 pytestmark = pytest.mark.broker
 
 
@@ -39,21 +37,3 @@ def test_demo_processes_every_record_and_prints_a_summary() -> None:
     ):
         assert action in out
     assert "(consent: processing)" in out and "<PERSON:demo-1:" in out
-
-
-def test_a_pinned_worker_command_runs_on_the_cpus_given() -> None:
-    """The affinity is set before the command starts, so the worker and its detection process
-    (started by it) inherit it."""
-    command = worker_command({0})
-    assert command[-4:] == [sys.executable, "-m", "streams", "worker"]
-    probe = [
-        *command[:4],
-        sys.executable,
-        "-c",
-        "import os; print(sorted(os.sched_getaffinity(0)))",
-    ]
-    result = subprocess.run(probe, capture_output=True, text=True, check=True, timeout=30)
-    assert result.stdout.strip() == "[0]"
-    assert worker_command() == [sys.executable, "-m", "streams", "worker"]
-    with pytest.raises(ValueError, match="at least one CPU"):
-        worker_command(set())
