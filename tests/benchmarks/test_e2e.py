@@ -32,6 +32,9 @@ def test_the_report_and_the_chart_are_written(report: tuple[dict[str, Any], Path
     assert data["quick"] is True and data["names"] is False
     assert data["records"] == QUICK_RECORDS
     assert data["engine"]["records_per_second"] > 0
+    assert data["engine"]["records_per_second"] == max(
+        data["engine"]["records_per_second_before_and_after"]
+    )
     assert [run["workers"] for run in data["runs"]] == [1, 2]
     assert data["scaling_2_vs_1"] > 0 and data["e2e_vs_engine"] > 0
     assert {t["target"] for t in data["targets"]} == {
