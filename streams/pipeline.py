@@ -25,6 +25,10 @@ log = logging.getLogger("piiredact.pipeline")
 
 _T = TypeVar("_T")
 
+#: How long a detected batch waits before its delivery starts, so that the next batch is sent to
+#: detection first (it is ready in the next turns of the event loop; delivery is not urgent).
+HAND_OFF_FIRST_SECONDS = 0.001
+
 
 class Pipeline(Generic[_T]):
     """Overlaps each batch's detection with the previous batch's delivery; see the module."""
@@ -51,6 +55,9 @@ class Pipeline(Generic[_T]):
         detecting = asyncio.ensure_future(detect())
         self._previous, self._detecting = self._delivering, detecting
         self._delivering = asyncio.ensure_future(_complete(detecting, self._previous, deliver))
+        # Let the detection start (hand its batch to the detection process) before the caller
+        # goes on to prepare the next batch.
+        await asyncio.sleep(0)
 
     async def close(self) -> None:
         """Cancel a detection still running; wait for the deliveries of batches detected."""
@@ -71,6 +78,9 @@ async def _complete(
     deliver: Callable[[_T], Awaitable[None]],
 ) -> None:
     result = await detecting
+    # The next batch's hand-off to the detection process, which this detection's end has just
+    # allowed, goes before this batch's outputs are made and sent.
+    await asyncio.sleep(HAND_OFF_FIRST_SECONDS)
     if previous is not None:
         await previous
     await deliver(result)
