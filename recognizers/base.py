@@ -56,9 +56,11 @@ REGEX_TIMEOUT_SECONDS = 5.0
 #: A word: a run of letters (no digits, no underscore), in any script.
 WORD = regex.compile(r"[^\W\d_]+")
 
-#: The most characters one joined pass covers (a longer string is scanned alone): at the
-#: slowest recognizer's worst case on hostile text (about 0.03 s per KB), well inside
-#: :data:`REGEX_TIMEOUT_SECONDS`; a batch of ordinary records is one pass.
+#: The most characters one joined pass covers (a longer string is scanned alone), so that a
+#: string's pass is never much longer than the string: at the slowest recognizer's worst case on
+#: hostile text (about 0.004 s per KB, ``benchmarks/hostile.py``) a fraction of a second, well
+#: inside :data:`REGEX_TIMEOUT_SECONDS` for a timeboxed recognizer; a batch of ordinary records
+#: is one pass.
 JOINED_PASS_CHARS = 64_000
 
 #: Joins the strings of a batch so that each pattern runs once over all of them

@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.ner import NerRecognizer
-from recognizers.syntax import parse, sre
+from recognizers.syntax import class_chars, parse, sre
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,8 @@ _DIGIT_BYTES: Final = b"0123456789"
 _RUNS_ONLY: Final = bytes(code if code in _DIGIT_BYTES else 0x20 for code in range(256))
 #: A required-character set larger than this is not worth testing for.
 _MAX_CHARS: Final = 8
+#: A character-class range wider than this is not spelled out.
+_WIDEST_RANGE: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,14 +225,9 @@ def _item(op: Any, av: Any, flags: int) -> Needs:
 
 
 def _char_class(items: Any, flags: int) -> Needs:
-    chars: set[str] = set()
-    for op, av in items:
-        if op is sre.LITERAL:
-            chars.add(chr(av))
-        elif op is sre.RANGE and av[1] - av[0] < 64:
-            chars.update(chr(code) for code in range(av[0], av[1] + 1))
-        else:  # NEGATE, CATEGORY, a wide range
-            return _UNKNOWN
+    chars = class_chars(items, _WIDEST_RANGE)
+    if chars is None:
+        return _UNKNOWN
     if chars and chars <= _DIGITS:
         return Needs(1, 1, only_digits=True)
     if flags & sre.SRE_FLAG_IGNORECASE or len(chars) > _MAX_CHARS:

@@ -19,7 +19,7 @@ with warnings.catch_warnings():
     import sre_constants as sre
     import sre_parse
 
-__all__ = ["RE_FLAGS", "first_chars", "hinted", "parse", "sre"]
+__all__ = ["RE_FLAGS", "class_chars", "first_chars", "hinted", "parse", "sre"]
 
 #: The flags that change what a pattern matches and that ``re`` and ``regex`` share, with equal
 #: values. A pattern compiled with any other ``regex`` flag is not understood here.
@@ -129,15 +129,24 @@ def _item(op: Any, av: Any, flags: int) -> _Start:
     return _ANY  # ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS, ...
 
 
-def _char_class(items: Any, flags: int) -> _Start:
+def class_chars(items: Any, widest: int) -> set[str] | None:
+    """The characters a character class (the items of an ``IN`` node) matches, or ``None`` when
+    it is negated, holds a category (``\\d``) or a range wider than ``widest``."""
     chars: set[str] = set()
     for op, av in items:
         if op is sre.LITERAL:
             chars.add(chr(av))
-        elif op is sre.RANGE and av[1] - av[0] < _MAX_START_CHARS:
+        elif op is sre.RANGE and av[1] - av[0] < widest:
             chars.update(chr(code) for code in range(av[0], av[1] + 1))
         else:  # NEGATE, CATEGORY, a wide range
-            return _ANY
+            return None
+    return chars
+
+
+def _char_class(items: Any, flags: int) -> _Start:
+    chars = class_chars(items, _MAX_START_CHARS)
+    if chars is None:
+        return _ANY
     if flags & sre.SRE_FLAG_IGNORECASE and any(ch.lower() != ch.upper() for ch in chars):
         return _ANY
     return frozenset(chars), False
