@@ -30,7 +30,7 @@ from typing import ClassVar
 import phonenumbers
 
 from recognizers.base import Stems, ValidatedPatternRecognizer, currency_adjacent
-from recognizers.checksums import ascii_digits
+from recognizers.checksums import ascii_digits, only_ascii_digits
 
 #: A phone number has this many ASCII digits, its extension not counted.
 _MIN_DIGITS = 7
@@ -186,13 +186,14 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         """:meth:`score_shape` without and with a phone word near, in one go. The second is
         never ``None`` when the first is not."""
         main = _without_extension(candidate)
-        if main.isdigit() and main.isascii():  # digits only, the commonest: no separators
+        if only_ascii_digits(main):  # digits only, the commonest: no separators
             if not _MIN_DIGITS <= len(main) <= _MAX_DIGITS:
                 return _NO_PHONE
             if len(main) == 11 and main[0] == "8":  # _RU
                 return _RU_LAYOUT
             return (0.7 if len(main) == 10 and main[0] == "9" else None), 0.85  # _RU_MOBILE_BARE
-        if not _MIN_DIGITS <= len(ascii_digits(main)) <= _MAX_DIGITS:
+        digits = len(ascii_digits(main))
+        if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
             return _NO_PHONE
         if _DATE.match(main) or _DOTTED_QUAD.match(main):
             return _NO_PHONE
@@ -206,7 +207,7 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
             if phonenumbers.is_possible_number(number):
                 return _RU_LAYOUT
             return None, 0.85
-        return _layout_score(main), 0.85
+        return _layout_score(main, digits), 0.85
 
 
 _NO_PHONE: tuple[float | None, float | None] = (None, None)
@@ -222,24 +223,22 @@ def _without_extension(candidate: str) -> str:
 
 
 def _digit_count(main: str) -> int:
-    if main.isdigit() and main.isascii():
-        return len(main)
-    return len(ascii_digits(main))
+    return len(main) if only_ascii_digits(main) else len(ascii_digits(main))
 
 
-def _layout_score(main: str) -> float | None:
-    """The score of ``main`` (no ``+``, no extension, 7-15 digits, not a date or a dotted quad)
-    by its layout, with no phone word near."""
+def _layout_score(main: str, digits: int) -> float | None:
+    """The score of ``main`` (no ``+``, no extension, a separator, ``digits`` ASCII digits from 7
+    to 15, not a date or a dotted quad) by its layout, with no phone word near. A bare mobile
+    (``_RU_MOBILE_BARE``) has no separator: :meth:`PhoneNumberRecognizer.shape_scores` takes it
+    before this."""
     if _THOUSANDS.match(main):
         return None
-    if _RU_MOBILE_BARE.match(main):
-        return 0.7
     if _NANP.match(main) or _NANP_SPACED.match(main):
         return 0.7
     if _PAREN_AREA.match(main):
         return 0.6
     has_separator = any(ch in " .-()" for ch in main)
-    if main.startswith(("0", "(0")) and has_separator and 9 <= len(ascii_digits(main)) <= 11:
+    if main.startswith(("0", "(0")) and has_separator and 9 <= digits <= 11:
         return 0.6
     if _LOCAL.match(main):
         return 0.45
