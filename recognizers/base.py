@@ -308,11 +308,6 @@ class ValidatedPatternRecognizer(PatternRecognizer):
                 found[index] = accepted
         return found
 
-    def find_batch(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
-        """:meth:`find` for each of ``texts``, with one regex pass per pattern for all."""
-        found = self.find_indexed(texts)
-        return [found.get(index, []) for index in range(len(texts))]
-
     def find(self, text: str) -> list[tuple[int, int, float]]:
         """Every accepted match in ``text`` as ``(start, end, score)``, duplicates removed.
 

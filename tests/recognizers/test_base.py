@@ -150,26 +150,34 @@ _BATCH_RECOGNIZERS = (
 )
 
 
+def find_each(
+    recognizer: ValidatedPatternRecognizer, texts: Sequence[str]
+) -> list[list[tuple[int, int, float]]]:
+    """What one batch pass (``find_indexed``) finds in each of ``texts``, in order."""
+    found = recognizer.find_indexed(texts)
+    return [found.get(index, []) for index in range(len(texts))]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_edge_texts, min_size=1, max_size=10))
 def test_a_batch_pass_finds_what_a_pass_per_string_finds(texts: list[str]) -> None:
     for recognizer in _BATCH_RECOGNIZERS:
         alone = [recognizer.find(text) for text in texts]
-        assert recognizer.find_batch(texts) == alone, type(recognizer).__name__
+        assert find_each(recognizer, texts) == alone, type(recognizer).__name__
 
 
 def test_a_match_reaching_the_separator_sends_its_strings_to_a_pass_of_their_own() -> None:
     texts = ["ab", "cd ef", "", "g1", "h"]
     recognizer = CrossingRecognizer()
-    assert recognizer.find_batch(texts) == [recognizer.find(text) for text in texts]
-    assert recognizer.find_batch(texts)[1] == [(0, 2, 0.5), (3, 5, 0.5)]
+    assert find_each(recognizer, texts) == [recognizer.find(text) for text in texts]
+    assert find_each(recognizer, texts)[1] == [(0, 2, 0.5), (3, 5, 0.5)]
 
 
 def test_every_registered_recognizer_is_batch_safe_on_the_generated_corpus() -> None:
     texts = list(dict.fromkeys(case.text for case in load_generated(200, 13).cases))
     for recognizer in build_detector(names=False)._patterns:
         alone = [recognizer.find(text) for text in texts]
-        assert recognizer.find_batch(texts) == alone, type(recognizer).__name__
+        assert find_each(recognizer, texts) == alone, type(recognizer).__name__
         assert sum(1 for found in alone if found) >= 10, type(recognizer).__name__
 
 
@@ -183,13 +191,13 @@ def test_a_pass_covers_a_bounded_stretch_of_a_batch(monkeypatch: pytest.MonkeyPa
 
     def spy(
         joined: str, offsets: Sequence[int], ends: Sequence[int]
-    ) -> tuple[list[list[tuple[int, int, float]]], set[int]]:
+    ) -> tuple[dict[int, list[tuple[int, int, float]]], set[int]]:
         passes.append(joined)
         return scan_joined(joined, offsets, ends)
 
     monkeypatch.setattr(recognizer, "_scan_joined", spy)
     texts = ["12", "345", "6789", "0" * 30, "42", "7"]
-    assert recognizer.find_batch(texts) == [DigitsRecognizer().find(text) for text in texts]
+    assert find_each(recognizer, texts) == [DigitsRecognizer().find(text) for text in texts]
     assert [p.split("\x00") for p in passes] == [
         ["12", "345"],
         ["6789"],
