@@ -237,7 +237,6 @@ def scan(
                 progress=advance,
             )
         if report is not None and report_path is not None:
-            report.seconds = summary.seconds
             report_path.write_text(render(report), encoding="utf-8")
     except OSError as exc:
         _fail(f"cannot write {exc.filename or 'output'}: {exc.strerror}")
@@ -247,11 +246,12 @@ def scan(
         if source is not sys.stdin.buffer:
             source.close()
     err = click.get_text_stream("stderr")
+    counts = summary.counts
     click.echo(
-        f"records {summary.records}: clean {summary.clean}, quarantined {summary.quarantined}, "
-        f"dead-lettered {summary.dead_lettered}"
+        f"records {counts.records}: clean {counts.clean}, quarantined {counts.quarantined}, "
+        f"dead-lettered {counts.dead_lettered}"
         + (f", empty lines skipped {summary.empty_lines}" if summary.empty_lines else "")
-        + f" ({summary.per_second:.0f} records/s)",
+        + f" ({counts.per_second:.0f} records/s)",
         file=err,
     )
     for entity, count in sorted(summary.findings.items()):

@@ -32,6 +32,31 @@ _ACTION_COLOURS = {
 }
 
 
+@dataclass
+class VerdictCounts:
+    """A scan's outcomes counted by verdict, and how long it took."""
+
+    records: int = 0
+    clean: int = 0
+    quarantined: int = 0
+    dead_lettered: int = 0
+    seconds: float = 0.0
+
+    def add(self, verdict: Verdict) -> None:
+        """Count one outcome."""
+        self.records += 1
+        if verdict is Verdict.CLEAN:
+            self.clean += 1
+        elif verdict is Verdict.QUARANTINE:
+            self.quarantined += 1
+        else:
+            self.dead_lettered += 1
+
+    @property
+    def per_second(self) -> float:
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class Snippet:
     """One scanned string before (values hidden) and after."""
@@ -49,11 +74,8 @@ class ReportData:
 
     source: str
     policy_version: str
-    records: int = 0
-    clean: int = 0
-    quarantined: int = 0
-    dead_lettered: int = 0
-    seconds: float = 0.0
+    #: the scan's totals (the scan counts them; :func:`streams.scan.scan_lines` shares its own)
+    counts: VerdictCounts = field(default_factory=VerdictCounts)
     actions: Counter[tuple[str, str]] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     snippets: list[Snippet] = field(default_factory=list)
@@ -61,15 +83,9 @@ class ReportData:
     _shown: Counter[tuple[str, ...]] = field(default_factory=Counter)
 
     def add(self, raw: bytes, outcome: Outcome) -> None:
-        """Count one outcome and keep a snippet from it while there is room."""
-        self.records += 1
-        if outcome.verdict is Verdict.CLEAN:
-            self.clean += 1
-        elif outcome.verdict is Verdict.QUARANTINE:
-            self.quarantined += 1
-            self.reasons[outcome.reason or "?"] += 1
-        else:
-            self.dead_lettered += 1
+        """Count one outcome's findings and reason and keep a snippet from it while there is
+        room (its verdict is counted in :attr:`counts` by the scan)."""
+        if outcome.verdict is not Verdict.CLEAN:
             self.reasons[outcome.reason or "?"] += 1
         for finding in outcome.findings:
             self.actions[(finding.entity_type, finding.action)] += 1
@@ -221,14 +237,15 @@ th:first-child{text-align:left}thead th{background:#f7f8fa}
 def render(data: ReportData) -> str:
     """The report as one HTML document."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    rate = f"{data.records / data.seconds:.0f} records/s" if data.seconds > 0 else ""
+    counts = data.counts
+    rate = f"{counts.per_second:.0f} records/s" if counts.seconds > 0 else ""
     cards = "".join(
         f'<div class="card">{label}<b>{value}</b></div>'
         for label, value in (
-            ("records", data.records),
-            ("clean", data.clean),
-            ("quarantined", data.quarantined),
-            ("dead-lettered", data.dead_lettered),
+            ("records", counts.records),
+            ("clean", counts.clean),
+            ("quarantined", counts.quarantined),
+            ("dead-lettered", counts.dead_lettered),
             ("findings", sum(data.actions.values())),
         )
     )

@@ -23,24 +23,16 @@ from typing import BinaryIO
 import orjson
 
 from streams.core import Outcome, Redactor, Verdict
-from streams.report import ReportData
+from streams.report import ReportData, VerdictCounts
 
 
 @dataclass
 class ScanSummary:
     """What a scan did."""
 
-    records: int = 0
-    clean: int = 0
-    quarantined: int = 0
-    dead_lettered: int = 0
+    counts: VerdictCounts = field(default_factory=VerdictCounts)
     empty_lines: int = 0
     findings: Counter[str] = field(default_factory=Counter)
-    seconds: float = 0.0
-
-    @property
-    def per_second(self) -> float:
-        return self.records / self.seconds if self.seconds > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,22 +113,18 @@ def scan_lines(
     """Scan every line and write the results; returns the counts. ``report`` collects what the
     HTML report shows; ``progress`` is called with the number of lines done after each batch."""
     summary = ScanSummary()
+    if report is not None:
+        report.counts = summary.counts  # counted once, shown in both
     started = time.perf_counter()
     for batch in _batches(_numbered_lines(lines, summary), batch_size):
         outcomes = redactor.redact_batch([raw for _, raw in batch])
         for (number, raw), outcome in zip(batch, outcomes, strict=True):
-            summary.records += 1
-            if outcome.verdict is Verdict.CLEAN:
-                summary.clean += 1
-            elif outcome.verdict is Verdict.QUARANTINE:
-                summary.quarantined += 1
-            else:
-                summary.dead_lettered += 1
+            summary.counts.add(outcome.verdict)
             summary.findings.update(f.entity_type for f in outcome.findings)
             _emit(number, raw, outcome, outputs)
             if report is not None:
                 report.add(raw, outcome)
         if progress is not None:
             progress(len(batch))
-    summary.seconds = time.perf_counter() - started
+    summary.counts.seconds = time.perf_counter() - started
     return summary
