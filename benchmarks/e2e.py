@@ -1,8 +1,8 @@
 """End to end through the broker: throughput, latency, consumer lag and memory, 1 then 2 workers.
 
-Run ``python -m benchmarks.e2e [--quick] [--records N] [--no-names]``. For each worker count
-(1, then 2) on a fresh bundled broker (:class:`streams.broker.EmbeddedBroker`; fresh app id and
-topics, the raw topic with 4 partitions):
+Run ``python -m benchmarks.e2e [--quick] [--records N] [--no-names] [--rounds N]``. For each
+worker count (1, then 2) on a fresh bundled broker (:class:`streams.broker.EmbeddedBroker`; fresh
+app id and topics, the raw topic with 4 partitions):
 
 1. start the worker processes (``piiredact worker``, :func:`streams.demo.start_worker`, with a
    demo keyring and ``PIIREDACT_DETECT_NAMES`` as chosen) and wait until the consumer group is
@@ -16,17 +16,24 @@ topics, the raw topic with 4 partitions):
    read (under a burst this is mostly queueing); every 0.5 s the consumer lag is sampled as
    records acknowledged by the broker minus outcomes read (outcomes are counted by reading the
    output topics: the bundled broker's ListOffsets is wrong for multi-record batches);
-4. **paced**: publish records one by one at half the burst throughput for 10 seconds (2 with
-   ``--quick``), for the latency of a worker that keeps up;
+4. **paced** (first round only): publish records one by one at half the burst throughput for
+   10 seconds (2 with ``--quick``), for the latency of a worker that keeps up;
 5. read each worker's peak memory (``VmHWM`` of the worker process and of its detection
    process), then stop the workers with SIGTERM and record their exit codes.
+
+The machine's speed drifts by several percent from minute to minute (a shared virtual machine),
+which one run per worker count turns into noise in the 2-vs-1 ratio. So the runs are repeated in
+``--rounds`` rounds (2 by default, 1 with ``--quick``), in mirrored order (1, 2, then 2, 1) so that
+a steady drift weighs on both counts alike, and each worker count's throughput is the median of
+its rounds.
 
 The reference is the engine itself in the same run: :meth:`streams.core.Redactor.redact_batch`
 over the same records (the first 1,000) in one process, 64 per call, median of three passes
 (``piiredact-redact`` of :mod:`benchmarks.engine`), measured before the worker runs and again
 after them; the faster of the two counts, as the machine's speed drifts within a run. Each
-worker's batches during the burst (how many, how long each took, the share of the burst it was
-busy) come from its ``/metrics``, and the CPU time of the workers, their detection processes,
+worker's batches during the burst (how many, how long each took from intake to acknowledgement,
+and how many were in flight on average, as detection overlaps delivery) come from its
+``/metrics``, and the CPU time of the workers, their detection processes,
 the broker and this process is read from ``/proc``. Results go to
 ``benchmarks/results/e2e.json`` and ``e2e.png`` (lag over time, throughput bars).
 """
@@ -45,7 +52,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +77,8 @@ DEFAULT_RECORDS: Final = 5000
 QUICK_RECORDS: Final = 150
 PARTITIONS: Final = 4
 WORKER_COUNTS: Final = (1, 2)
+#: Rounds of runs (each worker count once per round); see the module doc.
+ROUNDS: Final = 2
 LAG_INTERVAL: Final = 0.5
 PACED_SECONDS: Final = 10.0
 QUICK_PACED_SECONDS: Final = 2.0
@@ -184,6 +193,7 @@ class RunResult:
     """What one run with ``workers`` worker processes measured."""
 
     workers: int
+    round: int
     records: int
     seconds: float
     records_per_second: float
@@ -206,6 +216,7 @@ class RunResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "workers": self.workers,
+            "round": self.round,
             "records": self.records,
             "seconds": self.seconds,
             "records_per_second": self.records_per_second,
@@ -317,8 +328,9 @@ def scrape(port: int) -> dict[str, float]:
 
 
 def busy(before: dict[str, float], after: dict[str, float], wall: float) -> dict[str, float]:
-    """A worker's batches during a phase: how many, their mean size, the share of the phase's
-    wall time it spent processing them (detection and delivery)."""
+    """A worker's batches during a phase: how many, their mean size, their mean time from intake
+    to acknowledgement, and how many were in flight on average (above 1 when detection overlaps
+    delivery)."""
     if not before or not after:
         return {}
     seconds = after[_SCRAPED[0]] - before[_SCRAPED[0]]
@@ -328,7 +340,7 @@ def busy(before: dict[str, float], after: dict[str, float], wall: float) -> dict
         "batches": int(batches),
         "mean_batch": round(messages / batches, 1) if batches else 0.0,
         "mean_batch_seconds": round(seconds / batches, 3) if batches else 0.0,
-        "busy_fraction": round(seconds / wall, 3) if wall else 0.0,
+        "in_flight": round(seconds / wall, 2) if wall else 0.0,
     }
 
 
@@ -481,9 +493,11 @@ def run_workers(
     names: bool,
     workdir: Path,
     paced_seconds: float = PACED_SECONDS,
+    round_index: int = 0,
 ) -> RunResult:
-    """One run with ``workers`` worker processes on a fresh broker."""
-    rundir = workdir / f"{workers}-workers"
+    """One run with ``workers`` worker processes on a fresh broker (no paced phase when
+    ``paced_seconds`` is 0)."""
+    rundir = workdir / f"round-{round_index}" / f"{workers}-workers"
     rundir.mkdir(parents=True, exist_ok=True)
     with EmbeddedBroker(log_file=rundir / "broker.log") as broker:
         bootstrap = broker.bootstrap_servers
@@ -515,6 +529,7 @@ def run_workers(
             return asyncio.run(
                 _measure(
                     workers,
+                    round_index,
                     count,
                     seed,
                     paced_seconds=paced_seconds,
@@ -534,6 +549,7 @@ def run_workers(
 
 async def _measure(
     workers: int,
+    round_index: int,
     count: int,
     seed: int,
     *,
@@ -576,18 +592,23 @@ async def _measure(
         rate = count / seconds if seconds > 0 else 0.0
         latency = _latencies(sent, outcomes.seen)
 
-        paced_rate = max(1.0, round(rate / 2, 1))
-        paced_count = max(10, round(paced_rate * paced_seconds))
-        log.info("paced: %d records at %.1f/s", paced_count, paced_rate)
-        paced = messages(paced_count, seed + 2, "paced-")
-        paced_sent = await _paced(bootstrap, settings.topic_raw, paced, paced_rate, outcomes, alive)
-        paced_latency = _latencies(paced_sent, outcomes.seen)
+        paced_rate, paced_count, paced_latency = 0.0, 0, {}
+        if paced_seconds > 0:
+            paced_rate = max(1.0, round(rate / 2, 1))
+            paced_count = max(10, round(paced_rate * paced_seconds))
+            log.info("paced: %d records at %.1f/s", paced_count, paced_rate)
+            paced = messages(paced_count, seed + 2, "paced-")
+            paced_sent = await _paced(
+                bootstrap, settings.topic_raw, paced, paced_rate, outcomes, alive
+            )
+            paced_latency = _latencies(paced_sent, outcomes.seen)
         memory = [worker_memory(p.pid) for p in processes]
     finally:
         await outcomes.stop()
     exit_codes = [stop_worker(p) for p in processes]
     return RunResult(
         workers=workers,
+        round=round_index,
         records=count,
         seconds=round(seconds, 3),
         records_per_second=round(rate, 1),
@@ -615,11 +636,12 @@ def run_benchmark(
     seed: int = DEFAULT_SEED,
     names: bool = True,
     worker_counts: Sequence[int] = WORKER_COUNTS,
+    rounds: int = 1,
     quick: bool = False,
     keep: Path | None = None,
 ) -> dict[str, Any]:
-    """The engine reference, one run per worker count, the engine reference again; the
-    report as JSON data."""
+    """The engine reference, ``rounds`` runs per worker count (:func:`run_order`), the engine
+    reference again; the report as JSON data."""
     started = time.perf_counter()
     engine_name = "piiredact-redact" if names else "piiredact-redact-no-names"
     reference = min(count, REFERENCE_RECORDS)
@@ -635,8 +657,9 @@ def run_benchmark(
     workdir = keep or Path(tempfile.mkdtemp(prefix="piiredact-e2e-"))
     runs: list[RunResult] = []
     try:
-        for workers in worker_counts:
-            log.info("run with %d worker(s)", workers)
+        for round_index, workers in run_order(worker_counts, rounds):
+            log.info("round %d: run with %d worker(s)", round_index + 1, workers)
+            paced = QUICK_PACED_SECONDS if quick else PACED_SECONDS
             runs.append(
                 run_workers(
                     workers,
@@ -644,7 +667,8 @@ def run_benchmark(
                     seed,
                     names=names,
                     workdir=workdir,
-                    paced_seconds=QUICK_PACED_SECONDS if quick else PACED_SECONDS,
+                    paced_seconds=paced if round_index == 0 else 0.0,
+                    round_index=round_index,
                 )
             )
     finally:
@@ -654,15 +678,12 @@ def run_benchmark(
     # The machine's speed drifts by several percent within a run (a shared virtual machine);
     # the faster of the two references is the one the workers are held to.
     engine_rps = max(before, after)
-    by_workers = {r.workers: r for r in runs}
-    one, two = by_workers.get(1), by_workers.get(2)
-    scaling = (
-        round(two.records_per_second / one.records_per_second, 2)
-        if one is not None and two is not None and one.records_per_second
-        else None
-    )
-    vs_engine = round(one.records_per_second / engine_rps, 3) if one is not None else None
-    per_core = {r.workers: records_per_core(r.as_dict()) for r in runs}
+    run_dicts = [r.as_dict() for r in runs]
+    throughput = medians(run_dicts, lambda run: run["records_per_second"])
+    one, two = throughput.get(1), throughput.get(2)
+    scaling = round(two / one, 2) if one and two else None
+    vs_engine = round(one / engine_rps, 3) if one else None
+    per_core = medians(run_dicts, records_per_core)
     one_core, two_core = per_core.get(1), per_core.get(2)
     efficiency = round(two_core / one_core, 3) if one_core and two_core else None
     peak_worker = max((m.total_mb for r in runs for m in r.memory), default=0.0)
@@ -713,14 +734,47 @@ def run_benchmark(
             "records_per_second_before_and_after": [before, after],
             "peak_rss_mb": engine_rss,
         },
-        "runs": [r.as_dict() for r in runs],
+        "rounds": rounds,
+        "runs": run_dicts,
+        "records_per_second_median": throughput,
         "scaling_2_vs_1": scaling,
+        "scaling_2_vs_1_per_round": scaling_per_round(run_dicts),
         "records_per_pipeline_core": per_core,
         "per_core_2_vs_1": efficiency,
         "e2e_vs_engine": vs_engine,
         "targets": targets,
         "total_seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def run_order(worker_counts: Sequence[int], rounds: int) -> list[tuple[int, int]]:
+    """``(round, workers)`` in the order the runs go: every count once a round, every other
+    round in reverse (1, 2, 2, 1), so that a steady drift of the machine's speed weighs on each
+    count alike."""
+    order: list[tuple[int, int]] = []
+    for round_index in range(rounds):
+        counts = list(worker_counts) if round_index % 2 == 0 else list(reversed(worker_counts))
+        order += [(round_index, workers) for workers in counts]
+    return order
+
+
+def medians(
+    runs: Sequence[dict[str, Any]], value: Callable[[dict[str, Any]], float | None]
+) -> dict[int, float]:
+    """Per worker count, the median of ``value`` over its runs (runs without one left out)."""
+    values: dict[int, list[float]] = {}
+    for run in runs:
+        if (v := value(run)) is not None:
+            values.setdefault(run["workers"], []).append(v)
+    return {workers: round(statistics.median(v), 1) for workers, v in sorted(values.items())}
+
+
+def scaling_per_round(runs: Sequence[dict[str, Any]]) -> list[float]:
+    """Each round's 2-vs-1 ratio, for the rounds that ran both counts."""
+    rates: dict[int, dict[int, float]] = {}
+    for run in runs:
+        rates.setdefault(run["round"], {})[run["workers"]] = run["records_per_second"]
+    return [round(r[2] / r[1], 2) for _, r in sorted(rates.items()) if r.get(1) and r.get(2)]
 
 
 def records_per_core(run: dict[str, Any]) -> float | None:
@@ -744,16 +798,17 @@ def format_table(report: dict[str, Any]) -> str:
         f" (before the runs {engine['records_per_second_before_and_after'][0]:.1f}, after"
         f" {engine['records_per_second_before_and_after'][1]:.1f})",
         "",
-        f"{'workers':<8}{'rec/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'paced p50':>11}{'paced p99':>11}"
-        f"{'max lag':>9}{'RSS MB/worker':>15}  exit",
+        f"{'round':<6}{'workers':<8}{'rec/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'paced p50':>11}"
+        f"{'paced p99':>11}{'max lag':>9}{'RSS MB/worker':>15}  exit",
     ]
     for run in report["runs"]:
         rss = ", ".join(f"{m['total_mb']:.0f}" for m in run["memory"])
+        paced = run["paced"]["latency_ms"]
         lines.append(
-            f"{run['workers']:<8}{run['records_per_second']:>9.1f}{run['latency_ms']['p50']:>9.0f}"
-            f"{run['latency_ms']['p99']:>9.0f}{run['paced']['latency_ms']['p50']:>11.0f}"
-            f"{run['paced']['latency_ms']['p99']:>11.0f}{run['max_lag']:>9}{rss:>15}  "
-            f"{run['exit_codes']}"
+            f"{run['round'] + 1:<6}{run['workers']:<8}{run['records_per_second']:>9.1f}"
+            f"{run['latency_ms']['p50']:>9.0f}{run['latency_ms']['p99']:>9.0f}"
+            f"{_ms(paced.get('p50')):>11}{_ms(paced.get('p99')):>11}{run['max_lag']:>9}"
+            f"{rss:>15}  {run['exit_codes']}"
         )
         for m in run["memory"]:
             lines.append(
@@ -770,9 +825,21 @@ def format_table(report: dict[str, Any]) -> str:
             if batch:
                 lines.append(
                     f"    worker {index}: {batch['batches']} batches of {batch['mean_batch']} "
-                    f"records, {batch['mean_batch_seconds'] * 1000:.0f} ms each, busy "
-                    f"{batch['busy_fraction']:.0%} of the burst"
+                    f"records, {batch['mean_batch_seconds'] * 1000:.0f} ms each from intake "
+                    f"to ack, {batch['in_flight']:.2f} in flight on average"
                 )
+    lines.append(
+        f"median over {report['rounds']} round(s): "
+        + ", ".join(
+            f"{n} worker(s) {value} records/s"
+            for n, value in report["records_per_second_median"].items()
+        )
+        + (
+            f"; 2 vs 1 per round: {report['scaling_2_vs_1_per_round']}"
+            if report["scaling_2_vs_1_per_round"]
+            else ""
+        )
+    )
     per_core = report["records_per_pipeline_core"]
     if per_core:
         lines.append(
@@ -794,6 +861,10 @@ def format_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
 def plot(report: dict[str, Any], path: Path) -> None:
     """Consumer lag over time per run, and throughput bars."""
     import matplotlib  # noqa: PLC0415 - only the benchmark needs it
@@ -805,21 +876,25 @@ def plot(report: dict[str, Any], path: Path) -> None:
     for run in report["runs"]:
         times = [point["t"] for point in run["lag"]]
         lags = [point["lag"] for point in run["lag"]]
-        left.plot(times, lags, marker=".", label=f"{run['workers']} worker(s)")
+        left.plot(
+            times, lags, marker=".", label=f"{run['workers']} worker(s), round {run['round'] + 1}"
+        )
     left.set_xlabel("seconds since the burst began")
     left.set_ylabel("consumer lag (records published, no outcome yet)")
     left.set_title(f"burst of {report['records']} records", fontsize=10)
     left.legend()
-    labels = ["engine, 1 process"] + [f"{r['workers']} worker(s)" for r in report["runs"]]
-    values = [report["engine"]["records_per_second"]] + [
-        r["records_per_second"] for r in report["runs"]
-    ]
-    bars = right.bar(labels, values, color=["#888888"] + ["#3070b0"] * len(report["runs"]))
+    medians = report["records_per_second_median"]
+    labels = ["engine, 1 process"] + [f"{n} worker(s)" for n in medians]
+    values = [report["engine"]["records_per_second"], *medians.values()]
+    bars = right.bar(labels, values, color=["#888888"] + ["#3070b0"] * len(medians))
     for bar, value in zip(bars, values, strict=True):
         right.text(
             bar.get_x() + bar.get_width() / 2, value, f"{value:.0f}", ha="center", va="bottom"
         )
-    right.set_ylabel("records/s (first to last outcome)")
+    for run in report["runs"]:  # each round's throughput, over its count's median bar
+        index = list(medians).index(run["workers"]) + 1
+        right.plot([index], [run["records_per_second"]], "k.")
+    right.set_ylabel(f"records/s (first to last outcome; median of {report['rounds']})")
     scaling = report["scaling_2_vs_1"]
     right.set_title(
         "throughput"
@@ -846,6 +921,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--records", type=int, help=f"records per burst (default {DEFAULT_RECORDS})"
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generated corpus seed")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help=f"rounds of runs, each worker count once a round (default {ROUNDS}, 1 with --quick)",
+    )
     parser.add_argument(
         "--no-names", action="store_true", help="PIIREDACT_DETECT_NAMES=false in the workers"
     )
@@ -875,6 +955,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         names=not args.no_names,
         worker_counts=[int(w) for w in args.workers.split(",") if w.strip()],
+        rounds=args.rounds or (1 if args.quick else ROUNDS),
         quick=args.quick,
         keep=args.logs,
     )

@@ -1,6 +1,6 @@
 """The end-to-end benchmark's quick mode on the bundled broker: behaviour only, never timings.
 
-One run with one worker process and one with two: every record gets its outcome, the lag drains
+One round (a run with one worker process and one with two): every record gets its outcome, the lag drains
 to zero, memory is read from both processes of each worker (the worker and its detection
 process), and every worker stops cleanly on SIGTERM (exit code 0). Without the name models, so
 that the whole module takes about half a minute (worker start-up is most of it).
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.e2e import QUICK_RECORDS, main
+from benchmarks.e2e import QUICK_RECORDS, main, medians, run_order, scaling_per_round
 
 pytestmark = pytest.mark.broker
 
@@ -35,7 +35,9 @@ def test_the_report_and_the_chart_are_written(report: tuple[dict[str, Any], Path
     assert data["engine"]["records_per_second"] == max(
         data["engine"]["records_per_second_before_and_after"]
     )
-    assert [run["workers"] for run in data["runs"]] == [1, 2]
+    assert data["rounds"] == 1
+    assert [(run["round"], run["workers"]) for run in data["runs"]] == [(0, 1), (0, 2)]
+    assert set(data["records_per_second_median"]) == {"1", "2"}
     assert data["scaling_2_vs_1"] > 0 and data["e2e_vs_engine"] > 0
     assert {t["target"] for t in data["targets"]} == {
         "1 worker end to end vs the engine in one process",
@@ -63,3 +65,22 @@ def test_every_run_drains_and_stops_cleanly(report: tuple[dict[str, Any], Path])
             "benchmark",
             "wall",
         }
+
+
+def test_rounds_mirror_their_order_so_a_steady_drift_weighs_on_both_counts() -> None:
+    assert run_order([1, 2], 1) == [(0, 1), (0, 2)]
+    assert run_order([1, 2], 2) == [(0, 1), (0, 2), (1, 2), (1, 1)]
+    assert run_order([1, 2], 3)[4:] == [(2, 1), (2, 2)]
+
+
+def test_each_count_is_the_median_of_its_rounds_and_each_round_has_its_ratio() -> None:
+    runs = [
+        {"round": 0, "workers": 1, "records_per_second": 400.0},
+        {"round": 0, "workers": 2, "records_per_second": 700.0},
+        {"round": 1, "workers": 2, "records_per_second": 760.0},
+        {"round": 1, "workers": 1, "records_per_second": 380.0},
+        {"round": 2, "workers": 1, "records_per_second": 390.0},
+    ]
+    assert medians(runs, lambda run: run["records_per_second"]) == {1: 390.0, 2: 730.0}
+    assert medians(runs, lambda run: None if run["round"] else 1.0) == {1: 1.0, 2: 1.0}
+    assert scaling_per_round(runs) == [1.75, 2.0], "round 2 ran one count only"
