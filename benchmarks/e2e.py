@@ -23,7 +23,7 @@ app id and topics, the raw topic with 4 partitions):
 
 The machine's speed drifts by several percent from minute to minute (a shared virtual machine),
 which one run per worker count turns into noise in the 2-vs-1 ratio. So the runs are repeated in
-``--rounds`` rounds (2 by default, 1 with ``--quick``), in mirrored order (1, 2, then 2, 1) so that
+``--rounds`` rounds (3 by default, 1 with ``--quick``), in mirrored order (1, 2, then 2, 1) so that
 a steady drift weighs on both counts alike, and each worker count's throughput is the median of
 its rounds.
 
@@ -78,7 +78,7 @@ QUICK_RECORDS: Final = 150
 PARTITIONS: Final = 4
 WORKER_COUNTS: Final = (1, 2)
 #: Rounds of runs (each worker count once per round); see the module doc.
-ROUNDS: Final = 2
+ROUNDS: Final = 3
 LAG_INTERVAL: Final = 0.5
 PACED_SECONDS: Final = 10.0
 QUICK_PACED_SECONDS: Final = 2.0
