@@ -43,6 +43,7 @@ from typing import Any, cast
 
 import faust
 import orjson
+from aiokafka.errors import MessageSizeTooLargeError
 
 from recognizers.engine import Detector
 from streams.consent import RegistryEntry
@@ -62,7 +63,7 @@ from streams.pool import (
 )
 from streams.record import Limits
 from streams.registry import ConsentEvent, apply_event, decode_entry, encode_entry, parse_event
-from streams.routing import OutputMessage, SourceMessage, audit_message, route
+from streams.routing import OutputMessage, SourceMessage, audit_message, bounded, route
 from streams.settings import Settings
 from streams.web import install_endpoints
 
@@ -74,6 +75,8 @@ PRODUCER_LINGER_SECONDS = 0.005
 #: about ten clean records, so a batch's outputs went out in several produce requests; at 256 KB
 #: they go in one, which cut the worker's socket writes sixfold.
 PRODUCER_BATCH_BYTES = 262_144
+#: Room in a produce request beyond the largest output, for record and batch framing.
+PRODUCE_FRAMING_BYTES = 65_536
 _SEND_RETRY_FIRST = 0.5
 _SEND_RETRY_MAX = 10.0
 
@@ -170,11 +173,18 @@ class BatchHandler:
             )
             return self.redactor.unanalysed(raws, Reason.DETECTION_ERROR, str(error))
 
+    def bounded(
+        self, sources: Sequence[SourceMessage], outcomes: Sequence[Outcome]
+    ) -> list[Outcome]:
+        """The outcomes as they will be written: a clean record too large to write is
+        quarantined (:func:`~streams.routing.bounded`)."""
+        return [bounded(o, s, self.settings) for s, o in zip(sources, outcomes, strict=True)]
+
     def messages(
         self, sources: Sequence[SourceMessage], outcomes: Sequence[Outcome]
     ) -> list[OutputMessage]:
         """The output messages for a batch (each outcome and its audit entry), logging
-        quarantines and dead letters."""
+        quarantines and dead letters. ``outcomes`` come from :meth:`bounded`."""
         out: list[OutputMessage] = []
         for source, outcome in zip(sources, outcomes, strict=True):
             if outcome.verdict is not Verdict.CLEAN:
@@ -381,6 +391,9 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
         # writes were a quarter of the worker's CPU).
         producer_linger=PRODUCER_LINGER_SECONDS,
         producer_max_batch_size=PRODUCER_BATCH_BYTES,
+        # No output is larger than max_output_bytes (streams/routing.py); the rest is room for
+        # the record's and the batch's framing, so the producer never refuses one.
+        producer_max_request_size=settings.max_output_bytes + PRODUCE_FRAMING_BYTES,
         web_enabled=settings.web_enabled,
         web_port=settings.web_port,
         web_bind=settings.web_host,
@@ -424,6 +437,13 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
                     type(exc).__name__,
                     delay,
                 )
+                if isinstance(exc, MessageSizeTooLargeError):
+                    log.error(
+                        "the broker refused an output as too large: set "
+                        "PIIREDACT_MAX_OUTPUT_BYTES (now %d) at or below the broker's and the "
+                        "output topics' message size limit",
+                        settings.max_output_bytes,
+                    )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _SEND_RETRY_MAX)
 
@@ -441,8 +461,9 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
             events: Sequence[Any],
             sources: Sequence[SourceMessage],
             started: float,
-            outcomes: list[Outcome],
+            detected: list[Outcome],
         ) -> None:
+            outcomes = handler.bounded(sources, detected)
             await deliver(handler.messages(sources, outcomes))
             for event in events:
                 await stream.ack(event)

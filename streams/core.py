@@ -73,6 +73,7 @@ class Reason(StrEnum):
     DETECTION_ERROR = "detection_error"
     DETECTION_TIMEOUT = "detection_timeout"
     KEY_UNAVAILABLE = "key_unavailable"
+    OUTPUT_TOO_LARGE = "output_too_large"
 
 
 #: Quarantine reasons after which the record id must not be shown: it holds personal data, or

@@ -5,6 +5,14 @@
   lost), its headers kept, plus ``piiredact-reason``, ``piiredact-detail`` and the source
   ``piiredact-source-topic`` / ``-partition`` / ``-offset``. Details never carry a value;
 - audit: one entry per input message, whatever its verdict (:func:`audit_message`).
+
+No message is larger than ``settings.max_output_bytes`` (counting value, key and headers), so
+the producer never has one refused and retried forever: a clean record that would be larger is
+quarantined instead (:func:`bounded`, reason ``output_too_large``); a quarantined or
+dead-lettered message that would be larger is written without its key, value and original
+headers, plus ``piiredact-value-omitted`` (the value's size): the source headers say where it
+still is; an audit entry that would be larger lists no findings (``findings_omitted`` says how
+many; ``counts`` stays).
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from streams.core import PIPELINE_VERSION, Outcome, Verdict
+from streams.core import PIPELINE_VERSION, Outcome, Reason, Verdict, quarantine
 from streams.settings import Settings
 
 Headers = list[tuple[str, bytes]]
@@ -42,8 +50,34 @@ class OutputMessage:
     headers: Headers
 
 
+def message_bytes(message: OutputMessage) -> int:
+    """What ``message`` weighs against ``max_output_bytes``: value, key and headers."""
+    headers = sum(len(name.encode("utf-8")) + len(value) for name, value in message.headers)
+    return len(message.value) + len(message.key or b"") + headers
+
+
+def bounded(outcome: Outcome, source: SourceMessage, settings: Settings) -> Outcome:
+    """``outcome``, or, for a clean record whose message would be larger than
+    ``settings.max_output_bytes``, its quarantine (reason ``output_too_large``)."""
+    if outcome.verdict is not Verdict.CLEAN:
+        return outcome
+    size = message_bytes(route(outcome, source, settings))
+    if size <= settings.max_output_bytes:
+        return outcome
+    assert outcome.record_id is not None  # route() refuses a clean outcome without one
+    return quarantine(
+        outcome.record_id,
+        Reason.OUTPUT_TOO_LARGE,
+        f"the redacted record is {size} bytes, over max_output_bytes ({settings.max_output_bytes})",
+        outcome.findings,
+        policy_version=outcome.policy_version,
+        consent=outcome.consent,
+    )
+
+
 def route(outcome: Outcome, source: SourceMessage, settings: Settings) -> OutputMessage:
-    """The message that carries ``outcome`` of ``source``."""
+    """The message that carries ``outcome`` of ``source``. A clean one is as large as it is
+    (see :func:`bounded`); any other goes without its value if it would not fit."""
     if outcome.verdict is Verdict.CLEAN:
         if outcome.value is None or outcome.record_id is None:
             raise ValueError("a clean outcome needs a value and a record id")
@@ -66,7 +100,12 @@ def route(outcome: Outcome, source: SourceMessage, settings: Settings) -> Output
         ("piiredact-source-partition", str(source.partition).encode("ascii")),
         ("piiredact-source-offset", str(source.offset).encode("ascii")),
     ]
-    return OutputMessage(topic, source.key, source.value, headers)
+    message = OutputMessage(topic, source.key, source.value, headers)
+    if message_bytes(message) <= settings.max_output_bytes:
+        return message
+    ours = [h for h in headers if h[0].startswith("piiredact-")]
+    ours.append(("piiredact-value-omitted", str(len(source.value)).encode("ascii")))
+    return OutputMessage(topic, None, b"", ours)
 
 
 def audit_message(outcome: Outcome, source: SourceMessage, settings: Settings) -> OutputMessage:
@@ -89,4 +128,8 @@ def audit_message(outcome: Outcome, source: SourceMessage, settings: Settings) -
         "source": {"topic": source.topic, "partition": source.partition, "offset": source.offset},
     }
     key = record_id.encode("utf-8") if record_id is not None else None
+    message = OutputMessage(settings.topic_audit, key, orjson.dumps(entry), [])
+    if message_bytes(message) <= settings.max_output_bytes:
+        return message
+    entry["findings"], entry["findings_omitted"] = [], len(outcome.findings)
     return OutputMessage(settings.topic_audit, key, orjson.dumps(entry), [])

@@ -18,6 +18,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
+#: The smallest ``max_output_bytes``: room for a message without its value or its findings.
+MIN_OUTPUT_BYTES = 16_384
+
 
 class Settings(BaseSettings):
     """Runtime configuration of the worker, the demo and the offline scanner."""
@@ -96,6 +99,17 @@ class Settings(BaseSettings):
     )
     detect_names: bool = Field(True, description="Run the NER models for PERSON.")
     max_record_bytes: int = Field(1_048_576, ge=1, description="Larger messages are dead-lettered.")
+    max_output_bytes: int = Field(
+        1_000_000,
+        ge=MIN_OUTPUT_BYTES,
+        description=(
+            "The largest message the worker writes (value, key and headers); keep it at or below "
+            "the broker's message.max.bytes. A clean record that would be larger is quarantined "
+            "(output_too_large); a quarantined or dead-lettered message that would be larger "
+            "goes without its value, which stays at its source offset; an audit entry without "
+            "its list of findings."
+        ),
+    )
     max_depth: int = Field(32, ge=1, description="Deeper nesting under `data` is dead-lettered.")
     max_strings: int = Field(
         10_000, ge=1, description="More strings (keys and values) in one record are dead-lettered."

@@ -15,7 +15,7 @@ from streams.consent import ConsentSnapshot, ConsentState, Jurisdiction
 from streams.demo import Collected, collect, demo_messages, produce, start_worker, stop_worker
 from streams.policy import DEFAULT_POLICY
 from streams.samples import MALFORMED
-from streams.settings import Settings
+from streams.settings import MIN_OUTPUT_BYTES, Settings
 from tests.streams._kafka import committed_offsets, next_offsets
 
 pytestmark = pytest.mark.broker
@@ -156,3 +156,50 @@ def _check_clean_records(collected: Collected, samples_ids: set[str]) -> None:
                 finding["entity_type"], finding.get("subtype"), consent
             )
             assert (finding["action"], finding["rule"]) == (action.value, rule)
+
+
+def test_outputs_too_large_to_write_are_bounded_and_the_worker_goes_on(
+    broker: EmbeddedBroker, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    """With the smallest max_output_bytes: a record whose redacted form would not fit is
+    quarantined (not retried forever), a dead letter too large goes without its value, and the
+    records around them are delivered as usual."""
+    settings = make_settings("big", max_output_bytes=MIN_OUTPUT_BYTES, detect_names=False)
+    emails = " ".join(f"user{i}@mail.example" for i in range(400))  # ~8 KB of text
+    many = {"id": "many-findings", "source": "https://x.example/m", "data": {"text": emails}}
+    small = {"id": "small", "source": "https://x.example/s", "data": {"text": "a@b.example"}}
+    junk = b"\xff" * (MIN_OUTPUT_BYTES + 1)  # not UTF-8: a dead letter
+    messages = [
+        (b"many-findings", orjson.dumps(many)),
+        (b"junk", junk),
+        (b"small", orjson.dumps(small)),
+    ]
+    worker = start_worker(settings, tmp_path / "worker.log")
+    try:
+        asyncio.run(produce(broker.bootstrap_servers, settings.topic_raw, messages))
+        collected = asyncio.run(
+            collect(
+                broker.bootstrap_servers,
+                settings,
+                lambda c: {b"many-findings", b"small", b""} <= set(c.keys()),
+                timeout=120,
+                alive=lambda: worker.poll() is None,
+            )
+        )
+        assert stop_worker(worker) == 0
+    finally:
+        stop_worker(worker)
+        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+
+    [(value, headers)] = collected.quarantine[b"many-findings"]
+    assert value == orjson.dumps(many), "the original, whole: it fits"
+    assert headers["piiredact-reason"] == b"output_too_large"
+    [(value, headers)] = collected.dead_letter[b""]
+    assert value == b"" and headers["piiredact-value-omitted"] == str(len(junk)).encode()
+    assert headers["piiredact-reason"] == b"not_utf8"
+    assert int(headers["piiredact-source-offset"]) >= 0
+    assert b"small" in collected.clean
+    [audit] = [orjson.loads(v) for v in collected.audit[b"many-findings"]]
+    assert (audit["verdict"], audit["reason"]) == ("quarantine", "output_too_large")
+    assert audit["findings"] == [] and audit["findings_omitted"] == 400
+    assert audit["counts"] == {"EMAIL_ADDRESS": 400}

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from streams.core import FindingReport, Outcome, Reason, Verdict, dead_letter, quarantine
 from streams.errors import InvalidRecord
-from streams.routing import OutputMessage, SourceMessage, route
-from streams.settings import Settings
+from streams.routing import (
+    OutputMessage,
+    SourceMessage,
+    audit_message,
+    bounded,
+    message_bytes,
+    route,
+)
+from streams.settings import MIN_OUTPUT_BYTES, Settings
 
 SETTINGS = Settings(
     topic_raw="t.raw",
@@ -162,3 +170,81 @@ def test_a_message_without_key_keeps_no_key() -> None:
     routed = route(outcome, source(key=None), SETTINGS)
     assert routed.key is None
     assert routed.topic == "t.deadletter"
+
+
+# --- no output larger than max_output_bytes -------------------------------------------------------
+
+SMALL = SETTINGS.model_copy(update={"max_output_bytes": MIN_OUTPUT_BYTES})
+FINDING = FindingReport("data.text", 0, 13, "EMAIL_ADDRESS", 1.0, "redact", rule="default")
+
+
+def clean_outcome(value_bytes: int, findings: int = 1) -> Outcome:
+    return Outcome(
+        Verdict.CLEAN,
+        record_id="rec-1",
+        value=b"x" * value_bytes,
+        findings=(FINDING,) * findings,
+        policy_version="v1",
+    )
+
+
+def test_message_bytes_counts_value_key_and_headers() -> None:
+    message = OutputMessage("t", b"key", b"value", [("h", b"12"), ("hé", b"3")])
+    assert message_bytes(message) == 5 + 3 + (1 + 2) + (3 + 1)
+    assert message_bytes(OutputMessage("t", None, b"", [])) == 0
+
+
+def test_a_clean_record_that_fits_stays_clean() -> None:
+    outcome = clean_outcome(MIN_OUTPUT_BYTES - 100)
+    assert bounded(outcome, source(), SMALL) is outcome
+    assert message_bytes(route(outcome, source(), SMALL)) <= MIN_OUTPUT_BYTES
+
+
+def test_a_clean_record_too_large_to_write_is_quarantined_with_its_findings() -> None:
+    outcome = clean_outcome(MIN_OUTPUT_BYTES, findings=3)
+    result = bounded(outcome, source(), SMALL)
+    assert result.verdict is Verdict.QUARANTINE
+    assert result.reason == "output_too_large"
+    assert (
+        result.detail is not None and f"over max_output_bytes ({MIN_OUTPUT_BYTES})" in result.detail
+    )
+    assert (result.record_id, result.policy_version) == ("rec-1", "v1")
+    assert [f.action for f in result.findings] == ["quarantine"] * 3
+    routed = route(result, source(), SMALL)
+    assert (routed.topic, routed.value) == ("t.quarantine", ORIGINAL_VALUE), "the original"
+    assert bounded(outcome, source(), SETTINGS) is outcome, "the default limit is 1,000,000"
+
+
+def test_a_quarantined_message_too_large_goes_without_key_value_and_foreign_headers() -> None:
+    big = SourceMessage("t.raw", 3, 12345, b"k-1", b"v" * MIN_OUTPUT_BYTES, [("trace-id", b"a")])
+    outcome = quarantine("rec-1", Reason.POLICY, "policy quarantines CREDIT_CARD")
+    routed = route(outcome, big, SMALL)
+    assert (routed.topic, routed.key, routed.value) == ("t.quarantine", None, b"")
+    headers = dict(routed.headers)
+    assert "trace-id" not in headers
+    assert headers["piiredact-value-omitted"] == str(MIN_OUTPUT_BYTES).encode()
+    assert headers["piiredact-reason"] == b"policy_quarantine"
+    assert (headers["piiredact-source-partition"], headers["piiredact-source-offset"]) == (
+        b"3",
+        b"12345",
+    ), "where the original still is"
+    assert message_bytes(routed) <= MIN_OUTPUT_BYTES
+    fits = route(outcome, big, SETTINGS)
+    assert fits.value == big.value and "piiredact-value-omitted" not in dict(fits.headers)
+
+
+def test_a_dead_letter_too_large_goes_without_its_value() -> None:
+    big = SourceMessage("t.raw", 0, 7, None, b"\xff" * (MIN_OUTPUT_BYTES + 1), [])
+    routed = route(dead_letter(InvalidRecord("not_utf8", "not UTF-8")), big, SMALL)
+    assert (routed.topic, routed.value) == ("t.deadletter", b"")
+    assert dict(routed.headers)["piiredact-value-omitted"] == str(MIN_OUTPUT_BYTES + 1).encode()
+
+
+def test_an_audit_entry_too_large_lists_no_findings_but_keeps_counts() -> None:
+    many = clean_outcome(10, findings=500)
+    entry = orjson.loads(audit_message(many, source(), SMALL).value)
+    assert entry["findings"] == [] and entry["findings_omitted"] == 500
+    assert entry["counts"] == {"EMAIL_ADDRESS": 500}
+    assert message_bytes(audit_message(many, source(), SMALL)) <= MIN_OUTPUT_BYTES
+    few = orjson.loads(audit_message(clean_outcome(10, findings=2), source(), SMALL).value)
+    assert len(few["findings"]) == 2 and "findings_omitted" not in few

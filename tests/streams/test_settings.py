@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from streams.settings import Settings
+from streams.settings import MIN_OUTPUT_BYTES, Settings
 
 PASSWORD = "s3cr3t-Kafka-pa55"
 
@@ -161,3 +161,10 @@ def test_the_password_is_never_in_the_settings(files: dict[str, Path]) -> None:
     )
     for text in (repr(settings), str(settings), settings.model_dump_json()):
         assert PASSWORD not in text
+
+
+def test_max_output_bytes_leaves_room_for_a_message_without_its_value() -> None:
+    assert Settings().max_output_bytes == 1_000_000
+    assert Settings(max_output_bytes=MIN_OUTPUT_BYTES).max_output_bytes == MIN_OUTPUT_BYTES
+    with pytest.raises(ValidationError, match="max_output_bytes"):
+        Settings(max_output_bytes=MIN_OUTPUT_BYTES - 1)
