@@ -1,7 +1,8 @@
 """Kafka TLS and SASL for every client the pipeline makes: the Faust worker and aiokafka.
 
 :func:`kafka_security` turns the ``kafka_*`` settings (checked for consistency by
-:class:`streams.settings.Settings`) into a :class:`KafkaSecurity`: it reads the SASL password
+:class:`streams.settings.KafkaSecuritySettings`, shared by the worker's settings and the
+producer client's) into a :class:`KafkaSecurity`: it reads the SASL password
 file and builds the :class:`ssl.SSLContext` once, at start. From it come the Faust
 ``broker_credentials`` (:meth:`KafkaSecurity.faust_credentials`) and the keyword arguments of
 aiokafka's clients (:meth:`KafkaSecurity.aiokafka_kwargs`).
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from streams.errors import PiiRedactError
-from streams.settings import Settings
+from streams.settings import KafkaSecuritySettings
 
 if TYPE_CHECKING:
     from faust.types.auth import CredentialsT
@@ -119,7 +120,7 @@ def _no_password() -> str:
     raise ssl.SSLError("the private key is encrypted")
 
 
-def kafka_security(settings: Settings) -> KafkaSecurity:
+def kafka_security(settings: KafkaSecuritySettings) -> KafkaSecurity:
     """The Kafka security of ``settings``: reads the password file, builds the TLS context."""
     protocol = settings.kafka_security_protocol
     context = None

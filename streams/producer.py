@@ -16,8 +16,9 @@ to fix, never a value::
     PiiRedactError
     ├── InvalidRecord
     │   └── InvalidRecordError   the record was refused by the client; nothing was sent
-    └── BrokerError              the broker cannot be reached (raised by start())
-        └── DeliveryError        the broker did not acknowledge one record
+    ├── BrokerError              the broker cannot be reached (raised by start())
+    │   └── DeliveryError        the broker did not acknowledge one record
+    └── KafkaSecurityError       a ``kafka_*`` file (SASL password, certificate) cannot be used
 
 Defaults (see docs/producer.md): ``id`` is a UUID 5 of ``source`` and ``data``, so the same page
 content always gets the same id and consumers can de-duplicate retries by key; ``scraped_at`` is
@@ -59,17 +60,20 @@ import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka import codec as kafka_codec
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from streams.consent import Consent, ConsentError, parse_consent
 from streams.errors import BrokerError, InvalidRecord
+from streams.kafka_security import KafkaSecurityError, kafka_security
 from streams.record import Limits, Record, collect_slots, parse_record
+from streams.settings import KafkaSecuritySettings
 from streams.timestamps import format_rfc3339
 
 __all__ = [
     "Consent",
     "DeliveryError",
     "InvalidRecordError",
+    "KafkaSecurityError",
     "PreparedRecord",
     "ProducerSettings",
     "RecordProducer",
@@ -121,14 +125,17 @@ class DeliveryError(BrokerError):
         self.error_type = error_type
 
 
-class ProducerSettings(BaseSettings):
+class ProducerSettings(KafkaSecuritySettings):
     """Producer configuration; every field reads ``PIIREDACT_<FIELD>`` from the environment.
 
-    ``broker_url``, ``topic_raw`` and the record limits have the worker's names and defaults, so a
-    producer and a worker configured by the same environment agree.
+    ``broker_url``, ``topic_raw``, the ``kafka_*`` security settings (TLS, SASL) and the record
+    limits have the worker's names and defaults, so a producer and a worker configured by the
+    same environment agree.
     """
 
-    model_config = SettingsConfigDict(env_prefix="PIIREDACT_", frozen=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PIIREDACT_", frozen=True, extra="ignore", hide_input_in_errors=True
+    )
 
     broker_url: str = Field(
         "kafka://127.0.0.1:9092",
@@ -456,10 +463,14 @@ class RecordProducer:
         self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
-        """Connect to the broker. Raises :class:`~streams.errors.BrokerError` if it can't."""
+        """Connect to the broker. Raises :class:`~streams.errors.BrokerError` if it can't, and
+        :class:`~streams.kafka_security.KafkaSecurityError` if a ``kafka_*`` file (the SASL
+        password, a certificate) cannot be used."""
         s = self.settings
         _keep_values_out_of_logs()
+        security = kafka_security(s)  # reads the password file, builds the TLS context
         producer = AIOKafkaProducer(
+            **security.aiokafka_kwargs(),
             bootstrap_servers=s.bootstrap_servers,
             acks="all",
             enable_idempotence=False,

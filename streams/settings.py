@@ -10,7 +10,7 @@ password (``PIIREDACT_KAFKA_SASL_PASSWORD_FILE``) is read only when a client is 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,19 +22,14 @@ SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 MIN_OUTPUT_BYTES = 16_384
 
 
-class Settings(BaseSettings):
-    """Runtime configuration of the worker, the demo and the offline scanner."""
+class KafkaSecuritySettings(BaseSettings):
+    """The ``kafka_*`` settings, shared by the worker's :class:`Settings` and the scrapers'
+    :class:`streams.producer.ProducerSettings`; checked for combinations that would fail at
+    connect time or silently ignore a credential. :func:`streams.kafka_security.kafka_security`
+    turns them into client arguments."""
 
-    # hide_input_in_errors: a model-level error would otherwise print every input, secrets too.
-    model_config = SettingsConfigDict(
-        env_prefix="PIIREDACT_", frozen=True, extra="forbid", hide_input_in_errors=True
-    )
+    model_config = SettingsConfigDict(env_prefix="PIIREDACT_", hide_input_in_errors=True)
 
-    broker_url: str = Field(
-        "kafka://127.0.0.1:9092",
-        description="Kafka bootstrap servers, e.g. kafka://host1:9092;host2:9092.",
-    )
-    app_id: str = Field("piiredact", description="Faust app id; also the consumer group id.")
     kafka_security_protocol: SecurityProtocol = Field(
         "PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL."
     )
@@ -55,6 +50,69 @@ class Settings(BaseSettings):
     kafka_ssl_keyfile: Path | None = Field(
         None, description="PEM private key of the client certificate (unencrypted)."
     )
+
+    @field_validator("kafka_security_protocol", "kafka_sasl_mechanism", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _kafka_security(self) -> Self:
+        """Combinations that would fail at connect time, or silently ignore a credential."""
+        protocol = self.kafka_security_protocol
+        sasl = {
+            "kafka_sasl_mechanism": self.kafka_sasl_mechanism,
+            "kafka_sasl_username": self.kafka_sasl_username,
+            "kafka_sasl_password_file": self.kafka_sasl_password_file,
+        }
+        tls = {
+            "kafka_ssl_cafile": self.kafka_ssl_cafile,
+            "kafka_ssl_certfile": self.kafka_ssl_certfile,
+            "kafka_ssl_keyfile": self.kafka_ssl_keyfile,
+        }
+        if protocol.startswith("SASL_"):
+            missing = [name for name, value in sasl.items() if not value]
+            if missing:
+                raise ValueError(f"kafka_security_protocol {protocol} needs {', '.join(missing)}")
+        elif set_names := [name for name, value in sasl.items() if value is not None]:
+            raise ValueError(
+                f"{', '.join(set_names)} set but kafka_security_protocol is {protocol}: "
+                "use SASL_PLAINTEXT or SASL_SSL"
+            )
+        if protocol not in ("SSL", "SASL_SSL") and (
+            set_names := [name for name, value in tls.items() if value is not None]
+        ):
+            raise ValueError(
+                f"{', '.join(set_names)} set but kafka_security_protocol is {protocol}: "
+                "use SSL or SASL_SSL"
+            )
+        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
+            raise ValueError(
+                "kafka_ssl_certfile and kafka_ssl_keyfile go together: set both for mutual "
+                "TLS, or neither"
+            )
+        for name, path in (
+            *tls.items(),
+            ("kafka_sasl_password_file", sasl["kafka_sasl_password_file"]),
+        ):
+            if isinstance(path, Path) and not path.is_file():
+                raise ValueError(f"{name}: no such file {path}")
+        return self
+
+
+class Settings(KafkaSecuritySettings):
+    """Runtime configuration of the worker, the demo and the offline scanner."""
+
+    # hide_input_in_errors: a model-level error would otherwise print every input, secrets too.
+    model_config = SettingsConfigDict(
+        env_prefix="PIIREDACT_", frozen=True, extra="forbid", hide_input_in_errors=True
+    )
+
+    broker_url: str = Field(
+        "kafka://127.0.0.1:9092",
+        description="Kafka bootstrap servers, e.g. kafka://host1:9092;host2:9092.",
+    )
+    app_id: str = Field("piiredact", description="Faust app id; also the consumer group id.")
     topic_raw: str = Field("scraped.raw", description="Input topic of scraped records.")
     topic_clean: str = Field("scraped.clean", description="Output topic of redacted records.")
     topic_quarantine: str = Field(
@@ -140,54 +198,6 @@ class Settings(BaseSettings):
         if not value.startswith("kafka://"):
             raise ValueError("must start with kafka:// (e.g. kafka://127.0.0.1:9092)")
         return value
-
-    @field_validator("kafka_security_protocol", "kafka_sasl_mechanism", mode="before")
-    @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _kafka_security(self) -> Settings:
-        """Combinations that would fail at connect time, or silently ignore a credential."""
-        protocol = self.kafka_security_protocol
-        sasl = {
-            "kafka_sasl_mechanism": self.kafka_sasl_mechanism,
-            "kafka_sasl_username": self.kafka_sasl_username,
-            "kafka_sasl_password_file": self.kafka_sasl_password_file,
-        }
-        tls = {
-            "kafka_ssl_cafile": self.kafka_ssl_cafile,
-            "kafka_ssl_certfile": self.kafka_ssl_certfile,
-            "kafka_ssl_keyfile": self.kafka_ssl_keyfile,
-        }
-        if protocol.startswith("SASL_"):
-            missing = [name for name, value in sasl.items() if not value]
-            if missing:
-                raise ValueError(f"kafka_security_protocol {protocol} needs {', '.join(missing)}")
-        elif set_names := [name for name, value in sasl.items() if value is not None]:
-            raise ValueError(
-                f"{', '.join(set_names)} set but kafka_security_protocol is {protocol}: "
-                "use SASL_PLAINTEXT or SASL_SSL"
-            )
-        if protocol not in ("SSL", "SASL_SSL") and (
-            set_names := [name for name, value in tls.items() if value is not None]
-        ):
-            raise ValueError(
-                f"{', '.join(set_names)} set but kafka_security_protocol is {protocol}: "
-                "use SSL or SASL_SSL"
-            )
-        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
-            raise ValueError(
-                "kafka_ssl_certfile and kafka_ssl_keyfile go together: set both for mutual "
-                "TLS, or neither"
-            )
-        for name, path in (
-            *tls.items(),
-            ("kafka_sasl_password_file", sasl["kafka_sasl_password_file"]),
-        ):
-            if isinstance(path, Path) and not path.is_file():
-                raise ValueError(f"{name}: no such file {path}")
-        return self
 
     @property
     def bootstrap_servers(self) -> str:

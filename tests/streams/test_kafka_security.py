@@ -15,9 +15,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from pydantic import ValidationError
 
 from recognizers.engine import Detector
-from streams import topics
+from streams import producer, topics
 from streams.app import create_app
 from streams.errors import BrokerError
 from streams.kafka_security import (
@@ -271,3 +272,81 @@ def test_an_unusable_credential_stops_the_worker_before_it_starts(
 
 def test_security_defaults_are_plaintext() -> None:
     assert KafkaSecurity().aiokafka_kwargs() == {"security_protocol": "PLAINTEXT"}
+
+
+def test_the_producer_client_uses_the_security_settings(
+    pki: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+
+    class Refusing:
+        def __init__(self, **kwargs: Any) -> None:
+            seen.update(kwargs)
+
+        async def start(self) -> None:
+            raise ConnectionError(f"refused for {seen['sasl_plain_password']}")
+
+        async def stop(self) -> None:
+            pass
+
+    monkeypatch.setattr(producer, "AIOKafkaProducer", Refusing)
+    client = producer.RecordProducer(
+        broker_url="kafka.example:9093",
+        kafka_security_protocol="sasl_ssl",
+        kafka_sasl_mechanism="SCRAM-SHA-256",
+        kafka_sasl_username="scraper",
+        kafka_sasl_password_file=pki["password"],
+        kafka_ssl_cafile=pki["ca.crt"],
+    )
+    with pytest.raises(BrokerError) as caught:
+        asyncio.run(client.start())
+    assert seen["bootstrap_servers"] == "kafka.example:9093"
+    assert seen["security_protocol"] == "SASL_SSL"
+    assert (seen["sasl_mechanism"], seen["sasl_plain_username"]) == ("SCRAM-SHA-256", "scraper")
+    assert seen["sasl_plain_password"] == PASSWORD
+    assert isinstance(seen["ssl_context"], ssl.SSLContext)
+    assert seen["ssl_context"].verify_mode is ssl.CERT_REQUIRED
+    assert PASSWORD not in str(caught.value)
+    assert PASSWORD not in repr(client.settings)
+
+
+def test_the_producer_settings_refuse_what_the_workers_refuse(pki: dict[str, Path]) -> None:
+    with pytest.raises(ValidationError, match="needs kafka_sasl_username"):
+        producer.ProducerSettings(
+            kafka_security_protocol="SASL_SSL",
+            kafka_sasl_mechanism="PLAIN",
+            kafka_sasl_password_file=pki["password"],
+        )
+    with pytest.raises(ValidationError, match="kafka_ssl_cafile set but kafka_security_protocol"):
+        producer.ProducerSettings(kafka_ssl_cafile=pki["ca.crt"])
+    with pytest.raises(ValidationError, match="kafka_sasl_password_file: no such file"):
+        producer.ProducerSettings(
+            kafka_security_protocol="SASL_PLAINTEXT",
+            kafka_sasl_mechanism="PLAIN",
+            kafka_sasl_username="scraper",
+            kafka_sasl_password_file=pki["password"].parent / "missing",
+        )
+
+
+def test_the_producer_reads_its_security_from_the_workers_environment(
+    pki: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIIREDACT_KAFKA_SECURITY_PROTOCOL", "SSL")
+    monkeypatch.setenv("PIIREDACT_KAFKA_SSL_CAFILE", str(pki["ca.crt"]))
+    settings = producer.ProducerSettings()
+    assert settings.kafka_security_protocol == Settings().kafka_security_protocol == "SSL"
+    assert kafka_security(settings).aiokafka_kwargs()["security_protocol"] == "SSL"
+
+
+def test_an_unusable_password_file_stops_the_producer_before_it_connects(
+    pki: dict[str, Path],
+) -> None:
+    client = producer.RecordProducer(
+        kafka_security_protocol="SASL_PLAINTEXT",
+        kafka_sasl_mechanism="PLAIN",
+        kafka_sasl_username="scraper",
+        kafka_sasl_password_file=pki["binary"],
+    )
+    with pytest.raises(KafkaSecurityError, match="not UTF-8") as caught:
+        asyncio.run(client.start())
+    assert "pa55" not in str(caught.value)
