@@ -10,6 +10,7 @@ shape                                                       score
 ``+`` and a number :mod:`phonenumbers` calls possible        0.95
 Russian layout: ``+7``/``8``, then ten digits (``8 916 …``)  0.95
 ten bare digits starting with 9 (a Russian mobile)           0.7
+eleven bare digits ``79…`` (the same, ``+`` left out)         0.7
 phone context word nearby (tel., моб., call, WhatsApp, …)   0.85
 North American ``(212) 555-1234`` / ``212-555-1234``          0.7
 national trunk ``0…`` with separators, 9-11 digits           0.6
@@ -51,6 +52,7 @@ _PHONE = (
 # library's `re` (faster per call than `regex`, no timeout needed) is used for them.
 # A separator between two digit groups, where a run of several numbers may be cut.
 _CUT = re.compile(r"[ .\-](?=[0-9(+])")
+_SPACE_CUT = re.compile(r" (?=[0-9(+])")
 _EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5}$")
 _DATE = re.compile(
     r"^(?:(?:19|20)[0-9]{2}[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:0?[1-9]|[12][0-9]|3[01])"
@@ -65,7 +67,8 @@ _NANP_SPACED = re.compile(r"^\(?[2-9][0-9]{2}\)? [0-9]{3}[ \-][0-9]{4}$")
 _LOCAL = re.compile(r"^[0-9]{3}[.\-][0-9]{4}$")
 _PAREN_AREA = re.compile(r"^\([0-9]{2,5}\)[ ]?[0-9]{2,4}(?:[ \-][0-9]{2,4}){1,3}$")
 _RU = re.compile(r"^(?:\+7|8)[ \-]?\(?[0-9]{3}\)?[ \-]?[0-9]{3}[ \-]?[0-9]{2}[ \-]?[0-9]{2}$")
-_RU_MOBILE_BARE = re.compile(r"^9[0-9]{9}$")
+#: A Russian mobile without trunk or ``+``: ``9XXXXXXXXX``, or ``79XXXXXXXXX`` (``+`` left out).
+_RU_MOBILE_BARE = re.compile(r"^7?9[0-9]{9}$")
 
 _PHONE_CONTEXT = (
     "phone",
@@ -125,7 +128,9 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         self, text: str, candidates: list[tuple[int, int, float]]
     ) -> list[tuple[int, int, float]]:
         """Like the base, but a run of several numbers (``8 916 … 67 8 916 … 68``) that fails as
-        a whole is split at its separators into the longest runs that pass, left to right."""
+        a whole is split at its separators into the longest runs that pass, left to right; a
+        shorter one that fails is tried without what comes before or after a space in it
+        (:meth:`_among_more`)."""
         found: list[tuple[int, int, float]] = []
         for start, end, _base in candidates:
             found.extend(self._segment(text, start, end))
@@ -142,7 +147,8 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         if whole is not None:
             return [(start, end, whole)]
         if digits <= _MAX_DIGITS:
-            return []
+            # Most such runs hold no space (an ИНН, a date, an IP address): nothing to try.
+            return self._among_more(text, start, end, judge) if " " in text[start:end] else []
         cuts = [m.start() for m in _CUT.finditer(text, start, end)]
         starts = [start, *(c + 1 for c in cuts)]
         ends = [*cuts, end]
@@ -165,6 +171,23 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
                     break
             i += 1
         return found
+
+    @staticmethod
+    def _among_more(text: str, start: int, end: int, judge: _Judge) -> list[tuple[int, int, float]]:
+        """For a run of 15 digits or fewer that fails as a whole: its longest part before a space,
+        or else after one, that has a phone's layout by itself (``+7 916 123-45-67`` in
+        ``+7 916 123-45-67 9-18``, opening hours after it; ``8 916 123-45-67`` in
+        ``кв. 12 8 916 123-45-67``). A phone word near does not count here: with one, the first
+        groups of a card or an address would pass too."""
+        spaces = [m.start() for m in _SPACE_CUT.finditer(text, start, end)]
+        pieces = [(start, cut) for cut in reversed(spaces)] + [(cut + 1, end) for cut in spaces]
+        for piece_start, piece_end in pieces:
+            piece = text[piece_start:piece_end]
+            if _digit_count(piece) >= _MIN_DIGITS:
+                score = judge.score_by_layout(piece)
+                if score is not None:
+                    return [(piece_start, piece_end, score)]
+        return []
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         return _Judge(self, text, start, end).score(text[start:end])
@@ -191,7 +214,10 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
                 return _NO_PHONE
             if len(main) == 11 and main[0] == "8":  # _RU
                 return _RU_LAYOUT
-            return (0.7 if len(main) == 10 and main[0] == "9" else None), 0.85  # _RU_MOBILE_BARE
+            bare_mobile = (len(main) == 10 and main[0] == "9") or (  # _RU_MOBILE_BARE
+                len(main) == 11 and main.startswith("79")
+            )
+            return (0.7 if bare_mobile else None), 0.85
         digits = len(ascii_digits(main))
         if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
             return _NO_PHONE
@@ -271,3 +297,9 @@ class _Judge:
         if self._blocked is None:
             self._blocked = self._recognizer.blocked(self._text, self._start, self._end)
         return None if self._blocked else plain
+
+    def score_by_layout(self, candidate: str) -> float | None:
+        """:meth:`score` for a ``candidate`` that has a phone's layout without a phone word
+        near; ``None`` for any other (no context is looked up for it)."""
+        plain, _contextual = self._recognizer.shape_scores(candidate)
+        return None if plain is None else self.score(candidate)
