@@ -11,7 +11,7 @@ from recognizers.base import ValidatedPatternRecognizer
 # exception: after a dot that does not follow a local-part character ("Пишите...ivan@",
 # "список.olga@") an address may start, since a local part cannot begin with a dot. After the
 # top-level domain a hyphen may follow when it does not continue a domain ("ivan@mail.ru-пишите").
-# Every repetition is bounded.
+# Every repetition is bounded; a domain may have as many labels as DNS allows (127).
 _LOCAL = r"[A-Za-z0-9_%+\-](?:[A-Za-z0-9._%+\-]{0,63})"
 _LABEL = r"[A-Za-z0-9а-яА-ЯёЁ](?:[A-Za-z0-9а-яА-ЯёЁ\-]{0,62})"
 _TLD = r"(?:[A-Za-z]{2,24}|[а-яА-ЯёЁ]{2,24}|xn--[A-Za-z0-9\-]{1,59})"
@@ -20,7 +20,7 @@ _EMAIL = (
     + _LOCAL
     + r"@(?:"
     + _LABEL
-    + r"\.){1,8}"
+    + r"\.){1,126}"
     + _TLD
     + r"(?![A-Za-z0-9а-яА-ЯёЁ])(?!-[A-Za-z0-9а-яА-ЯёЁ\-]{0,63}\.[A-Za-zа-яА-ЯёЁ])"
 )
