@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import orjson
@@ -12,7 +12,15 @@ import pytest
 
 from streams.broker import EmbeddedBroker
 from streams.consent import ConsentSnapshot, ConsentState, Jurisdiction
-from streams.demo import Collected, collect, demo_messages, produce, start_worker, stop_worker
+from streams.demo import (
+    Collected,
+    Message,
+    collect,
+    demo_messages,
+    produce,
+    start_worker,
+    stop_worker,
+)
 from streams.policy import DEFAULT_POLICY
 from streams.samples import MALFORMED
 from streams.settings import MIN_OUTPUT_BYTES, Settings
@@ -38,6 +46,43 @@ QUARANTINED: tuple[tuple[dict[str, object], str], ...] = (
 QUARANTINE_CANARIES = ("olga.sokolova@example.ru", "dmitry.volkov@example.com")
 
 
+def through_worker(
+    broker: EmbeddedBroker,
+    settings: Settings,
+    messages: Sequence[Message],
+    expected: set[bytes],
+    tmp_path: Path,
+    *,
+    timeout: float,
+    settle: bool = False,
+) -> Collected:
+    """Publish ``messages`` to a worker and read the outputs until every ``expected`` key has
+    one (with ``settle``, again 2 s later, so that duplicates would show); the worker must then
+    stop with exit code 0. Its log's end is printed, for a failing test."""
+    worker = start_worker(settings, tmp_path / "worker.log")
+    try:
+        asyncio.run(produce(broker.bootstrap_servers, settings.topic_raw, messages))
+        collected = asyncio.run(
+            collect(
+                broker.bootstrap_servers,
+                settings,
+                lambda c: expected <= set(c.keys()),
+                timeout=timeout,
+                alive=lambda: worker.poll() is None,
+            )
+        )
+        if settle:
+            time.sleep(2)
+            collected = asyncio.run(
+                collect(broker.bootstrap_servers, settings, lambda c: expected <= set(c.keys()), 60)
+            )
+        assert stop_worker(worker) == 0
+    finally:
+        stop_worker(worker)
+        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+    return collected
+
+
 def test_every_message_gets_one_outcome_and_no_planted_value_reaches_clean(
     broker: EmbeddedBroker, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
@@ -47,27 +92,9 @@ def test_every_message_gets_one_outcome_and_no_planted_value_reaches_clean(
     expected = {key for key, _ in messages if key is not None}
     assert len(expected) == len(messages), "test keys must be unique"
 
-    worker = start_worker(settings, tmp_path / "worker.log")
-    try:
-        asyncio.run(produce(broker.bootstrap_servers, settings.topic_raw, messages))
-        collected = asyncio.run(
-            collect(
-                broker.bootstrap_servers,
-                settings,
-                lambda c: expected <= set(c.keys()),
-                timeout=180,
-                alive=lambda: worker.poll() is None,
-            )
-        )
-        # Give duplicates, if the worker produced any, time to show up.
-        time.sleep(2)
-        collected = asyncio.run(
-            collect(broker.bootstrap_servers, settings, lambda c: expected <= set(c.keys()), 60)
-        )
-        assert stop_worker(worker) == 0
-    finally:
-        stop_worker(worker)
-        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+    collected = through_worker(
+        broker, settings, messages, expected, tmp_path, timeout=180, settle=True
+    )
 
     counts = collected.keys()
     assert set(counts) == expected
@@ -174,22 +201,8 @@ def test_outputs_too_large_to_write_are_bounded_and_the_worker_goes_on(
         (b"junk", junk),
         (b"small", orjson.dumps(small)),
     ]
-    worker = start_worker(settings, tmp_path / "worker.log")
-    try:
-        asyncio.run(produce(broker.bootstrap_servers, settings.topic_raw, messages))
-        collected = asyncio.run(
-            collect(
-                broker.bootstrap_servers,
-                settings,
-                lambda c: {b"many-findings", b"small", b""} <= set(c.keys()),
-                timeout=120,
-                alive=lambda: worker.poll() is None,
-            )
-        )
-        assert stop_worker(worker) == 0
-    finally:
-        stop_worker(worker)
-        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+    expected = {b"many-findings", b"small", b""}  # the dead letter goes without its key
+    collected = through_worker(broker, settings, messages, expected, tmp_path, timeout=120)
 
     [(value, headers)] = collected.quarantine[b"many-findings"]
     assert value == orjson.dumps(many), "the original, whole: it fits"

@@ -222,9 +222,10 @@ def test_unusable_password_files_fail_without_their_content(
     assert "kafka_sasl_password_file" in str(caught.value)
 
 
-def test_the_topics_admin_client_uses_the_security_settings(
-    pki: dict[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def refusing() -> tuple[type, dict[str, Any]]:
+    """A Kafka client class that keeps its arguments in the dict and refuses to start, with the
+    password in its error (which must not reach the caller's)."""
     seen: dict[str, Any] = {}
 
     class Refusing:
@@ -234,7 +235,17 @@ def test_the_topics_admin_client_uses_the_security_settings(
         async def start(self) -> None:
             raise ConnectionError(f"refused for {seen['sasl_plain_password']}")
 
-    monkeypatch.setattr(topics, "AIOKafkaAdminClient", Refusing)
+        async def stop(self) -> None:
+            pass
+
+    return Refusing, seen
+
+
+def test_the_topics_admin_client_uses_the_security_settings(
+    pki: dict[str, Path], monkeypatch: pytest.MonkeyPatch, refusing: tuple[type, dict[str, Any]]
+) -> None:
+    client_class, seen = refusing
+    monkeypatch.setattr(topics, "AIOKafkaAdminClient", client_class)
     settings = _sasl_settings(pki, broker_url="kafka://kafka.example:9093")
     with pytest.raises(BrokerError) as caught:
         asyncio.run(topics.ensure_topics(settings))
@@ -275,21 +286,10 @@ def test_security_defaults_are_plaintext() -> None:
 
 
 def test_the_producer_client_uses_the_security_settings(
-    pki: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+    pki: dict[str, Path], monkeypatch: pytest.MonkeyPatch, refusing: tuple[type, dict[str, Any]]
 ) -> None:
-    seen: dict[str, Any] = {}
-
-    class Refusing:
-        def __init__(self, **kwargs: Any) -> None:
-            seen.update(kwargs)
-
-        async def start(self) -> None:
-            raise ConnectionError(f"refused for {seen['sasl_plain_password']}")
-
-        async def stop(self) -> None:
-            pass
-
-    monkeypatch.setattr(producer, "AIOKafkaProducer", Refusing)
+    client_class, seen = refusing
+    monkeypatch.setattr(producer, "AIOKafkaProducer", client_class)
     client = producer.RecordProducer(
         broker_url="kafka.example:9093",
         kafka_security_protocol="sasl_ssl",
