@@ -75,8 +75,6 @@ PRODUCER_LINGER_SECONDS = 0.005
 #: about ten clean records, so a batch's outputs went out in several produce requests; at 256 KB
 #: they go in one, which cut the worker's socket writes sixfold.
 PRODUCER_BATCH_BYTES = 262_144
-#: Room in a produce request beyond the largest output, for record and batch framing.
-PRODUCE_FRAMING_BYTES = 65_536
 _SEND_RETRY_FIRST = 0.5
 _SEND_RETRY_MAX = 10.0
 
@@ -390,10 +388,11 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
         # for them, lets them go in one produce request instead of about one each (socket
         # writes were a quarter of the worker's CPU).
         producer_linger=PRODUCER_LINGER_SECONDS,
-        producer_max_batch_size=PRODUCER_BATCH_BYTES,
-        # No output is larger than max_output_bytes (streams/routing.py); the rest is room for
-        # the record's and the batch's framing, so the producer never refuses one.
-        producer_max_request_size=settings.max_output_bytes + PRODUCE_FRAMING_BYTES,
+        # A batch is no larger than the broker takes one output to be (max_output_bytes), and no
+        # output is larger than that as the producer counts it (streams/routing.py), so the
+        # producer never refuses one and the broker never refuses a batch it was set up for.
+        producer_max_batch_size=min(PRODUCER_BATCH_BYTES, settings.max_output_bytes),
+        producer_max_request_size=settings.max_output_bytes,
         web_enabled=settings.web_enabled,
         web_port=settings.web_port,
         web_bind=settings.web_host,
@@ -413,14 +412,15 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
     tables = ConsentTables(app, settings, policy, keyring)
     install_endpoints(app, metrics, settings.topic_raw)
     totals: Counter[str] = Counter()
+    startup_frozen: list[bool] = []
 
     async def deliver(messages: Sequence[OutputMessage]) -> None:
         delay = _SEND_RETRY_FIRST
         while True:
             try:
                 # Straight to the producer: Faust's Topic.send wraps each message in its own
-                # objects and sensor calls (a fifth of the worker's CPU) and logs values at
-                # debug level; outputs are bytes already and their topics exist.
+                # objects and sensor calls (a fifth of the worker's CPU); outputs are bytes
+                # already and their topics exist.
                 producer = app.producer
                 futures = [
                     await producer.send(m.topic, m.key, m.value, None, None, m.headers)
@@ -437,7 +437,11 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
                     type(exc).__name__,
                     delay,
                 )
-                if isinstance(exc, MessageSizeTooLargeError):
+                # Faust wraps a refusal by the client in ProducerSendError; the broker's comes
+                # through the send's future as it is.
+                if isinstance(exc, MessageSizeTooLargeError) or isinstance(
+                    exc.__cause__, MessageSizeTooLargeError
+                ):
                     log.error(
                         "the broker refused an output as too large: set "
                         "PIIREDACT_MAX_OUTPUT_BYTES (now %d) at or below the broker's and the "
@@ -451,9 +455,12 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
     async def redact(stream: faust.StreamT[Any]) -> None:
         # What start-up made (Faust, aiokafka, their modules) lives as long as the worker: out
         # of the collector's way, a full collection no longer walks it (one took ~90 ms per
-        # burst of 5,000 records, a tenth of the event loop's time).
-        gc.collect()
-        gc.freeze()
+        # burst of 5,000 records, a tenth of the event loop's time). Once: an agent restarted
+        # after a crash would freeze whatever happens to be alive then.
+        if not startup_frozen:
+            startup_frozen.append(True)
+            gc.collect()
+            gc.freeze()
         # noack_take is on the concrete Stream, not on the StreamT interface.
         batches = cast(faust.Stream[Any], stream).noack_take
 

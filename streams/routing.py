@@ -2,17 +2,24 @@
 
 - clean: key = record id, value = the redacted record, header ``piiredact-policy-version``;
 - quarantine and dead-letter: key and value = the original message, unchanged (nothing is
-  lost), its headers kept, plus ``piiredact-reason``, ``piiredact-detail`` and the source
-  ``piiredact-source-topic`` / ``-partition`` / ``-offset``. Details never carry a value;
+  lost), its headers kept, plus ``piiredact-reason``, ``piiredact-detail`` (at most 1 KB) and
+  the source ``piiredact-source-topic`` / ``-partition`` / ``-offset``. Details never carry a
+  value;
 - audit: one entry per input message, whatever its verdict (:func:`audit_message`).
 
-No message is larger than ``settings.max_output_bytes`` (counting value, key and headers), so
-the producer never has one refused and retried forever: a clean record that would be larger is
-quarantined instead (:func:`bounded`, reason ``output_too_large``); a quarantined or
-dead-lettered message that would be larger is written without its key, value and original
-headers, plus ``piiredact-value-omitted`` (the value's size): the source headers say where it
-still is; an audit entry that would be larger lists no findings (``findings_omitted`` says how
-many; ``counts`` stays).
+No message is larger than ``settings.max_output_bytes``, as aiokafka counts it (value, key,
+headers and the framing of a batch of one), so the producer never has one refused and retried
+forever:
+
+- a clean record that would be larger is quarantined instead (:func:`bounded`, reason
+  ``output_too_large``);
+- a quarantined or dead-lettered message that would be larger is written without its key, value
+  and original headers, plus ``piiredact-value-omitted`` (the value's size). The source headers
+  say where the original is, for as long as the source topic keeps it: the only case in which
+  the pipeline does not carry a message's bytes itself;
+- an audit entry that would be larger lists no findings (``findings_omitted`` says how many;
+  ``counts`` stays), and if it is still too large, no key ids (``key_ids_omitted``) and only the
+  consent's state, jurisdiction and origin.
 """
 
 from __future__ import annotations
@@ -21,11 +28,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
 from streams.core import PIPELINE_VERSION, Outcome, Reason, Verdict, quarantine
 from streams.settings import Settings
 
 Headers = list[tuple[str, bytes]]
+
+#: The most bytes of ``piiredact-detail`` (a detail names fields, and a field name may be long).
+MAX_DETAIL_BYTES = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +62,18 @@ class OutputMessage:
 
 
 def message_bytes(message: OutputMessage) -> int:
-    """What ``message`` weighs against ``max_output_bytes``: value, key and headers."""
-    headers = sum(len(name.encode("utf-8")) + len(value) for name, value in message.headers)
-    return len(message.value) + len(message.key or b"") + headers
+    """What ``message`` weighs against ``max_output_bytes``: its size in a record batch of its
+    own, as aiokafka estimates it before it sends (and refuses above ``max_request_size``)."""
+    headers: list[tuple[str, bytes | None]] = list(message.headers)
+    return int(
+        DefaultRecordBatchBuilder.estimate_size_in_bytes(message.key, message.value, headers)
+    )
+
+
+def _capped(text: str, limit: int = MAX_DETAIL_BYTES) -> bytes:
+    """``text`` in UTF-8, cut to at most ``limit`` bytes at a character boundary."""
+    data = text.encode("utf-8")
+    return data if len(data) <= limit else data[:limit].decode("utf-8", "ignore").encode("utf-8")
 
 
 def bounded(outcome: Outcome, source: SourceMessage, settings: Settings) -> Outcome:
@@ -95,7 +115,7 @@ def route(outcome: Outcome, source: SourceMessage, settings: Settings) -> Output
     headers = [h for h in source.headers if not h[0].startswith("piiredact-")]
     headers += [
         ("piiredact-reason", (outcome.reason or "unknown").encode("utf-8")),
-        ("piiredact-detail", (outcome.detail or "").encode("utf-8")),
+        ("piiredact-detail", _capped(outcome.detail or "")),
         ("piiredact-source-topic", source.topic.encode("utf-8")),
         ("piiredact-source-partition", str(source.partition).encode("ascii")),
         ("piiredact-source-offset", str(source.offset).encode("ascii")),
@@ -132,4 +152,10 @@ def audit_message(outcome: Outcome, source: SourceMessage, settings: Settings) -
     if message_bytes(message) <= settings.max_output_bytes:
         return message
     entry["findings"], entry["findings_omitted"] = [], len(outcome.findings)
+    message = OutputMessage(settings.topic_audit, key, orjson.dumps(entry), [])
+    if message_bytes(message) <= settings.max_output_bytes:
+        return message
+    entry["key_ids"], entry["key_ids_omitted"] = [], len(outcome.key_ids)
+    if (consent := entry["consent"]) is not None:
+        entry["consent"] = {k: consent[k] for k in ("state", "jurisdiction", "origin")}
     return OutputMessage(settings.topic_audit, key, orjson.dumps(entry), [])

@@ -161,11 +161,12 @@ class Settings(KafkaSecuritySettings):
         1_000_000,
         ge=MIN_OUTPUT_BYTES,
         description=(
-            "The largest message the worker writes (value, key and headers); keep it at or below "
-            "the broker's message.max.bytes. A clean record that would be larger is quarantined "
+            "The largest message the worker writes, as the producer counts it (value, key, "
+            "headers, batch framing); keep it at or below the broker's and the output topics' "
+            "message size limit. A clean record that would be larger is quarantined "
             "(output_too_large); a quarantined or dead-lettered message that would be larger "
-            "goes without its value, which stays at its source offset; an audit entry without "
-            "its list of findings."
+            "goes without its value, which stays at its source offset for as long as that "
+            "topic keeps it; an audit entry without its list of findings."
         ),
     )
     max_depth: int = Field(32, ge=1, description="Deeper nesting under `data` is dead-lettered.")

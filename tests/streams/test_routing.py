@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
+from streams.consent import Consent, ConsentSnapshot, ConsentState, Jurisdiction
 from streams.core import FindingReport, Outcome, Reason, Verdict, dead_letter, quarantine
 from streams.errors import InvalidRecord
 from streams.routing import (
+    MAX_DETAIL_BYTES,
     OutputMessage,
     SourceMessage,
     audit_message,
@@ -188,14 +191,20 @@ def clean_outcome(value_bytes: int, findings: int = 1) -> Outcome:
     )
 
 
-def test_message_bytes_counts_value_key_and_headers() -> None:
+def test_message_bytes_is_what_the_producer_checks_against_its_request_limit() -> None:
     message = OutputMessage("t", b"key", b"value", [("h", b"12"), ("hé", b"3")])
-    assert message_bytes(message) == 5 + 3 + (1 + 2) + (3 + 1)
-    assert message_bytes(OutputMessage("t", None, b"", [])) == 0
+    headers: list[tuple[str, bytes | None]] = list(message.headers)
+    assert message_bytes(message) == DefaultRecordBatchBuilder.estimate_size_in_bytes(
+        b"key", b"value", headers
+    )
+    empty = message_bytes(OutputMessage("t", None, b"", []))
+    assert empty > 0, "a batch of one has its framing"
+    many = OutputMessage("t", None, b"", [("", b"")] * 10_000)
+    assert message_bytes(many) >= empty + 10_000, "every header counts, even an empty one"
 
 
 def test_a_clean_record_that_fits_stays_clean() -> None:
-    outcome = clean_outcome(MIN_OUTPUT_BYTES - 100)
+    outcome = clean_outcome(MIN_OUTPUT_BYTES - 200)  # the rest: id, header, batch framing
     assert bounded(outcome, source(), SMALL) is outcome
     assert message_bytes(route(outcome, source(), SMALL)) <= MIN_OUTPUT_BYTES
 
@@ -233,6 +242,22 @@ def test_a_quarantined_message_too_large_goes_without_key_value_and_foreign_head
     assert fits.value == big.value and "piiredact-value-omitted" not in dict(fits.headers)
 
 
+def test_a_message_with_too_many_headers_goes_without_them() -> None:
+    headers = [("trace", b"")] * 5_000  # small values, but framing for each
+    big = SourceMessage("t.raw", 0, 7, b"k", b"{}", headers)
+    routed = route(quarantine("rec-1", Reason.POLICY, "policy"), big, SMALL)
+    assert "trace" not in dict(routed.headers)
+    assert message_bytes(routed) <= MIN_OUTPUT_BYTES
+
+
+def test_a_detail_is_capped_at_a_character_boundary() -> None:
+    long_name = "поле" * 1000  # 8,000 bytes of UTF-8
+    outcome = dead_letter(InvalidRecord("unknown_field", f"{long_name}: not allowed"))
+    detail = dict(route(outcome, source(), SETTINGS).headers)["piiredact-detail"]
+    assert len(detail) <= MAX_DETAIL_BYTES
+    assert detail.decode("utf-8").startswith("поле"), "still valid UTF-8"
+
+
 def test_a_dead_letter_too_large_goes_without_its_value() -> None:
     big = SourceMessage("t.raw", 0, 7, None, b"\xff" * (MIN_OUTPUT_BYTES + 1), [])
     routed = route(dead_letter(InvalidRecord("not_utf8", "not UTF-8")), big, SMALL)
@@ -248,3 +273,24 @@ def test_an_audit_entry_too_large_lists_no_findings_but_keeps_counts() -> None:
     assert message_bytes(audit_message(many, source(), SMALL)) <= MIN_OUTPUT_BYTES
     few = orjson.loads(audit_message(clean_outcome(10, findings=2), source(), SMALL).value)
     assert len(few["findings"]) == 2 and "findings_omitted" not in few
+
+
+def test_an_audit_entry_still_too_large_keeps_only_the_consents_state() -> None:
+    consent = Consent(status="granted", purposes=tuple(f"p{i}-" + "x" * 250 for i in range(64)))
+    snapshot = ConsentSnapshot(ConsentState.DISTRIBUTION, Jurisdiction.RU, "record", consent)
+    outcome = Outcome(
+        Verdict.CLEAN,
+        record_id="r" * 512,
+        value=b"{}",
+        findings=(FINDING,) * 3,
+        consent=snapshot,
+        key_ids=("k1",),
+    )
+    assert message_bytes(audit_message(outcome, source(), SETTINGS)) > MIN_OUTPUT_BYTES
+    routed = audit_message(outcome, source(), SMALL)
+    assert message_bytes(routed) <= MIN_OUTPUT_BYTES
+    entry = orjson.loads(routed.value)
+    assert entry["consent"] == {"state": "distribution", "jurisdiction": "RU", "origin": "record"}
+    assert (entry["key_ids"], entry["key_ids_omitted"]) == ([], 1)
+    assert (entry["findings_omitted"], entry["counts"]) == (3, {"EMAIL_ADDRESS": 3})
+    assert entry["id"] == "r" * 512
