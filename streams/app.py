@@ -65,6 +65,7 @@ from streams.record import Limits
 from streams.registry import ConsentEvent, apply_event, decode_entry, encode_entry, parse_event
 from streams.routing import OutputMessage, SourceMessage, audit_message, bounded, route
 from streams.settings import Settings
+from streams.value_logs import keep_values_out_of_logs
 from streams.web import install_endpoints
 
 log = logging.getLogger("piiredact.worker")
@@ -367,6 +368,7 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
     keyring = keyring if keyring is not None else keyring_from(settings)
     require_keyring(policy, keyring)
     security = kafka_security(settings)  # reads the SASL password file, builds the TLS context
+    keep_values_out_of_logs(logging.getLevelName(settings.log_level))
     # Without a given detector, the detection process loads the models (on the first batch).
     handler = BatchHandler(
         RedactorFactory(policy, limits_from(settings), settings.detect_names)

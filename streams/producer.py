@@ -45,7 +45,6 @@ import dataclasses
 import hashlib
 import hmac
 import json
-import logging
 import math
 import re
 import threading
@@ -68,6 +67,7 @@ from streams.kafka_security import KafkaSecurityError, kafka_security
 from streams.record import Limits, Record, collect_slots, parse_record
 from streams.settings import KafkaSecuritySettings
 from streams.timestamps import format_rfc3339
+from streams.value_logs import keep_values_out_of_logs
 
 __all__ = [
     "Consent",
@@ -432,16 +432,6 @@ def consent_to_dict(consent: Consent) -> dict[str, Any]:
 
 
 #: aiokafka loggers whose DEBUG lines print message keys and values (raw personal data).
-_VALUE_LOGGERS = ("aiokafka.producer.producer", "aiokafka.conn")
-
-
-def _keep_values_out_of_logs() -> None:
-    for name in _VALUE_LOGGERS:
-        log = logging.getLogger(name)
-        if log.getEffectiveLevel() < logging.INFO:
-            log.setLevel(logging.INFO)
-
-
 class RecordProducer:
     """Async client: ``async with RecordProducer(broker_url="host:9092") as producer: ...``.
 
@@ -467,7 +457,7 @@ class RecordProducer:
         :class:`~streams.kafka_security.KafkaSecurityError` if a ``kafka_*`` file (the SASL
         password, a certificate) cannot be used."""
         s = self.settings
-        _keep_values_out_of_logs()
+        keep_values_out_of_logs()
         security = kafka_security(s)  # reads the password file, builds the TLS context
         producer = AIOKafkaProducer(
             **security.aiokafka_kwargs(),
