@@ -174,13 +174,17 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
 
     @staticmethod
     def _among_more(text: str, start: int, end: int, judge: _Judge) -> list[tuple[int, int, float]]:
-        """For a run of 15 digits or fewer that fails as a whole: its longest part before a space,
-        or else after one, that has a phone's layout by itself (``+7 916 123-45-67`` in
+        """For a run of 15 digits or fewer that fails as a whole: its longest part between
+        spaces in it that has a phone's layout by itself (``+7 916 123-45-67`` in
         ``+7 916 123-45-67 9-18``, opening hours after it; ``8 916 123-45-67`` in
-        ``кв. 12 8 916 123-45-67``). A phone word near does not count here: with one, the first
+        ``д. 5 8 916 123-45-67 9``). A phone word near does not count here: with one, the first
         groups of a card or an address would pass too."""
         spaces = [m.start() for m in _SPACE_CUT.finditer(text, start, end)]
-        pieces = [(start, cut) for cut in reversed(spaces)] + [(cut + 1, end) for cut in spaces]
+        starts, ends = [start, *(cut + 1 for cut in spaces)], [*spaces, end]
+        pieces = sorted(
+            ((a, b) for i, a in enumerate(starts) for b in ends[i:] if (a, b) != (start, end)),
+            key=lambda piece: piece[0] - piece[1],  # the longest first, then the leftmost
+        )
         for piece_start, piece_end in pieces:
             piece = text[piece_start:piece_end]
             if _digit_count(piece) >= _MIN_DIGITS:

@@ -36,6 +36,9 @@ CASES = [
     ("79161234567", ["79161234567"], "eleven bare digits: a Russian mobile, its + left out"),
     ("wa.me/79161234567", ["79161234567"], "a WhatsApp link"),
     ("+7 916 123-45-67 9-18ч", ["+7 916 123-45-67"], "opening hours after it: the phone alone"),
+    ("кв. 12 8 916 123-45-67", ["8 916 123-45-67"], "a flat number before it"),
+    ("д. 5 8 916 123-45-67 9", ["8 916 123-45-67"], "a number before it and one after"),
+    ("54 10 759050", [], "a passport's groups: no part has a phone's layout"),
     ("555-1234 9", ["555-1234"], "a local number, then another digit"),
     ("(495) 123-45-67", ["(495) 123-45-67"], "Moscow number without trunk"),
     (
