@@ -911,6 +911,13 @@ def plot(report: dict[str, Any], path: Path) -> None:
     plt.close(figure)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.e2e",
@@ -923,7 +930,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generated corpus seed")
     parser.add_argument(
         "--rounds",
-        type=int,
+        type=_positive,
         help=f"rounds of runs, each worker count once a round (default {ROUNDS}, 1 with --quick)",
     )
     parser.add_argument(
