@@ -53,6 +53,8 @@ _PHONE = (
 # A separator between two digit groups, where a run of several numbers may be cut.
 _CUT = re.compile(r"[ .\-](?=[0-9(+])")
 _SPACE_CUT = re.compile(r" (?=[0-9(+])")
+#: Up to this many spaces in a short failing run, every part between two of them is tried.
+_MAX_SPACES_BOTH_SIDES = 4
 _EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5}$")
 _DATE = re.compile(
     r"^(?:(?:19|20)[0-9]{2}[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:0?[1-9]|[12][0-9]|3[01])"
@@ -177,12 +179,17 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         """For a run of 15 digits or fewer that fails as a whole: its longest part between
         spaces in it that has a phone's layout by itself (``+7 916 123-45-67`` in
         ``+7 916 123-45-67 9-18``, opening hours after it; ``8 916 123-45-67`` in
-        ``д. 5 8 916 123-45-67 9``). A phone word near does not count here: with one, the first
-        groups of a card or an address would pass too."""
+        ``д. 5 8 916 123-45-67 9``). With more than four spaces, only its beginnings and ends
+        are tried. A phone word near does not count here: with one, the first groups of a card
+        or an address would pass too."""
         spaces = [m.start() for m in _SPACE_CUT.finditer(text, start, end)]
         starts, ends = [start, *(cut + 1 for cut in spaces)], [*spaces, end]
+        if len(spaces) <= _MAX_SPACES_BOTH_SIDES:
+            pairs = [(a, b) for i, a in enumerate(starts) for b in ends[i:]]
+        else:  # many small groups (hostile input): only what the run begins or ends with
+            pairs = [(start, b) for b in ends] + [(a, end) for a in starts]
         pieces = sorted(
-            ((a, b) for i, a in enumerate(starts) for b in ends[i:] if (a, b) != (start, end)),
+            (piece for piece in pairs if piece != (start, end)),
             key=lambda piece: piece[0] - piece[1],  # the longest first, then the leftmost
         )
         for piece_start, piece_end in pieces:
