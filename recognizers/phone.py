@@ -130,9 +130,8 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         self, text: str, candidates: list[tuple[int, int, float]]
     ) -> list[tuple[int, int, float]]:
         """Like the base, but a run of several numbers (``8 916 … 67 8 916 … 68``) that fails as
-        a whole is split at its separators into the longest runs that pass, left to right; a
-        shorter one that fails is tried without what comes before or after a space in it
-        (:meth:`_among_more`)."""
+        a whole is split at its separators into the longest runs that pass, left to right; in a
+        shorter one that fails, the parts between its spaces are tried (:meth:`_among_more`)."""
         found: list[tuple[int, int, float]] = []
         for start, end, _base in candidates:
             found.extend(self._segment(text, start, end))

@@ -172,20 +172,17 @@ class BatchHandler:
             )
             return self.redactor.unanalysed(raws, Reason.DETECTION_ERROR, str(error))
 
-    def bounded(
-        self, sources: Sequence[SourceMessage], outcomes: Sequence[Outcome]
-    ) -> list[Outcome]:
-        """The outcomes as they will be written: a clean record too large to write is
-        quarantined (:func:`~streams.routing.bounded`)."""
-        return [bounded(o, s, self.settings) for s, o in zip(sources, outcomes, strict=True)]
-
     def messages(
-        self, sources: Sequence[SourceMessage], outcomes: Sequence[Outcome]
-    ) -> list[OutputMessage]:
-        """The output messages for a batch (each outcome and its audit entry), logging
-        quarantines and dead letters. ``outcomes`` come from :meth:`bounded`."""
+        self, sources: Sequence[SourceMessage], detected: Sequence[Outcome]
+    ) -> tuple[list[Outcome], list[OutputMessage]]:
+        """The outcomes as they will be written (a clean record too large to write is
+        quarantined: :func:`~streams.routing.bounded`) and their output messages (each outcome
+        and its audit entry), logging quarantines and dead letters."""
+        outcomes: list[Outcome] = []
         out: list[OutputMessage] = []
-        for source, outcome in zip(sources, outcomes, strict=True):
+        for source, found in zip(sources, detected, strict=True):
+            outcome, message = bounded(found, source, self.settings)
+            outcomes.append(outcome)
             if outcome.verdict is not Verdict.CLEAN:
                 log.info(
                     "%s: topic=%s partition=%d offset=%d id=%s reason=%s types=%s",
@@ -197,9 +194,9 @@ class BatchHandler:
                     outcome.reason,
                     ",".join(f"{k}:{v}" for k, v in sorted(outcome.counts.items())) or "-",
                 )
-            out.append(route(outcome, source, self.settings))
+            out.append(message)
             out.append(audit_message(outcome, source, self.settings))
-        return out
+        return outcomes, out
 
     def close(self) -> None:
         """Stop the detection process."""
@@ -414,7 +411,6 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
     tables = ConsentTables(app, settings, policy, keyring)
     install_endpoints(app, metrics, settings.topic_raw)
     totals: Counter[str] = Counter()
-    startup_frozen: list[bool] = []
 
     async def deliver(messages: Sequence[OutputMessage]) -> None:
         delay = _SEND_RETRY_FIRST
@@ -457,10 +453,9 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
     async def redact(stream: faust.StreamT[Any]) -> None:
         # What start-up made (Faust, aiokafka, their modules) lives as long as the worker: out
         # of the collector's way, a full collection no longer walks it (one took ~90 ms per
-        # burst of 5,000 records, a tenth of the event loop's time). Once: an agent restarted
-        # after a crash would freeze whatever happens to be alive then.
-        if not startup_frozen:
-            startup_frozen.append(True)
+        # burst of 5,000 records, a tenth of the event loop's time). Once per process: an agent
+        # restarted after a crash would freeze whatever happens to be alive then.
+        if not gc.get_freeze_count():
             gc.collect()
             gc.freeze()
         # noack_take is on the concrete Stream, not on the StreamT interface.
@@ -472,8 +467,8 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
             started: float,
             detected: list[Outcome],
         ) -> None:
-            outcomes = handler.bounded(sources, detected)
-            await deliver(handler.messages(sources, outcomes))
+            outcomes, messages = handler.messages(sources, detected)
+            await deliver(messages)
             for event in events:
                 await stream.ack(event)
             metrics.observe_batch(outcomes, time.monotonic() - started)

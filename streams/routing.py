@@ -76,16 +76,20 @@ def _capped(text: str, limit: int = MAX_DETAIL_BYTES) -> bytes:
     return data if len(data) <= limit else data[:limit].decode("utf-8", "ignore").encode("utf-8")
 
 
-def bounded(outcome: Outcome, source: SourceMessage, settings: Settings) -> Outcome:
-    """``outcome``, or, for a clean record whose message would be larger than
-    ``settings.max_output_bytes``, its quarantine (reason ``output_too_large``)."""
+def bounded(
+    outcome: Outcome, source: SourceMessage, settings: Settings
+) -> tuple[Outcome, OutputMessage]:
+    """``outcome`` as it will be written, and its message (:func:`route`): a clean record whose
+    message would be larger than ``settings.max_output_bytes`` is quarantined instead (reason
+    ``output_too_large``)."""
+    message = route(outcome, source, settings)
     if outcome.verdict is not Verdict.CLEAN:
-        return outcome
-    size = message_bytes(route(outcome, source, settings))
+        return outcome, message
+    size = message_bytes(message)
     if size <= settings.max_output_bytes:
-        return outcome
+        return outcome, message
     assert outcome.record_id is not None  # route() refuses a clean outcome without one
-    return quarantine(
+    held = quarantine(
         outcome.record_id,
         Reason.OUTPUT_TOO_LARGE,
         f"the redacted record is {size} bytes, over max_output_bytes ({settings.max_output_bytes})",
@@ -93,6 +97,7 @@ def bounded(outcome: Outcome, source: SourceMessage, settings: Settings) -> Outc
         policy_version=outcome.policy_version,
         consent=outcome.consent,
     )
+    return held, route(held, source, settings)
 
 
 def route(outcome: Outcome, source: SourceMessage, settings: Settings) -> OutputMessage:

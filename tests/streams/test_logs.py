@@ -187,7 +187,7 @@ def handle(
     try:
         batch = sources(raws)
         outcomes = asyncio.run(handler.outcomes(batch))
-        return outcomes, handler.messages(batch, outcomes)
+        return handler.messages(batch, outcomes)
     finally:
         handler.close()
 

@@ -205,13 +205,15 @@ def test_message_bytes_is_what_the_producer_checks_against_its_request_limit() -
 
 def test_a_clean_record_that_fits_stays_clean() -> None:
     outcome = clean_outcome(MIN_OUTPUT_BYTES - 200)  # the rest: id, header, batch framing
-    assert bounded(outcome, source(), SMALL) is outcome
-    assert message_bytes(route(outcome, source(), SMALL)) <= MIN_OUTPUT_BYTES
+    result, message = bounded(outcome, source(), SMALL)
+    assert result is outcome
+    assert message == route(outcome, source(), SMALL)
+    assert message_bytes(message) <= MIN_OUTPUT_BYTES
 
 
 def test_a_clean_record_too_large_to_write_is_quarantined_with_its_findings() -> None:
     outcome = clean_outcome(MIN_OUTPUT_BYTES, findings=3)
-    result = bounded(outcome, source(), SMALL)
+    result, routed = bounded(outcome, source(), SMALL)
     assert result.verdict is Verdict.QUARANTINE
     assert result.reason == "output_too_large"
     assert (
@@ -219,9 +221,8 @@ def test_a_clean_record_too_large_to_write_is_quarantined_with_its_findings() ->
     )
     assert (result.record_id, result.policy_version) == ("rec-1", "v1")
     assert [f.action for f in result.findings] == ["quarantine"] * 3
-    routed = route(result, source(), SMALL)
     assert (routed.topic, routed.value) == ("t.quarantine", ORIGINAL_VALUE), "the original"
-    assert bounded(outcome, source(), SETTINGS) is outcome, "the default limit is 1,000,000"
+    assert bounded(outcome, source(), SETTINGS)[0] is outcome, "the default limit is 1,000,000"
 
 
 def test_a_quarantined_message_too_large_goes_without_key_value_and_foreign_headers() -> None:
