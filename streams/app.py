@@ -47,7 +47,7 @@ from aiokafka.errors import MessageSizeTooLargeError
 
 from recognizers.engine import Detector
 from streams.consent import RegistryEntry
-from streams.core import Outcome, Reason, Redactor, Verdict, dead_letter
+from streams.core import Outcome, Reason, Redactor, Verdict, dead_letter, worker_error
 from streams.errors import InvalidRecord
 from streams.kafka_security import kafka_security
 from streams.keys import KeyBook, Keyring, KeyringError, WrappedKey, load_keyring, new_subject_key
@@ -66,7 +66,8 @@ from streams.registry import ConsentEvent, apply_event, decode_entry, encode_ent
 from streams.routing import OutputMessage, SourceMessage, audit_message, bounded, route
 from streams.settings import Settings
 from streams.value_logs import keep_values_out_of_logs
-from streams.web import install_endpoints
+from streams.watchdog import EXIT_SHUTDOWN_TIMEOUT, EXIT_STALLED, Watchdog, exit_after
+from streams.web import consumer_lag, install_endpoints, liveness
 
 log = logging.getLogger("piiredact.worker")
 
@@ -150,7 +151,7 @@ class BatchHandler:
         """
         raws = [s.value for s in sources]
         try:
-            return await self.pool.redact(raws, registry, keys, now)
+            detected = await self.pool.redact(raws, registry, keys, now)
         except DetectionTimeout:
             log.warning(
                 "detection exceeded %.1fs for a batch of %d messages from %s; quarantined",
@@ -171,6 +172,20 @@ class BatchHandler:
                 error,
             )
             return self.redactor.unanalysed(raws, Reason.DETECTION_ERROR, str(error))
+        if len(detected) != len(sources):
+            log.error(
+                "the detection process returned %d outcomes for %d messages from %s; quarantined",
+                len(detected),
+                len(sources),
+                _where(sources),
+            )
+            return self.unprepared(sources, "the detection process returned a partial batch")
+        return detected
+
+    def unprepared(self, sources: Sequence[SourceMessage], detail: str) -> list[Outcome]:
+        """Outcomes for a batch the worker could not prepare or detect: every valid record is
+        quarantined with ``worker_error`` (invalid ones dead-lettered as usual)."""
+        return self.redactor.unanalysed([s.value for s in sources], Reason.WORKER_ERROR, detail)
 
     def messages(
         self, sources: Sequence[SourceMessage], detected: Sequence[Outcome]
@@ -181,7 +196,21 @@ class BatchHandler:
         outcomes: list[Outcome] = []
         out: list[OutputMessage] = []
         for source, found in zip(sources, detected, strict=True):
-            outcome, message = bounded(found, source, self.settings)
+            try:
+                outcome, message = bounded(found, source, self.settings)
+                audit = audit_message(outcome, source, self.settings)
+            except Exception as exc:  # one message's output cannot be made: it alone is held
+                log.error(
+                    "making the outputs of one message failed (%s): topic=%s partition=%d "
+                    "offset=%d; quarantined",
+                    type(exc).__name__,
+                    source.topic,
+                    source.partition,
+                    source.offset,
+                )
+                outcome = worker_error(f"making its outputs raised {type(exc).__name__}")
+                message = route(outcome, source, self.settings)
+                audit = audit_message(outcome, source, self.settings)
             outcomes.append(outcome)
             if outcome.verdict is not Verdict.CLEAN:
                 log.info(
@@ -195,7 +224,7 @@ class BatchHandler:
                     ",".join(f"{k}:{v}" for k, v in sorted(outcome.counts.items())) or "-",
                 )
             out.append(message)
-            out.append(audit_message(outcome, source, self.settings))
+            out.append(audit)
         return outcomes, out
 
     def close(self) -> None:
@@ -206,6 +235,11 @@ class BatchHandler:
 def _where(sources: Sequence[SourceMessage]) -> str:
     parts = sorted({(s.topic, s.partition) for s in sources})
     return ", ".join(f"{t}[{p}]" for t, p in parts)
+
+
+async def _ready(outcomes: list[Outcome]) -> list[Outcome]:
+    """Outcomes already made, as the pipeline's detection step."""
+    return outcomes
 
 
 def subject_refs(raws: Sequence[bytes]) -> dict[str, list[object]]:
@@ -374,6 +408,7 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
         settings,
     )
     metrics = Metrics()
+    watchdog = Watchdog(settings.stall_timeout)
 
     app = faust.App(
         settings.app_id,
@@ -409,8 +444,32 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
     raw_topic = app.topic(settings.topic_raw, key_type=bytes, value_type=bytes)
     consent_topic = app.topic(settings.topic_consent, key_type=bytes, value_type=bytes)
     tables = ConsentTables(app, settings, policy, keyring)
-    install_endpoints(app, metrics, settings.topic_raw)
+    install_endpoints(app, metrics, settings.topic_raw, watchdog)
     totals: Counter[str] = Counter()
+
+    async def check_progress() -> None:
+        if watchdog.tripped is not None or app.should_stop:
+            return
+        alive, reason = liveness(app)
+        if not alive:
+            stalled_for = reason
+        else:
+            lags = await consumer_lag(app, settings.topic_raw)
+            if not watchdog.stalled(sum(lags.values())):
+                return
+            stalled_for = f"no batch delivered for {settings.stall_timeout:g}s while messages wait"
+        # /livez now fails; the process ends soon after whatever the event loop is doing, and
+        # its unacknowledged messages are read again by the next worker.
+        watchdog.trip(stalled_for)
+        log.error(
+            "worker stalled (%s; %d messages taken, undelivered); exiting",
+            stalled_for,
+            watchdog.pending,
+        )
+        handler.close()
+        exit_after(1.0, EXIT_STALLED, "worker stalled")
+
+    app.timer(interval=watchdog.interval, name="watchdog")(check_progress)
 
     async def deliver(messages: Sequence[OutputMessage]) -> None:
         delay = _SEND_RETRY_FIRST
@@ -429,6 +488,15 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if app.should_stop:
+                    # Stopping: the inputs stay unacknowledged and are read again after the
+                    # restart, so giving up loses nothing, and the shutdown is not held up.
+                    log.warning(
+                        "sending %d outputs failed (%s) while stopping; left for the restart",
+                        len(messages),
+                        type(exc).__name__,
+                    )
+                    raise
                 log.warning(
                     "sending %d outputs failed (%s); retrying in %.1fs",
                     len(messages),
@@ -471,6 +539,7 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
             await deliver(messages)
             for event in events:
                 await stream.ack(event)
+            watchdog.delivered(len(events))
             metrics.observe_batch(outcomes, time.monotonic() - started)
             totals.update(o.verdict.value for o in outcomes)
             log.debug("batch done: %d messages; totals %s", len(events), dict(totals))
@@ -482,14 +551,24 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
             async for events in batches(settings.batch_size, within=settings.batch_timeout):
                 started = time.monotonic()
                 sources = [source_of(event) for event in events]
-                now = datetime.now(UTC)
-                refs = subject_refs([s.value for s in sources])
-                registry = {r: e for r in refs if (e := tables.entry(r)) is not None}
-                book = await tables.key_book(refs, registry, now)
-                await pipeline.submit(
-                    functools.partial(handler.outcomes, sources, registry, book, now),
-                    functools.partial(finish, events, sources, started),
-                )
+                watchdog.taken(len(sources))
+                try:
+                    now = datetime.now(UTC)
+                    refs = subject_refs([s.value for s in sources])
+                    registry = {r: e for r in refs if (e := tables.entry(r)) is not None}
+                    book = await tables.key_book(refs, registry, now)
+                    detect = functools.partial(handler.outcomes, sources, registry, book, now)
+                except Exception as exc:  # fail closed: no consent known, nothing published
+                    log.error(
+                        "preparing a batch of %d messages from %s failed (%s); quarantined",
+                        len(sources),
+                        _where(sources),
+                        type(exc).__name__,
+                    )
+                    detect = functools.partial(
+                        _ready, handler.unprepared(sources, "preparing its batch failed")
+                    )
+                await pipeline.submit(detect, functools.partial(finish, events, sources, started))
         finally:
             # On shutdown a batch whose detection has ended is delivered, so its inputs are
             # acked and committed; one still being detected is read again after the restart.
@@ -523,3 +602,30 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
             )
 
     return app
+
+
+class Worker(faust.Worker):
+    """Faust's worker with a bounded shutdown: once asked to stop (SIGTERM, SIGINT), the process
+    ends within ``shutdown_timeout`` seconds even if stopping hangs (exit code
+    :data:`~streams.watchdog.EXIT_SHUTDOWN_TIMEOUT`)."""
+
+    def __init__(self, app: faust.App, *, shutdown_timeout: float, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self._shutdown_timeout = shutdown_timeout
+        self._deadline: Any = None
+
+    def _arm_deadline(self) -> None:
+        if self._deadline is None:
+            self._deadline = exit_after(
+                self._shutdown_timeout,
+                EXIT_SHUTDOWN_TIMEOUT,
+                f"shutdown took longer than {self._shutdown_timeout:g}s",
+            )
+
+    def _on_sigterm(self) -> None:
+        self._arm_deadline()
+        super()._on_sigterm()
+
+    def _on_sigint(self) -> None:
+        self._arm_deadline()
+        super()._on_sigint()

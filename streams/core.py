@@ -74,12 +74,20 @@ class Reason(StrEnum):
     DETECTION_TIMEOUT = "detection_timeout"
     KEY_UNAVAILABLE = "key_unavailable"
     OUTPUT_TOO_LARGE = "output_too_large"
+    #: a step of the worker raised on this message (a bug, never the record's fault); the
+    #: message is kept whole in quarantine so that nothing is lost or published
+    WORKER_ERROR = "worker_error"
 
 
 #: Quarantine reasons after which the record id must not be shown: it holds personal data, or
 #: it was never analysed.
 _ID_NOT_SHOWN = frozenset(
-    {Reason.PII_IN_ID.value, Reason.DETECTION_ERROR.value, Reason.DETECTION_TIMEOUT.value}
+    {
+        Reason.PII_IN_ID.value,
+        Reason.DETECTION_ERROR.value,
+        Reason.DETECTION_TIMEOUT.value,
+        Reason.WORKER_ERROR.value,
+    }
 )
 
 
@@ -146,6 +154,12 @@ class Outcome:
 
 def dead_letter(error: InvalidRecord) -> Outcome:
     return Outcome(Verdict.DEAD_LETTER, reason=error.reason, detail=error.detail)
+
+
+def worker_error(detail: str) -> Outcome:
+    """The outcome of a message that a step of the worker failed on: quarantined whole, with no
+    record id, consent or findings (none of them can be trusted)."""
+    return Outcome(Verdict.QUARANTINE, reason=Reason.WORKER_ERROR.value, detail=detail)
 
 
 def quarantine(
@@ -348,12 +362,16 @@ class Redactor:
         self.clock = clock
 
     def parse(self, raw: bytes) -> _Parsed | Outcome:
-        """The parsed record with its slots, or a dead-letter outcome."""
+        """The parsed record with its slots, a dead-letter outcome, or a ``worker_error``
+        quarantine if the parser itself raised (never an exception)."""
         try:
             record = parse_record(raw, self.limits)
             return _Parsed(record, collect_slots(record, self.limits))
         except InvalidRecord as error:
             return dead_letter(error)
+        except Exception as exc:
+            log.error("parsing a message failed (%s)", type(exc).__name__)
+            return worker_error(f"parsing raised {type(exc).__name__}")
 
     def consent_of(
         self, record: Record, registry: Mapping[str, RegistryEntry], now: datetime
@@ -387,44 +405,108 @@ class Redactor:
         keys: KeyBook | None = None,
         now: datetime | None = None,
     ) -> list[Outcome]:
-        """One outcome per message, in order. Never raises for a detection failure.
+        """One outcome per message, in order. Never raises for one message's failure.
 
         ``registry`` holds the consent registry's entries by subject, ``keys`` overrides the
         redactor's key book for this batch, ``now`` the moment consent is judged at.
+
+        Each message is prepared (parsed, its consent resolved) on its own; detection runs over
+        the whole batch and, if it raises, over each record alone; the policy is applied to
+        each record on its own. A message whose step raises is quarantined with the reason of
+        that step (``worker_error``, or ``detection_error`` for detection) and the rest of the
+        batch goes on.
         """
         moment = now if now is not None else self.clock()
         book = keys if keys is not None else self.keys
         entries: Mapping[str, RegistryEntry] = registry if registry is not None else {}
-        parsed = [self.parse(raw) for raw in raws]
-        valid = [p for p in parsed if isinstance(p, _Parsed)]
-        contexts = {id(p): self._context(p.record, entries, book, moment) for p in valid}
-        results: dict[int, Outcome] = {}
+        outcomes: list[Outcome | None] = [None] * len(raws)
+        ready: list[tuple[int, _Parsed, RecordContext]] = []
+        for index, raw in enumerate(raws):
+            prepared = self._prepare(raw, entries, book, moment)
+            if isinstance(prepared, Outcome):
+                outcomes[index] = prepared
+            else:
+                ready.append((index, *prepared))
+        detected = self._detect([p for _index, p, _context in ready])
+        for (index, p, context), found in zip(ready, detected, strict=True):
+            if isinstance(found, Exception):
+                outcomes[index] = quarantine(
+                    p.record.id,
+                    Reason.DETECTION_ERROR,
+                    f"detector raised {type(found).__name__}",
+                    policy_version=self.policy.version,
+                    consent=context.consent,
+                )
+                continue
+            id_findings, slot_findings = found
+            try:
+                outcomes[index] = decide(
+                    p.record, p.slots, id_findings, slot_findings, self.policy, context
+                )
+            except Exception as exc:
+                log.error("applying the policy failed for one record (%s)", type(exc).__name__)
+                outcomes[index] = worker_error(f"applying the policy raised {type(exc).__name__}")
+        return [o if o is not None else worker_error("no outcome was made") for o in outcomes]
+
+    def _prepare(
+        self,
+        raw: bytes,
+        registry: Mapping[str, RegistryEntry],
+        keys: KeyBook | None,
+        now: datetime,
+    ) -> tuple[_Parsed, RecordContext] | Outcome:
+        """The parsed record with its context, or the message's outcome (dead letter, or
+        ``worker_error`` if a step raised unexpectedly)."""
+        parsed = self.parse(raw)
+        if isinstance(parsed, Outcome):
+            return parsed
         try:
-            decided = self._detect_and_decide(valid, contexts)
-            for p, outcome in zip(valid, decided, strict=True):
-                results[id(p)] = outcome
+            return parsed, self._context(parsed.record, registry, keys, now)
         except Exception as exc:
-            log.warning(
-                "detection failed for a batch of %d records (%s); retrying one by one",
-                len(valid),
-                type(exc).__name__,
-            )
-            for p in valid:
-                try:
-                    results[id(p)] = self._detect_and_decide([p], contexts)[0]
-                except Exception as one_exc:
-                    log.warning(
-                        "detection failed for one record (%s); quarantined",
-                        type(one_exc).__name__,
-                    )
-                    results[id(p)] = quarantine(
-                        p.record.id,
-                        Reason.DETECTION_ERROR,
-                        f"detector raised {type(one_exc).__name__}",
-                        policy_version=self.policy.version,
-                        consent=contexts[id(p)].consent,
-                    )
-        return [results[id(p)] if isinstance(p, _Parsed) else p for p in parsed]
+            log.error("resolving consent failed for one record (%s)", type(exc).__name__)
+            return worker_error(f"resolving consent raised {type(exc).__name__}")
+
+    def _detect(
+        self, batch: Sequence[_Parsed]
+    ) -> list[tuple[list[Finding], list[list[Finding]]] | Exception]:
+        """Per record, the findings in its id and in each of its slots; the exception for a
+        record whose detection raised. The batch is analysed at once and, if that raises, one
+        record at a time, so one bad record cannot hold back the rest."""
+        try:
+            return list(self._analyse(batch))
+        except Exception as exc:
+            if len(batch) > 1:
+                log.warning(
+                    "detection failed for a batch of %d records (%s); retrying one by one",
+                    len(batch),
+                    type(exc).__name__,
+                )
+            else:
+                log.warning("detection failed for one record (%s); quarantined", type(exc).__name__)
+                return [exc]
+        results: list[tuple[list[Finding], list[list[Finding]]] | Exception] = []
+        for p in batch:
+            try:
+                results.extend(self._analyse([p]))
+            except Exception as one_exc:
+                log.warning(
+                    "detection failed for one record (%s); quarantined", type(one_exc).__name__
+                )
+                results.append(one_exc)
+        return results
+
+    def _analyse(self, batch: Sequence[_Parsed]) -> list[tuple[list[Finding], list[list[Finding]]]]:
+        texts: list[str] = []
+        for p in batch:
+            texts.append(p.record.id)
+            texts.extend(slot.text for slot in p.slots)
+        findings = self.detector.analyze(texts) if texts else []
+        out: list[tuple[list[Finding], list[list[Finding]]]] = []
+        cursor = 0
+        for p in batch:
+            out.append((findings[cursor], findings[cursor + 1 : cursor + 1 + len(p.slots)]))
+            cursor += 1 + len(p.slots)
+        return out
 
     def unanalysed(self, raws: Sequence[bytes], reason: Reason, detail: str) -> list[Outcome]:
         """Outcomes for messages whose detection did not finish: valid records are quarantined
@@ -436,24 +518,5 @@ class Redactor:
                 p
                 if isinstance(p, Outcome)
                 else quarantine(p.record.id, reason, detail, policy_version=self.policy.version)
-            )
-        return outcomes
-
-    def _detect_and_decide(
-        self, batch: Sequence[_Parsed], contexts: Mapping[int, RecordContext]
-    ) -> list[Outcome]:
-        texts: list[str] = []
-        for p in batch:
-            texts.append(p.record.id)
-            texts.extend(slot.text for slot in p.slots)
-        findings = self.detector.analyze(texts) if texts else []
-        outcomes: list[Outcome] = []
-        cursor = 0
-        for p in batch:
-            id_findings = findings[cursor]
-            slot_findings = findings[cursor + 1 : cursor + 1 + len(p.slots)]
-            cursor += 1 + len(p.slots)
-            outcomes.append(
-                decide(p.record, p.slots, id_findings, slot_findings, self.policy, contexts[id(p)])
             )
         return outcomes

@@ -618,14 +618,27 @@ class RecordProducer:
         self, prepared: PreparedRecord, *, wait: bool = True
     ) -> SendResult | asyncio.Future[SendResult]:
         """Send a record made by :meth:`prepare` or :meth:`prepare_envelope`."""
+        return await self._send(prepared.id, prepared.key, prepared.value, wait)
+
+    async def send_raw(
+        self, key: bytes | None, value: bytes, *, wait: bool = True
+    ) -> SendResult | asyncio.Future[SendResult]:
+        """Send bytes as they are, unchecked: for messages already checked (``piiredact
+        produce``) or meant for the dead-letter path. Same connection, security and errors as
+        :meth:`send_prepared`; the result's ``id`` is ``""``."""
+        return await self._send("", key, value, wait)
+
+    async def _send(
+        self, record_id: str, key: bytes | None, value: bytes, wait: bool
+    ) -> SendResult | asyncio.Future[SendResult]:
         producer = self._producer
         if producer is None:
             raise BrokerError("the producer is not started: use it as a context manager")
         try:
-            acked = await producer.send(self.topic, value=prepared.value, key=prepared.key)
+            acked = await producer.send(self.topic, value=value, key=key)
         except Exception as exc:
-            raise DeliveryError(prepared.id, self.topic, type(exc).__name__) from None
-        future = asyncio.ensure_future(self._result(prepared.id, acked))
+            raise DeliveryError(record_id, self.topic, type(exc).__name__) from None
+        future = asyncio.ensure_future(self._result(record_id, acked))
         if not wait:
             return future
         return await future

@@ -16,12 +16,24 @@ Every string the pipeline publishes is scanned. :func:`collect_slots` lists them
 order as :class:`Slot` objects: ``source``, ``subject_ref``, then every key, string and number
 under ``data``. A number is scanned as its decimal text (a phone number stored as an integer is
 still a phone number).
+
+Nothing is changed silently on the way in:
+
+- a UTF-8 byte-order mark at the start of a message is accepted and dropped (``piiredact scan``
+  reads files through the same parser, so a file saved with one reads the same);
+- a number that does not fit a 64-bit float (``1e400``) or has more digits than Python reads
+  (4,300) is refused (``bad_number``): it would otherwise be published as ``null`` or infinity;
+- a string or key anywhere in the message (``consent`` included) holding an unpaired surrogate
+  (``"\\ud800"``) is refused (``bad_string``): it cannot be written as UTF-8, so no output of it
+  could be made.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -37,10 +49,13 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]{0,31}://[^\s]{1,8192}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
+#: What orjson reads inexactly: integers of 19 digits or more (as floats), and exponents of three
+#: digits (``1e-400`` silently as 0.0). Such messages go to the standard library's parser.
+_ORJSON_INEXACT = re.compile(rb"[0-9]{19}|[eE][-+]?0*[1-9][0-9]{2}")
 # Every key in a JSON text ends with a quote, optional JSON whitespace and a colon. An escaped
 # quote inside a string (``\":``) matches too, so counting matches gives at least the keys written.
 _KEY_END = re.compile(rb'"[ \t\n\r]*:')
+_BOM = b"\xef\xbb\xbf"
 
 SlotKind = Literal["value", "key", "number"]
 Segment = str | int
@@ -102,12 +117,35 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+class _BadNumber(Exception):
+    """A JSON number the pipeline cannot carry unchanged."""
+
+
+def _finite_float(text: str) -> float:
+    """``text`` as a float, refusing one that overflows (``1e400``) or underflows to zero
+    (``1e-400``): either would be published as another number."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadNumber("a number is too large for a 64-bit float (such as 1e400)")
+    if value == 0 and any(ch in "123456789" for ch in text.partition("e")[0].partition("E")[0]):
+        raise _BadNumber("a number is too small for a 64-bit float (such as 1e-400)")
+    return value
+
+
+def _exact_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # more digits than sys.get_int_max_str_digits()
+        raise _BadNumber(f"a number has more than {sys.get_int_max_str_digits()} digits") from None
+
+
 def _loads(raw: bytes) -> Any:
     """The parsed message. Raises :class:`InvalidRecord` if it is not JSON or an object in it
     repeats a key."""
-    # orjson reads integers wider than 64 bits as floats, losing digits; a message with a run of
-    # 19 or more digits anywhere goes to the standard library, which reads them exactly.
-    if not _LONG_DIGIT_RUN.search(raw):
+    # orjson reads integers wider than 64 bits as floats, losing digits, and a tiny number such
+    # as 1e-400 as 0.0; such a message goes to the standard library, which reads integers exactly
+    # and whose float hook refuses what a float cannot hold.
+    if not _ORJSON_INEXACT.search(raw):
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -133,14 +171,53 @@ def _loads(raw: bytes) -> Any:
         return obj
 
     try:
-        parsed = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=pairs_hook)
+        parsed = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_exact_int,
+            object_pairs_hook=pairs_hook,
+        )
+    except _BadNumber as exc:
+        raise InvalidRecord("bad_number", f"{exc}; send it as a string") from None
     except (ValueError, RecursionError) as exc:
         position = getattr(exc, "pos", None)
         where = f" at character {position}" if position is not None else ""
         raise InvalidRecord("not_json", f"message is not valid JSON{where}") from None
     if repeating and isinstance(parsed, dict):
         _reject_repeats(parsed, repeating)
+    # orjson refuses unpaired surrogates; the standard library reads them into strings that no
+    # encoder can write back. Only this path can hold one.
+    _reject_surrogates(parsed)
     return parsed
+
+
+def _reject_surrogates(top: Any) -> None:
+    """Raise ``bad_string`` if a key or string anywhere in ``top`` holds an unpaired surrogate,
+    naming the envelope field it sits under (never the value)."""
+    fields = top.items() if isinstance(top, dict) else [("the message", top)]
+    for name, node in fields:
+        where = name if name in _KNOWN_FIELDS else "a top-level field"
+        if _SURROGATE.search(name) or _holds_surrogate(node):
+            raise InvalidRecord(
+                "bad_string",
+                f"a string under {where} holds an unpaired surrogate (\\uD800-\\uDFFF escape)",
+            )
+
+
+def _holds_surrogate(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _first_repeat(pairs: list[tuple[str, Any]]) -> str:
@@ -211,7 +288,7 @@ def parse_record(raw: bytes, limits: Limits = Limits()) -> Record:
         raise InvalidRecord(
             "too_large", f"message has {len(raw)} bytes, limit {limits.max_record_bytes}"
         )
-    obj = _loads(raw)
+    obj = _loads(raw.removeprefix(_BOM))
     if not isinstance(obj, dict):
         raise InvalidRecord("not_object", f"message is a JSON {type(obj).__name__}, not an object")
     unknown = sorted(set(obj) - _KNOWN_FIELDS)

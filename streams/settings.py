@@ -152,6 +152,20 @@ class Settings(KafkaSecuritySettings):
         gt=0,
         description="Seconds a batch may spend in detection; past it, its records are quarantined.",
     )
+    stall_timeout: float = Field(
+        300.0,
+        ge=5,
+        description=(
+            "Seconds without a delivered batch, while messages wait, after which the worker "
+            "fails /livez and exits (code 70) to be restarted; must exceed detection_timeout "
+            "and the time the models take to load."
+        ),
+    )
+    shutdown_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a stopping worker (SIGTERM) may take before it exits anyway (code 75)",
+    )
     policy_file: Path | None = Field(
         None, description="YAML policy file; unset means the built-in default policy."
     )
@@ -192,6 +206,14 @@ class Settings(KafkaSecuritySettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @model_validator(mode="after")
+    def _stall_after_detection(self) -> Settings:
+        if self.stall_timeout <= self.detection_timeout:
+            raise ValueError(
+                "stall_timeout must be longer than detection_timeout: a batch may take that long"
+            )
+        return self
 
     @field_validator("broker_url")
     @classmethod

@@ -1,7 +1,9 @@
 """The worker's HTTP endpoints, on Faust's web server (``web_host``:``web_port``, 6066).
 
-- ``GET /livez``: 200 ``{"status": "ok"}`` while the event loop answers and neither the app
-  nor an agent has crashed; 503 ``{"status": "crashed", ...}`` otherwise (restart the pod).
+- ``GET /livez``: 200 ``{"status": "ok"}`` while the event loop answers, neither the app nor an
+  agent has crashed and the watchdog has not found the worker stalled
+  (:mod:`streams.watchdog`); 503 ``{"status": "crashed", "reason": ...}`` otherwise (the worker
+  then exits by itself, too).
 - ``GET /readyz``: 200 ``{"status": "ready"}`` once the agents run, the consumer has
   partitions assigned, no rebalance is under way and the tables are recovered; before that
   503 ``{"status": "not ready", "reason": "..."}`` with a short fixed reason.
@@ -19,6 +21,7 @@ import logging
 from typing import Any
 
 from streams.metrics import CONTENT_TYPE, Metrics
+from streams.watchdog import Watchdog
 
 log = logging.getLogger("piiredact.web")
 
@@ -26,8 +29,11 @@ log = logging.getLogger("piiredact.web")
 POSITION_TIMEOUT = 1.0
 
 
-def liveness(app: Any) -> tuple[bool, str]:
-    """``(alive, reason)``: dead once the app or one of its agents has crashed."""
+def liveness(app: Any, watchdog: Watchdog | None = None) -> tuple[bool, str]:
+    """``(alive, reason)``: dead once the app or one of its agents has crashed, or the
+    ``watchdog`` found the worker stalled."""
+    if watchdog is not None and watchdog.tripped is not None:
+        return False, "stalled"
     if app.crashed:
         return False, "the app crashed"
     if any(agent.crashed for agent in app.agents.values()):
@@ -35,9 +41,9 @@ def liveness(app: Any) -> tuple[bool, str]:
     return True, "ok"
 
 
-def readiness(app: Any) -> tuple[bool, str]:
+def readiness(app: Any, watchdog: Watchdog | None = None) -> tuple[bool, str]:
     """``(ready, reason)`` for ``/readyz``; the reason is one of a few fixed phrases."""
-    alive, reason = liveness(app)
+    alive, reason = liveness(app, watchdog)
     if not alive:
         return False, reason
     if app.should_stop:
@@ -86,17 +92,19 @@ async def consumer_lag(app: Any, topic: str) -> dict[tuple[str, int], int]:
     return lags
 
 
-def install_endpoints(app: Any, metrics: Metrics, topic_raw: str) -> None:
+def install_endpoints(
+    app: Any, metrics: Metrics, topic_raw: str, watchdog: Watchdog | None = None
+) -> None:
     """Add ``/livez``, ``/readyz`` and ``/metrics`` to the Faust app's web server."""
 
     async def livez(view: Any, request: Any) -> Any:
-        alive, reason = liveness(app)
+        alive, reason = liveness(app, watchdog)
         if alive:
             return view.json({"status": "ok"})
         return view.json({"status": "crashed", "reason": reason}, status=503)
 
     async def readyz(view: Any, request: Any) -> Any:
-        ready, reason = readiness(app)
+        ready, reason = readiness(app, watchdog)
         if ready:
             return view.json({"status": "ready"})
         return view.json({"status": "not ready", "reason": reason}, status=503)
