@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import re
 import subprocess
 import sys
@@ -284,3 +286,103 @@ def test_worker_refuses_to_start_with_an_invalid_policy(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "line 4" in result.stderr and "NOT_A_TYPE" in result.stderr
+
+
+def _self_signed_ca(path: Path) -> Path:
+    """A throwaway CA certificate file (the TLS handshake never gets far enough to use it)."""
+    import datetime as dt  # noqa: PLC0415
+
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.x509.oid import NameOID  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "piiredact produce test CA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("protocol", "speaks_tls"),
+    [("SSL", True), ("PLAINTEXT", False)],
+    ids=["SSL configured: TLS ClientHello", "PLAINTEXT: a Kafka request"],
+)
+def test_produce_speaks_tls_exactly_when_configured(
+    tmp_path: Path, protocol: str, speaks_tls: bool
+) -> None:
+    """``produce`` used to send through a plaintext producer whatever the settings said: the
+    first bytes it writes to the broker tell which protocol it speaks."""
+    import socket  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(60)
+    port = listener.getsockname()[1]
+    first: list[bytes] = []
+
+    def serve() -> None:
+        try:
+            conn, _addr = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(30)
+            try:
+                first.append(conn.recv(64))
+            except OSError:
+                first.append(b"")
+            # Answer in plaintext garbage: a TLS client must refuse it, a Kafka client fails.
+            with contextlib.suppress(OSError):
+                conn.sendall(b"\x00\x00\x00\x04plain")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    source = tmp_path / "records.jsonl"
+    source.write_bytes(
+        orjson.dumps({"id": "tls-1", "source": "https://a.example", "data": {"t": "x"}}) + b"\n"
+    )
+    env = {**os.environ, "PIIREDACT_KAFKA_SECURITY_PROTOCOL": protocol}
+    if speaks_tls:
+        env["PIIREDACT_KAFKA_SSL_CAFILE"] = str(_self_signed_ca(tmp_path / "ca.crt"))
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "streams",
+                "produce",
+                "--input",
+                str(source),
+                "--broker",
+                f"kafka://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=env,
+        )
+    finally:
+        listener.close()
+        thread.join(timeout=30)
+    assert result.returncode == 1, result.stderr  # nothing was published: no broker there
+    assert "published" not in result.stderr
+    assert first, "produce never connected"
+    # A TLS record starts with 0x16 (handshake) 0x03 (version major); a Kafka request with its
+    # 4-byte big-endian length, whose first byte is 0 for any request under 16 MB.
+    assert first[0][:2] == b"\x16\x03" if speaks_tls else first[0][:1] == b"\x00"

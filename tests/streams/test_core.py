@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
+import streams.core as core
 from recognizers.engine import Finding
 from streams.consent import ConsentState, RegistryEntry, parse_consent, resolve
 from streams.core import PIPELINE_VERSION, Reason, RecordContext, Redactor, Verdict, decide
@@ -626,3 +627,51 @@ def test_consent_is_judged_at_the_batch_moment() -> None:
     assert orjson.loads(before.value)["redaction"]["consent"]["state"] == "distribution"
     assert orjson.loads(after.value)["redaction"]["consent"]["state"] == "expired"
     assert_no_planted_value(after.value)
+
+
+# --- one message's failure in any step -----------------------------------------------------------
+
+
+def _boom(*_args: Any, **_kwargs: Any) -> Any:
+    raise RuntimeError("injected")
+
+
+@pytest.mark.parametrize(
+    ("owner", "attr", "why"),
+    [
+        (core, "parse_record", "the parser raised something unexpected"),
+        (Redactor, "_context", "resolving consent raised"),
+        (core, "decide", "applying the policy raised"),
+    ],
+)
+def test_a_step_that_raises_on_one_message_holds_only_that_message(
+    monkeypatch: pytest.MonkeyPatch, owner: Any, attr: str, why: str
+) -> None:
+    original = getattr(owner, attr)
+
+    def sometimes(*args: Any, **kwargs: Any) -> Any:
+        if any(b"BOOM" in a if isinstance(a, bytes) else "BOOM" in repr(a) for a in args):
+            raise RuntimeError("injected")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, attr, sometimes)
+    raws = [
+        message({"t": EMAIL}, id="rec-1"),
+        message({"t": "BOOM"}, id="rec-2"),
+        message({"t": PHONE}, id="rec-3"),
+    ]
+    outcomes = Redactor(FakeDetector(), POLICY).redact_batch(raws)  # type: ignore[arg-type]
+    assert [o.verdict for o in outcomes] == [Verdict.CLEAN, Verdict.QUARANTINE, Verdict.CLEAN], why
+    held = outcomes[1]
+    assert held.reason == "worker_error", why
+    assert held.record_id is None and held.shown_id is None and held.consent is None
+    assert held.detail is not None and "RuntimeError" in held.detail and "BOOM" not in held.detail
+    assert orjson.loads(outcomes[0].value)["data"]["t"] == "<EMAIL_ADDRESS>"
+
+
+def test_unanalysed_never_raises_for_a_parser_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("streams.core.parse_record", _boom)
+    [outcome] = Redactor(FakeDetector(), POLICY).unanalysed(  # type: ignore[arg-type]
+        [message({"t": "x"})], Reason.DETECTION_TIMEOUT, "timed out"
+    )
+    assert outcome.verdict is Verdict.QUARANTINE and outcome.reason == "worker_error"

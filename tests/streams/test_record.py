@@ -633,3 +633,75 @@ def test_substitute(
     before = orjson.dumps(data)
     assert substitute(data, replacements) == expected
     assert orjson.dumps(data) == before, "the input must not be modified"
+
+
+# --- values that cannot be carried unchanged ---------------------------------------------------
+
+_BASE = '{"id":"r","source":"https://x.example/1",%s"data":%s}'
+
+# (consent or other top-level fields, data, reason, why)
+REFUSED_SHAPES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        '"consent":{"status":"granted","evidence":"form-\\ud800"},',
+        "{}",
+        "bad_string",
+        "lone high surrogate in consent.evidence",
+    ),
+    (
+        '"consent":{"status":"granted","purposes":["a\\udc00"]},',
+        "{}",
+        "bad_string",
+        "lone low surrogate in consent.purposes",
+    ),
+    ('"consent":{"status":"\\udfff"},', "{}", "bad_string", "in consent.status"),
+    ('"consent":{"x\\ud800":1},', "{}", "bad_string", "in a key of consent"),
+    ('"consent":{"n":[1,{"deep":"\\ud9ff"}]},', "{}", "bad_string", "nested deep in consent"),
+    ('"scraped_at":"2026-01-01T00:00:00Z\\ud800",', "{}", "bad_string", "in scraped_at"),
+    ("", '{"n":1e400}', "bad_number", "overflows a float: was published as null"),
+    ("", '{"n":[-1E+400]}', "bad_number", "negative overflow, capital E"),
+    ("", '{"n":1e-400}', "bad_number", "underflows to 0.0"),
+    ("", '{"n":12.5e-999}', "bad_number", "underflow with a fraction"),
+    ("", '{"n":%s}' % ("9" * 5000), "bad_number", "more digits than Python reads"),
+    ('"consent":{"n":1e400},', "{}", "bad_number", "overflow outside data"),
+)
+
+
+@pytest.mark.parametrize(
+    ("fields", "data", "reason", "why"),
+    REFUSED_SHAPES,
+    ids=[row[-1] for row in REFUSED_SHAPES],
+)
+def test_values_that_cannot_pass_unchanged_are_refused(
+    fields: str, data: str, reason: str, why: str
+) -> None:
+    raw = (_BASE % (fields, data)).encode()
+    with pytest.raises(InvalidRecord) as caught:
+        parse_record(raw)
+    assert caught.value.reason == reason, why
+    assert "\\u" not in caught.value.detail or "escape" in caught.value.detail
+
+
+# (data, parsed value, why)
+KEPT_NUMBERS: tuple[tuple[str, object, str], ...] = (
+    ('{"n":0e-500}', 0.0, "a zero with a big exponent is still zero"),
+    ('{"n":1.5e300}', 1.5e300, "a large finite float"),
+    ('{"n":4.9e-324}', 5e-324, "the smallest subnormal is the nearest double"),
+    ('{"n":7.9161234567e10}', 79161234567.0, "a phone as a float in exponent form"),
+    ('{"n":123456789012345678901234567890}', 123456789012345678901234567890, "wide int exact"),
+    ('{"n":"1e400"}', "1e400", "a string is never a number"),
+    ('{"t":"\\ud83d\\ude00"}', "\U0001f600", "a paired surrogate escape is one character"),
+)
+
+
+@pytest.mark.parametrize(("data", "value", "why"), KEPT_NUMBERS, ids=[r[-1] for r in KEPT_NUMBERS])
+def test_representable_values_are_kept(data: str, value: object, why: str) -> None:
+    record = parse_record((_BASE % ("", data)).encode())
+    assert list(record.data.values()) == [value], why
+
+
+def test_a_byte_order_mark_at_the_start_is_dropped() -> None:
+    plain = b'{"id":"r","source":"https://x.example/1","data":{"t":"x"}}'
+    assert parse_record(b"\xef\xbb\xbf" + plain) == parse_record(plain)
+    with pytest.raises(InvalidRecord) as caught:  # only at the start: elsewhere it is not JSON
+        parse_record(plain[:1] + b"\xef\xbb\xbf" + plain[1:])
+    assert caught.value.reason == "not_json"

@@ -168,3 +168,11 @@ def test_max_output_bytes_leaves_room_for_a_message_without_its_value() -> None:
     assert Settings(max_output_bytes=MIN_OUTPUT_BYTES).max_output_bytes == MIN_OUTPUT_BYTES
     with pytest.raises(ValidationError, match="max_output_bytes"):
         Settings(max_output_bytes=MIN_OUTPUT_BYTES - 1)
+
+
+def test_stall_timeout_must_exceed_detection_timeout() -> None:
+    with pytest.raises(
+        ValidationError, match="stall_timeout must be longer than detection_timeout"
+    ):
+        Settings(detection_timeout=60, stall_timeout=60)
+    assert Settings(detection_timeout=60, stall_timeout=61).stall_timeout == 61
