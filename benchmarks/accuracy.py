@@ -11,7 +11,7 @@ Run ``python -m benchmarks.accuracy [--quick] [--output results.json]``. Three d
     The Russian news devset. A gold ``PERSON`` mention is one ``Person`` object (the union of its
     spans); documents are split into paragraphs (one per non-blank line) before analysis.
 ``generated``
-    Records from :func:`streams.samples.generate`, scanned string by string as the pipeline
+    Records from :func:`streams.testing.samples.generate`, scanned string by string as the pipeline
     scans them. Gold is every planted value found by substring search; a string holding no
     planted value is a decoy, and any finding in it is counted as a flagged decoy. Precision is
     not reported here: the generator also writes names it does not list as planted (``Меня зовут
@@ -45,9 +45,10 @@ from typing import Any, Final, Protocol, TypeVar
 import orjson
 
 from recognizers.engine import Detector
-from recognizers.registry import ENTITY_TYPES, build_detector
-from streams.record import collect_slots, parse_record
-from streams.samples import generate
+from recognizers.entities import ENTITY_TYPES
+from recognizers.registry import build_detector
+from streams.core.envelope import collect_slots, parse_record
+from streams.testing.samples import generate
 
 log = logging.getLogger("piiredact.benchmarks")
 
@@ -262,7 +263,7 @@ def find_all(text: str, value: str) -> Iterator[Interval]:
 
 
 def load_generated(count: int, seed: int = DEFAULT_SEED, min_chars: int = 0) -> Dataset:
-    """``count`` generated records (see :func:`streams.samples.generate` for ``min_chars``),
+    """``count`` generated records (see :func:`streams.testing.samples.generate` for ``min_chars``),
     one case per scanned string."""
     cases = []
     for index, sample in enumerate(generate(count, seed, min_chars=min_chars)):
@@ -280,7 +281,8 @@ def load_generated(count: int, seed: int = DEFAULT_SEED, min_chars: int = 0) -> 
             raise ValueError(f"record {index}: a planted value is in none of its strings")
     return Dataset(
         GENERATED,
-        f"records from streams.samples.generate({count}, seed={seed}, min_chars={min_chars}), "
+        "records from streams.testing.samples.generate"
+        f"({count}, seed={seed}, min_chars={min_chars}), "
         "one case per string",
         GENERATED_TYPES,
         count,

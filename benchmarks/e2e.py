@@ -1,15 +1,16 @@
 """End to end through the broker: throughput, latency, consumer lag and memory, 1 then 2 workers.
 
 Run ``python -m benchmarks.e2e [--quick] [--records N] [--no-names] [--rounds N]``. For each
-worker count (1, then 2) on a fresh bundled broker (:class:`streams.broker.EmbeddedBroker`; fresh
+worker count (1, then 2) on a fresh bundled broker (:class:`streams.testing.broker.EmbeddedBroker`;
+fresh
 app id and topics, the raw topic with 4 partitions):
 
-1. start the worker processes (``piiredact worker``, :func:`streams.demo.start_worker`, with a
-   demo keyring and ``PIIREDACT_DETECT_NAMES`` as chosen) and wait until the consumer group is
-   stable with every worker in it;
+1. start the worker processes (``piiredact worker``, :func:`streams.testing.harness.start_worker`,
+with a    demo keyring and ``PIIREDACT_DETECT_NAMES`` as chosen) and wait until the consumer group
+is    stable with every worker in it;
 2. warm up: one record per raw partition, so every worker's detection process has loaded its
    models, and wait for their outcomes;
-3. **burst**: publish ``N`` generated records (``streams.samples.generate``) as fast as the
+3. **burst**: publish ``N`` generated records (``streams.testing.samples.generate``) as fast as the
    producer goes, and read the clean, quarantine and dead-letter topics until every record has
    its outcome. Throughput counts records from the first outcome to the last; the latency of a
    record runs from the moment it was handed to the producer to the moment its outcome was
@@ -64,12 +65,12 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.accuracy import DEFAULT_SEED
 from benchmarks.engine import DEFAULT_MIN_CHARS, RESULTS, measure_isolated, percentile
-from streams.broker import EmbeddedBroker, free_port, wait_until_ready
-from streams.demo import start_worker, stop_worker, write_demo_keyring
 from streams.errors import PiiRedactError
-from streams.samples import generate
 from streams.settings import Settings
-from streams.topics import ensure_topics
+from streams.testing.broker import EmbeddedBroker, free_port, wait_until_ready
+from streams.testing.harness import start_worker, stop_worker, write_demo_keyring
+from streams.testing.samples import generate
+from streams.worker.topics import ensure_topics
 
 log = logging.getLogger("piiredact.benchmarks")
 

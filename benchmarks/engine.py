@@ -1,7 +1,7 @@
 """Detection speed: this project next to plain Presidio, on one generated corpus, in one run.
 
 Run ``python -m benchmarks.engine [--quick] [--records N]``. The corpus is
-``streams.samples.generate(N, seed=7)`` (English and Russian profiles, ads, forum threads,
+``streams.testing.samples.generate(N, seed=7)`` (English and Russian profiles, ads, forum threads,
 company and questionnaire records, ...); each engine analyses every string the pipeline scans in
 each record (the id, ``source``, every key, string and number of ``data``), the same strings as in
 :mod:`benchmarks.accuracy`, whose scoring gives the recall per entity type here.
@@ -70,7 +70,7 @@ from benchmarks.accuracy import (
     load_generated,
     score,
 )
-from streams.samples import generate
+from streams.testing.samples import generate
 
 log = logging.getLogger("piiredact.benchmarks")
 
@@ -84,8 +84,8 @@ DEFAULT_REPEAT: Final = 3
 #: and a few such passes are mostly noise); the median pass counts.
 MIN_MEASURE_SECONDS: Final = 5.0
 #: Records shorter than this many characters of JSON get related records nested in them
-#: (:func:`streams.samples.generate`), so the corpus averages about 560 characters: the record
-#: size issue 6's targets assume.
+#: (:func:`streams.testing.samples.generate`), so the corpus averages about 560 characters: the
+#: record size issue 6's targets assume.
 DEFAULT_MIN_CHARS: Final = 400
 #: Plain Presidio per record, two ways (a call per string, or one call on the record's strings
 #: joined); ratios are to the faster of the two that ran.
@@ -341,7 +341,7 @@ def measure(
     else:
         from recognizers.registry import build_detector  # noqa: PLC0415
         from streams.core import Redactor  # noqa: PLC0415
-        from streams.policy import DEFAULT_POLICY  # noqa: PLC0415
+        from streams.core.policy import DEFAULT_POLICY  # noqa: PLC0415
 
         redactor = Redactor(build_detector(names=name == "piiredact-redact"), DEFAULT_POLICY)
 
@@ -350,8 +350,9 @@ def measure(
             return None
 
     load_seconds = time.perf_counter() - started
-    # What is loaded stays for the run; as the detection process does (streams/pool.py), it is
-    # kept out of the collector's full passes, which otherwise pause one call in a run.
+    # What is loaded stays for the run; as the detection process does
+    # (streams/worker/detection.py), it is kept out of the collector's full passes, which otherwise
+    # pause one call in a run.
     gc.freeze()
     run(0, min(spec.per_call, count))  # warm-up, untimed
 
@@ -418,7 +419,9 @@ def corpus_stats(count: int, seed: int, min_chars: int) -> dict[str, Any]:
     dataset = load_generated(count, seed, min_chars)
     raws = [orjson.dumps(s.record) for s in generate(count, seed, min_chars=min_chars)]
     return {
-        "generator": f"streams.samples.generate({count}, seed={seed}, min_chars={min_chars})",
+        "generator": (
+            f"streams.testing.samples.generate({count}, seed={seed}, min_chars={min_chars})"
+        ),
         "records": count,
         "strings": len(dataset.cases),
         "strings_per_record": round(len(dataset.cases) / count, 2),

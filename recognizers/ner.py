@@ -5,7 +5,7 @@ name in its script: :meth:`NerRecognizer.wants` asks for a capitalised word in t
 :meth:`NerRecognizer.analyze_batch` runs the model over many strings at once.
 
 A recognizer that loaded its own model pickles as "load the model again", so a detector can be
-sent to a detection process (:mod:`streams.pool`) without copying hundreds of megabytes.
+sent to a detection process (:mod:`streams.worker.detection`) without copying hundreds of megabytes.
 """
 
 from __future__ import annotations

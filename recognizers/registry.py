@@ -49,11 +49,12 @@ RECOGNIZERS: Final[tuple[type[ValidatedPatternRecognizer] | type[NerRecognizer],
     RuPersonRecognizer,
 )
 
-#: Every entity type the project can detect, sorted.
-ENTITY_TYPES: Final[tuple[str, ...]] = tuple(sorted({cls.ENTITY for cls in RECOGNIZERS}))
+#: The entity types the recognizers report, sorted (must equal
+#: :data:`recognizers.entities.ENTITY_TYPES`, the names the policy checks against).
+REPORTED_TYPES: Final[tuple[str, ...]] = tuple(sorted({cls.ENTITY for cls in RECOGNIZERS}))
 
-#: The kinds a recognizer tells apart within an entity type (policy keys ``ENTITY/kind``).
-ENTITY_SUBTYPES: Final[dict[str, tuple[str, ...]]] = {
+#: The kinds the recognizers tell apart (must equal :data:`recognizers.entities.ENTITY_SUBTYPES`).
+REPORTED_SUBTYPES: Final[dict[str, tuple[str, ...]]] = {
     cls.ENTITY: cls.SUBTYPES
     for cls in RECOGNIZERS
     if issubclass(cls, ValidatedPatternRecognizer) and cls.SUBTYPES

@@ -4,7 +4,7 @@
 :class:`streams.settings.KafkaSecuritySettings`, shared by the worker's settings and the
 producer client's) into a :class:`KafkaSecurity`: it reads the SASL password
 file and builds the :class:`ssl.SSLContext` once, at start. From it come the Faust
-``broker_credentials`` (:meth:`KafkaSecurity.faust_credentials`) and the keyword arguments of
+``broker_credentials`` (:func:`streams.worker.app.faust_credentials`) and the keyword arguments of
 aiokafka's clients (:meth:`KafkaSecurity.aiokafka_kwargs`).
 
 The password lives only in the :class:`KafkaSecurity` (as a :class:`pydantic.SecretStr`, so it
@@ -17,19 +17,12 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import SecretStr
 
-from streams.errors import PiiRedactError
+from streams.errors import KafkaSecurityError
 from streams.settings import KafkaSecuritySettings
-
-if TYPE_CHECKING:
-    from faust.types.auth import CredentialsT
-
-
-class KafkaSecurityError(PiiRedactError):
-    """A Kafka credential file cannot be used. The message names the setting, not the content."""
 
 
 @dataclass(frozen=True)
@@ -55,21 +48,6 @@ class KafkaSecurity:
                 self.password.get_secret_value() if self.password is not None else None
             )
         return kwargs
-
-    def faust_credentials(self) -> CredentialsT | None:
-        """``broker_credentials`` for :class:`faust.App`; ``None`` for ``PLAINTEXT``."""
-        import faust  # noqa: PLC0415 - heavy; the topics command does not need it
-
-        if self.protocol == "SSL":
-            return faust.SSLCredentials(self.ssl_context)
-        if self.protocol.startswith("SASL_"):
-            return faust.SASLCredentials(
-                username=self.username,
-                password=self.password.get_secret_value() if self.password is not None else None,
-                ssl_context=self.ssl_context if self.protocol == "SASL_SSL" else None,
-                mechanism=self.mechanism,
-            )
-        return None
 
 
 def read_password(path: Path) -> SecretStr:

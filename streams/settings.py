@@ -2,7 +2,7 @@
 
 The names match the Helm chart's values. Secrets are typed as :class:`pydantic.SecretStr` so
 they never print; the pseudonymisation keyring is best given as a mounted file
-(``PIIREDACT_KEYS_FILE``), see :mod:`streams.keys`. Kafka credentials are files too: the SASL
+(``PIIREDACT_KEYS_FILE``), see :mod:`streams.core.keys`. Kafka credentials are files too: the SASL
 password (``PIIREDACT_KAFKA_SASL_PASSWORD_FILE``) is read only when a client is built
 (:mod:`streams.kafka_security`), so no settings object ever holds it.
 """
@@ -15,6 +15,9 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streams.core.envelope import Limits
+from streams.core.keys import Keyring, load_keyring
+
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
@@ -24,7 +27,7 @@ MIN_OUTPUT_BYTES = 16_384
 
 class KafkaSecuritySettings(BaseSettings):
     """The ``kafka_*`` settings, shared by the worker's :class:`Settings` and the scrapers'
-    :class:`streams.producer.ProducerSettings`; checked for combinations that would fail at
+    :class:`streams.client.producer.ProducerSettings`; checked for combinations that would fail at
     connect time or silently ignore a credential. :func:`streams.kafka_security.kafka_security`
     turns them into client arguments."""
 
@@ -227,6 +230,22 @@ class Settings(KafkaSecuritySettings):
         """The broker list in aiokafka's form: ``host1:9092,host2:9092``."""
         hosts = self.broker_url.removeprefix("kafka://")
         return ",".join(h.strip() for h in hosts.replace(";", ",").split(",") if h.strip())
+
+    @property
+    def limits(self) -> Limits:
+        """The record limits configured here."""
+        return Limits(
+            max_record_bytes=self.max_record_bytes,
+            max_depth=self.max_depth,
+            max_strings=self.max_strings,
+            max_string_chars=self.max_string_chars,
+        )
+
+    def keyring(self) -> Keyring | None:
+        """The keyring configured here (``keys_file`` first, else ``keys``), or ``None``.
+        Raises :class:`~streams.errors.KeyringError` if it cannot be read."""
+        inline = self.keys.get_secret_value() if self.keys is not None else None
+        return load_keyring(self.keys_file, inline)
 
     @property
     def output_topics(self) -> tuple[str, str, str, str]:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from streams.broker import EmbeddedBroker, free_port, wait_until_ready
-from streams.demo import write_demo_keyring
 from streams.settings import Settings
-from streams.topics import ensure_topics
+from streams.testing.broker import EmbeddedBroker, free_port, wait_until_ready
+from streams.testing.harness import write_demo_keyring
+from streams.worker.topics import ensure_topics
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -8,7 +8,7 @@ import orjson
 
 from recognizers.registry import build_detector
 from streams.core import Redactor, Verdict
-from streams.policy import DEFAULT_POLICY
+from streams.core.policy import DEFAULT_POLICY
 from tests.conftest import REPO
 
 

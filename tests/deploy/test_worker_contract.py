@@ -15,10 +15,10 @@ import yaml
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from streams.broker import EmbeddedBroker
-from streams.keys import load_keyring
-from streams.policy import parse_policy
+from streams.core.keys import load_keyring
+from streams.core.policy import parse_policy
 from streams.settings import Settings
+from streams.testing.broker import EmbeddedBroker
 from tests.deploy.chart import CHART, CI_VALUES, Helm, Rendered, ci_values
 
 PREFIX = "PIIREDACT_"

@@ -8,7 +8,8 @@ from typing import ClassVar
 import pytest
 
 from recognizers.base import DetectionIncomplete, ValidatedPatternRecognizer
-from recognizers.engine import Detector, Finding, resolve_overlaps
+from recognizers.engine import Detector
+from recognizers.findings import Finding, resolve_overlaps
 from recognizers.ner import LATIN_CAPITALISED, NerRecognizer, Span
 from recognizers.registry import build_detector
 

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from recognizers.base import ValidatedPatternRecognizer
-from recognizers.registry import ENTITY_TYPES, RECOGNIZERS
+from recognizers.entities import ENTITY_TYPES
+from recognizers.registry import RECOGNIZERS
 from recognizers.ru.inn import inn_valid
 from recognizers.ru.ogrn import ogrn_valid
 from recognizers.ru.ogrnip import ogrnip_valid

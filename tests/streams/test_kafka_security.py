@@ -18,18 +18,13 @@ from cryptography.x509.oid import NameOID
 from pydantic import ValidationError
 
 from recognizers.engine import Detector
-from streams import producer, topics
-from streams.app import create_app
-from streams.errors import BrokerError
-from streams.kafka_security import (
-    KafkaSecurity,
-    KafkaSecurityError,
-    kafka_security,
-    read_password,
-    ssl_context,
-)
-from streams.keys import Keyring
+from streams.client import producer
+from streams.core.keys import Keyring
+from streams.errors import BrokerError, KafkaSecurityError
+from streams.kafka_security import KafkaSecurity, kafka_security, read_password, ssl_context
 from streams.settings import Settings
+from streams.worker import topics
+from streams.worker.app import create_app, faust_credentials
 
 PASSWORD = "s3cr3t-Kafka-pa55"
 
@@ -110,7 +105,7 @@ def _sasl_settings(pki: dict[str, Path], protocol: str = "SASL_SSL", **extra: An
 def test_plaintext_has_no_tls_and_no_credentials() -> None:
     security = kafka_security(Settings())
     assert security.aiokafka_kwargs() == {"security_protocol": "PLAINTEXT"}
-    assert security.faust_credentials() is None
+    assert faust_credentials(security) is None
 
 
 def test_tls_context_verifies_the_broker_against_the_given_ca(pki: dict[str, Path]) -> None:
@@ -141,7 +136,7 @@ def test_mutual_tls_loads_the_client_certificate(pki: dict[str, Path]) -> None:
     assert kwargs["security_protocol"] == "SSL"
     assert isinstance(kwargs["ssl_context"], ssl.SSLContext)
     assert "sasl_plain_password" not in kwargs
-    credentials = security.faust_credentials()
+    credentials = faust_credentials(security)
     assert isinstance(credentials, faust.SSLCredentials)
     assert credentials.context is security.ssl_context
 
@@ -184,7 +179,7 @@ def test_sasl_ssl_gives_aiokafka_and_faust_the_same_credentials(pki: dict[str, P
         "sasl_plain_username": "piiredact",
         "sasl_plain_password": PASSWORD,  # the trailing line break of the file is dropped
     }
-    credentials = security.faust_credentials()
+    credentials = faust_credentials(security)
     assert isinstance(credentials, faust.SASLCredentials)
     assert credentials.protocol.value == "SASL_SSL"
     assert credentials.mechanism.value == "SCRAM-SHA-512"
@@ -196,7 +191,7 @@ def test_sasl_plaintext_has_no_tls(pki: dict[str, Path]) -> None:
     security = kafka_security(_sasl_settings(pki, protocol="SASL_PLAINTEXT"))
     assert security.ssl_context is None
     assert "ssl_context" not in security.aiokafka_kwargs()
-    credentials = security.faust_credentials()
+    credentials = faust_credentials(security)
     assert isinstance(credentials, faust.SASLCredentials)
     assert credentials.protocol.value == "SASL_PLAINTEXT"
     assert credentials.ssl_context is None
@@ -205,7 +200,7 @@ def test_sasl_plaintext_has_no_tls(pki: dict[str, Path]) -> None:
 def test_the_password_never_prints(pki: dict[str, Path]) -> None:
     settings = _sasl_settings(pki)
     security = kafka_security(settings)
-    credentials = security.faust_credentials()
+    credentials = faust_credentials(security)
     for text in (repr(settings), str(settings), repr(security), str(security), repr(credentials)):
         assert PASSWORD not in text
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from recognizers.engine import Detector
-from streams.app import create_app
-from streams.keys import Keyring
+from streams.core.keys import Keyring
 from streams.settings import Settings
 from streams.value_logs import VALUE_LOGGERS, keep_values_out_of_logs
+from streams.worker.app import create_app
 
 
 @pytest.fixture(autouse=True)

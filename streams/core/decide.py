@@ -1,0 +1,207 @@
+"""The policy applied to one record's findings: :func:`decide`. Pure: no detection, no I/O.
+
+The steps, in order, each its own function:
+
+1. :func:`_id_holds_pii`: a finding in the record id that the policy would not keep holds the
+   record whole (``pii_in_id``): the id is the output key and cannot be rewritten;
+2. :func:`_judge`: per scanned string, findings above the policy's ``min_score``, overlaps merged
+   (:func:`recognizers.findings.resolve_overlaps`), each given an action and the rule that chose it;
+3. :func:`_held`: the record is quarantined if a finding's action is ``quarantine``
+   (``policy_quarantine``), a key under ``data`` holds personal data (``pii_in_key``), or a
+   pseudonym is needed and no key is at hand (``key_unavailable``);
+4. :func:`_rewrite`: otherwise each string is rewritten by its actions and the clean record is
+   written with its ``redaction`` block.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from recognizers.findings import Finding, resolve_overlaps
+from streams.core.actions import Edit, apply_edits
+from streams.core.consent import ConsentSnapshot
+from streams.core.envelope import Record, Segment, Slot, render_path, substitute
+from streams.core.outcome import (
+    PIPELINE_VERSION,
+    FindingReport,
+    Outcome,
+    Reason,
+    Verdict,
+    quarantine,
+)
+from streams.core.policy import Action, Policy
+from streams.core.pseudonym import Pseudonymiser
+
+
+@dataclass(frozen=True, slots=True)
+class RecordContext:
+    """What the policy needs besides the findings: the consent and the pseudonym key."""
+
+    consent: ConsentSnapshot
+    pseudonymiser: Pseudonymiser | None = None
+
+
+#: One finding of a string with the action the policy chose and the rule that chose it.
+Judged = tuple[Finding, Action, str]
+
+
+def decide(
+    record: Record,
+    slots: Sequence[Slot],
+    id_findings: Sequence[Finding],
+    slot_findings: Sequence[Sequence[Finding]],
+    policy: Policy,
+    context: RecordContext,
+) -> Outcome:
+    """Apply ``policy`` to the findings of one record (see the module for the steps)."""
+    consent = context.consent
+
+    def held(reason: Reason, detail: str, reports: Sequence[FindingReport] = ()) -> Outcome:
+        return quarantine(
+            record.id, reason, detail, reports, policy_version=policy.version, consent=consent
+        )
+
+    id_types = _id_holds_pii(id_findings, policy, consent)
+    if id_types:
+        return held(Reason.PII_IN_ID, f"record id holds {', '.join(id_types)}")
+    judged = [_judge(findings, policy, consent) for findings in slot_findings]
+    hidden_keys = frozenset(
+        slot.text
+        for slot, merged in zip(slots, judged, strict=True)
+        if slot.kind == "key" and any(a is not Action.KEEP for _f, a, _r in merged)
+    )
+    reports = [
+        FindingReport(
+            render_path(slot.segments, hidden_keys),
+            f.start,
+            f.end,
+            f.entity_type,
+            round(f.score, 4),
+            action.value,
+            f.subtype,
+            rule,
+        )
+        for slot, merged in zip(slots, judged, strict=True)
+        for f, action, rule in merged
+    ]
+    reason = _held(slots, judged, context)
+    if reason is not None:
+        return held(*reason, reports)
+    return _rewrite(record, slots, judged, reports, policy, context)
+
+
+def _id_holds_pii(
+    findings: Sequence[Finding], policy: Policy, consent: ConsentSnapshot
+) -> list[str]:
+    """The entity types found in the record id that the policy would not keep, sorted."""
+    return sorted(
+        {
+            f.entity_type
+            for f in findings
+            if f.score >= policy.min_score
+            and policy.decide(f.entity_type, f.subtype, consent)[0] is not Action.KEEP
+        }
+    )
+
+
+def _judge(findings: Sequence[Finding], policy: Policy, consent: ConsentSnapshot) -> list[Judged]:
+    """One string's findings above ``min_score``, overlaps merged, each with its action."""
+    accepted = [f for f in findings if f.score >= policy.min_score]
+    return [
+        (f, *policy.decide(f.entity_type, f.subtype, consent)) for f in resolve_overlaps(accepted)
+    ]
+
+
+def _held(
+    slots: Sequence[Slot], judged: Sequence[Sequence[Judged]], context: RecordContext
+) -> tuple[Reason, str] | None:
+    """Why the record must be quarantined, if it must: the policy quarantines a finding, a key
+    under ``data`` holds personal data, or a pseudonym is needed without a key."""
+    quarantine_types: set[str] = set()
+    key_types: set[str] = set()
+    pseudonymised = False
+    for slot, merged in zip(slots, judged, strict=True):
+        for finding, action, _rule in merged:
+            if action is Action.QUARANTINE:
+                quarantine_types.add(finding.entity_type)
+            elif slot.kind == "key" and action is not Action.KEEP:
+                key_types.add(finding.entity_type)
+            pseudonymised = pseudonymised or action is Action.PSEUDONYMISE
+    if quarantine_types:
+        return Reason.POLICY, f"policy quarantines {', '.join(sorted(quarantine_types))}"
+    if key_types:
+        return Reason.PII_IN_KEY, f"a key under data holds {', '.join(sorted(key_types))}"
+    if pseudonymised and context.pseudonymiser is None:
+        return Reason.KEY_UNAVAILABLE, "no pseudonymisation key for this record"
+    return None
+
+
+def _rewrite(
+    record: Record,
+    slots: Sequence[Slot],
+    judged: Sequence[Sequence[Judged]],
+    reports: Sequence[FindingReport],
+    policy: Policy,
+    context: RecordContext,
+) -> Outcome:
+    """The clean record: every string rewritten by its actions, plus the ``redaction`` block."""
+    rewritten: dict[tuple[Segment, ...], Any] = {}
+    pseudonymised = False
+    for slot, merged in zip(slots, judged, strict=True):
+        edits = [
+            Edit(f.start, f.end, f.entity_type, a) for f, a, _r in merged if a is not Action.KEEP
+        ]
+        pseudonymised = pseudonymised or any(e.action is Action.PSEUDONYMISE for e in edits)
+        if not edits or slot.kind == "key":
+            continue
+        rewritten[slot.segments] = apply_edits(slot.text, edits, policy, context.pseudonymiser)
+
+    out: dict[str, Any] = {"id": record.id, "source": rewritten.get(("source",), record.source)}
+    if record.scraped_at is not None:
+        out["scraped_at"] = record.scraped_at
+    if record.lang is not None:
+        out["lang"] = record.lang
+    if record.subject_ref is not None:
+        out["subject_ref"] = rewritten.get(("subject_ref",), record.subject_ref)
+    data_edits = {k: v for k, v in rewritten.items() if k[0] == "data"}
+    out["data"] = substitute(record.data, data_edits) if data_edits else record.data
+    counts = Counter(r.entity_type for r in reports)
+    key_ids = (
+        (context.pseudonymiser.key_id,)
+        if pseudonymised and context.pseudonymiser is not None
+        else ()
+    )
+    consent = context.consent
+    out["redaction"] = {
+        "pipeline_version": PIPELINE_VERSION,
+        "policy_version": policy.version,
+        "consent": consent.as_dict(),
+        "key_ids": list(key_ids),
+        "findings": [r.as_dict() for r in reports],
+        "counts": dict(sorted(counts.items())),
+    }
+    return Outcome(
+        Verdict.CLEAN,
+        record_id=record.id,
+        value=_dumps(out),
+        findings=tuple(reports),
+        policy_version=policy.version,
+        consent=consent,
+        key_ids=key_ids,
+    )
+
+
+def _dumps(out: dict[str, Any]) -> bytes:
+    """``out`` as JSON. orjson cannot write integers wider than 64 bits; the standard library
+    writes them exactly (see :func:`streams.record.parse_record`, which reads them exactly)."""
+    try:
+        return orjson.dumps(out)
+    except orjson.JSONEncodeError:
+        text = json.dumps(out, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8")

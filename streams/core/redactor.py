@@ -1,0 +1,234 @@
+"""The pure redaction core's entry point: :class:`Redactor` turns raw messages into outcomes.
+
+Each message is prepared once: parsed (:mod:`streams.core.envelope`) and its consent resolved
+(its own ``consent`` field and the registry's entry for its ``subject_ref``, at one moment
+``now`` per batch). Detection runs once per batch over every string of every record; if it
+raises, each record is analysed alone so one bad record cannot hold back the rest, and a record
+whose own analysis fails is quarantined with ``detection_error`` (fail closed). The policy is
+then applied to each record (:func:`streams.core.decide.decide`). A step that raises on one
+message quarantines that message alone (``worker_error``). Every valid record also yields an
+audit entry. Outputs are deterministic: the same message always yields the same bytes.
+
+The detector is anything with ``analyze(texts) -> findings per text``
+(:class:`~streams.core.redactor.Detector`); the real one is
+:class:`recognizers.engine.Detector`, which the core never imports.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from recognizers.findings import Finding
+from streams.core.consent import ConsentSnapshot, RegistryEntry
+from streams.core.decide import RecordContext, decide
+from streams.core.envelope import Limits, Record, Slot, collect_slots, parse_record
+from streams.core.keys import KeyBook
+from streams.core.outcome import Outcome, Reason, dead_letter, quarantine, worker_error
+from streams.core.policy import Policy
+from streams.core.pseudonym import Pseudonymiser
+from streams.errors import InvalidRecord, PiiRedactError
+
+log = logging.getLogger("piiredact.core")
+
+
+class Detector(Protocol):
+    """What the core needs of a detector: findings for each text, in order."""
+
+    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    record: Record
+    slots: list[Slot]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Redactor:
+    """Turns batches of raw messages into outcomes with one detector and one policy.
+
+    ``keys`` makes pseudonyms (required when the policy pseudonymises; without it such records
+    are quarantined with ``key_unavailable``). ``clock`` gives the moment consent is judged at.
+    """
+
+    def __init__(
+        self,
+        detector: Detector,
+        policy: Policy,
+        limits: Limits = Limits(),  # noqa: B008
+        *,
+        keys: KeyBook | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.detector = detector
+        self.policy = policy
+        self.limits = limits
+        self.keys = keys
+        self.clock = clock
+
+    def parse(self, raw: bytes) -> _Parsed | Outcome:
+        """The parsed record with its slots, a dead-letter outcome, or a ``worker_error``
+        quarantine if the parser itself raised (never an exception)."""
+        try:
+            record = parse_record(raw, self.limits)
+            return _Parsed(record, collect_slots(record, self.limits))
+        except InvalidRecord as error:
+            return dead_letter(error)
+        except Exception as exc:
+            log.error("parsing a message failed (%s)", type(exc).__name__)
+            return worker_error(f"parsing raised {type(exc).__name__}")
+
+    def consent_of(
+        self, record: Record, registry: Mapping[str, RegistryEntry], now: datetime
+    ) -> ConsentSnapshot:
+        """The consent that applies to ``record`` at ``now``."""
+        entry = registry.get(record.subject_ref) if record.subject_ref is not None else None
+        return self.policy.consent(record.consent, entry, now)
+
+    def _context(
+        self,
+        record: Record,
+        registry: Mapping[str, RegistryEntry],
+        keys: KeyBook | None,
+        now: datetime,
+    ) -> RecordContext:
+        consent = self.consent_of(record, registry, now)
+        pseudonymiser: Pseudonymiser | None = None
+        if keys is not None and self.policy.may_pseudonymise(consent):
+            try:
+                pseudonymiser = keys.for_subject(record.subject_ref, now)
+            except PiiRedactError as exc:  # a damaged or unreadable key: fail closed
+                # Not the record id: it may itself hold personal data (not analysed yet).
+                log.warning("a pseudonym key is unusable (%s); record quarantined", exc)
+        return RecordContext(consent, pseudonymiser)
+
+    def redact_batch(
+        self,
+        raws: Sequence[bytes],
+        *,
+        registry: Mapping[str, RegistryEntry] | None = None,
+        keys: KeyBook | None = None,
+        now: datetime | None = None,
+    ) -> list[Outcome]:
+        """One outcome per message, in order. Never raises for one message's failure.
+
+        ``registry`` holds the consent registry's entries by subject, ``keys`` overrides the
+        redactor's key book for this batch, ``now`` the moment consent is judged at.
+
+        Each message is prepared (parsed, its consent resolved) on its own; detection runs over
+        the whole batch and, if it raises, over each record alone; the policy is applied to
+        each record on its own. A message whose step raises is quarantined with the reason of
+        that step (``worker_error``, or ``detection_error`` for detection) and the rest of the
+        batch goes on.
+        """
+        moment = now if now is not None else self.clock()
+        book = keys if keys is not None else self.keys
+        entries: Mapping[str, RegistryEntry] = registry if registry is not None else {}
+        outcomes: list[Outcome | None] = [None] * len(raws)
+        ready: list[tuple[int, _Parsed, RecordContext]] = []
+        for index, raw in enumerate(raws):
+            prepared = self._prepare(raw, entries, book, moment)
+            if isinstance(prepared, Outcome):
+                outcomes[index] = prepared
+            else:
+                ready.append((index, *prepared))
+        detected = self._detect([p for _index, p, _context in ready])
+        for (index, p, context), found in zip(ready, detected, strict=True):
+            if isinstance(found, Exception):
+                outcomes[index] = quarantine(
+                    p.record.id,
+                    Reason.DETECTION_ERROR,
+                    f"detector raised {type(found).__name__}",
+                    policy_version=self.policy.version,
+                    consent=context.consent,
+                )
+                continue
+            id_findings, slot_findings = found
+            try:
+                outcomes[index] = decide(
+                    p.record, p.slots, id_findings, slot_findings, self.policy, context
+                )
+            except Exception as exc:
+                log.error("applying the policy failed for one record (%s)", type(exc).__name__)
+                outcomes[index] = worker_error(f"applying the policy raised {type(exc).__name__}")
+        return [o if o is not None else worker_error("no outcome was made") for o in outcomes]
+
+    def _prepare(
+        self,
+        raw: bytes,
+        registry: Mapping[str, RegistryEntry],
+        keys: KeyBook | None,
+        now: datetime,
+    ) -> tuple[_Parsed, RecordContext] | Outcome:
+        """The parsed record with its context, or the message's outcome (dead letter, or
+        ``worker_error`` if a step raised unexpectedly)."""
+        parsed = self.parse(raw)
+        if isinstance(parsed, Outcome):
+            return parsed
+        try:
+            return parsed, self._context(parsed.record, registry, keys, now)
+        except Exception as exc:
+            log.error("resolving consent failed for one record (%s)", type(exc).__name__)
+            return worker_error(f"resolving consent raised {type(exc).__name__}")
+
+    def _detect(
+        self, batch: Sequence[_Parsed]
+    ) -> list[tuple[list[Finding], list[list[Finding]]] | Exception]:
+        """Per record, the findings in its id and in each of its slots; the exception for a
+        record whose detection raised. The batch is analysed at once and, if that raises, one
+        record at a time, so one bad record cannot hold back the rest."""
+        try:
+            return list(self._analyse(batch))
+        except Exception as exc:
+            if len(batch) > 1:
+                log.warning(
+                    "detection failed for a batch of %d records (%s); retrying one by one",
+                    len(batch),
+                    type(exc).__name__,
+                )
+            else:
+                log.warning("detection failed for one record (%s); quarantined", type(exc).__name__)
+                return [exc]
+        results: list[tuple[list[Finding], list[list[Finding]]] | Exception] = []
+        for p in batch:
+            try:
+                results.extend(self._analyse([p]))
+            except Exception as one_exc:
+                log.warning(
+                    "detection failed for one record (%s); quarantined", type(one_exc).__name__
+                )
+                results.append(one_exc)
+        return results
+
+    def _analyse(self, batch: Sequence[_Parsed]) -> list[tuple[list[Finding], list[list[Finding]]]]:
+        texts: list[str] = []
+        for p in batch:
+            texts.append(p.record.id)
+            texts.extend(slot.text for slot in p.slots)
+        findings = self.detector.analyze(texts) if texts else []
+        out: list[tuple[list[Finding], list[list[Finding]]]] = []
+        cursor = 0
+        for p in batch:
+            out.append((findings[cursor], findings[cursor + 1 : cursor + 1 + len(p.slots)]))
+            cursor += 1 + len(p.slots)
+        return out
+
+    def unanalysed(self, raws: Sequence[bytes], reason: Reason, detail: str) -> list[Outcome]:
+        """Outcomes for messages whose detection did not finish: valid records are quarantined
+        with ``reason``, invalid ones dead-lettered as usual."""
+        outcomes: list[Outcome] = []
+        for raw in raws:
+            p = self.parse(raw)
+            outcomes.append(
+                p
+                if isinstance(p, Outcome)
+                else quarantine(p.record.id, reason, detail, policy_version=self.policy.version)
+            )
+        return outcomes

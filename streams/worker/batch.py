@@ -1,0 +1,196 @@
+"""One batch of raw messages through detection to output messages: :class:`BatchHandler`.
+
+Detection runs in a killable child process with a time budget
+(:class:`~streams.worker.detection.DetectionProcess`). Whatever goes wrong with one message,
+or with a whole batch, ends in an outcome for every message: a batch that times out is
+quarantined (``detection_timeout``), one whose process died twice or whose detection could not
+run (``detection_error``), one the process answered only in part or that could not be prepared
+(``worker_error``), and a message whose outputs cannot be made (``worker_error``) alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from recognizers.engine import Detector
+from streams.core.consent import RegistryEntry
+from streams.core.keys import KeyBook
+from streams.core.outcome import Outcome, Reason, Verdict, worker_error
+from streams.core.redactor import Redactor
+from streams.errors import DetectionError, DetectionTimeout
+from streams.settings import Settings
+from streams.worker.detection import DetectionProcess, Prebuilt, RedactorFactory
+from streams.worker.routing import OutputMessage, SourceMessage, audit_message, bounded, route
+
+log = logging.getLogger("piiredact.worker")
+
+
+def source_of(event: Any) -> SourceMessage:
+    """The input message behind a Faust event."""
+    message = event.message
+    raw_headers = message.headers or []
+    items = raw_headers.items() if isinstance(raw_headers, dict) else raw_headers
+    headers = [(str(k), bytes(v) if v is not None else b"") for k, v in items]
+    value = message.value if message.value is not None else b""
+    return SourceMessage(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=bytes(value),
+        headers=headers,
+    )
+
+
+class BatchHandler:
+    """Processes one batch: detection in a killable child process with a time budget
+    (:class:`~streams.worker.detection.DetectionProcess`), then routing.
+
+    ``redactor`` is either a :class:`~streams.worker.detection.RedactorFactory` (the worker: the
+    child loads the models, this process never does) or a ready :class:`Redactor`, which is pickled
+    into the child. Either way this process keeps a detector-less redactor to quarantine a
+    batch whose detection failed. ``pool`` replaces the detection pool made from them (tests
+    give one whose factory builds a fake detector).
+    """
+
+    def __init__(
+        self,
+        redactor: Redactor | RedactorFactory,
+        settings: Settings,
+        *,
+        pool: DetectionProcess | None = None,
+    ) -> None:
+        if isinstance(redactor, RedactorFactory):
+            factory: RedactorFactory | Prebuilt = redactor
+            redactor = Redactor(Detector([], []), redactor.policy, redactor.limits)
+        else:
+            factory = Prebuilt(redactor)
+        #: parses and quarantines here; detection happens in the pool's child
+        self.redactor = redactor
+        self.settings = settings
+        self.pool = pool or DetectionProcess(factory, timeout=settings.detection_timeout)
+
+    async def outcomes(
+        self,
+        sources: Sequence[SourceMessage],
+        registry: dict[str, RegistryEntry] | None = None,
+        keys: KeyBook | None = None,
+        now: datetime | None = None,
+    ) -> list[Outcome]:
+        """One outcome per message; never raises for a detection failure or timeout.
+
+        A batch past ``detection_timeout`` is quarantined (``detection_timeout``) and its
+        detection process killed; a batch whose process died twice, or whose detection could
+        not run, is quarantined with ``detection_error``.
+        """
+        raws = [s.value for s in sources]
+        try:
+            detected = await self.pool.redact(raws, registry, keys, now)
+        except DetectionTimeout:
+            log.warning(
+                "detection exceeded %.1fs for a batch of %d messages from %s; quarantined",
+                self.settings.detection_timeout,
+                len(sources),
+                _where(sources),
+            )
+            return self.redactor.unanalysed(
+                raws,
+                Reason.DETECTION_TIMEOUT,
+                f"detection exceeded {self.settings.detection_timeout:g}s",
+            )
+        except DetectionError as error:
+            log.error(
+                "detection failed for a batch of %d messages from %s (%s); quarantined",
+                len(sources),
+                _where(sources),
+                error,
+            )
+            return self.redactor.unanalysed(raws, Reason.DETECTION_ERROR, str(error))
+        if len(detected) != len(sources):
+            log.error(
+                "the detection process returned %d outcomes for %d messages from %s; quarantined",
+                len(detected),
+                len(sources),
+                _where(sources),
+            )
+            return self.unprepared(sources, "the detection process returned a partial batch")
+        return detected
+
+    def unprepared(self, sources: Sequence[SourceMessage], detail: str) -> list[Outcome]:
+        """Outcomes for a batch the worker could not prepare or detect: every valid record is
+        quarantined with ``worker_error`` (invalid ones dead-lettered as usual)."""
+        return self.redactor.unanalysed([s.value for s in sources], Reason.WORKER_ERROR, detail)
+
+    def messages(
+        self, sources: Sequence[SourceMessage], detected: Sequence[Outcome]
+    ) -> tuple[list[Outcome], list[OutputMessage]]:
+        """The outcomes as they will be written (a clean record too large to write is
+        quarantined: :func:`~streams.worker.routing.bounded`) and their output messages (each
+        outcome and its audit entry), logging quarantines and dead letters."""
+        outcomes: list[Outcome] = []
+        out: list[OutputMessage] = []
+        for source, found in zip(sources, detected, strict=True):
+            try:
+                outcome, message = bounded(found, source, self.settings)
+                audit = audit_message(outcome, source, self.settings)
+            except Exception as exc:  # one message's output cannot be made: it alone is held
+                log.error(
+                    "making the outputs of one message failed (%s): topic=%s partition=%d "
+                    "offset=%d; quarantined",
+                    type(exc).__name__,
+                    source.topic,
+                    source.partition,
+                    source.offset,
+                )
+                outcome = worker_error(f"making its outputs raised {type(exc).__name__}")
+                message = route(outcome, source, self.settings)
+                audit = audit_message(outcome, source, self.settings)
+            outcomes.append(outcome)
+            if outcome.verdict is not Verdict.CLEAN:
+                log.info(
+                    "%s: topic=%s partition=%d offset=%d id=%s reason=%s types=%s",
+                    outcome.verdict.value,
+                    source.topic,
+                    source.partition,
+                    source.offset,
+                    outcome.shown_id or "<hidden>",
+                    outcome.reason,
+                    ",".join(f"{k}:{v}" for k, v in sorted(outcome.counts.items())) or "-",
+                )
+            out.append(message)
+            out.append(audit)
+        return outcomes, out
+
+    def close(self) -> None:
+        """Stop the detection process."""
+        self.pool.close()
+
+
+def _where(sources: Sequence[SourceMessage]) -> str:
+    parts = sorted({(s.topic, s.partition) for s in sources})
+    return ", ".join(f"{t}[{p}]" for t, p in parts)
+
+
+async def _ready(outcomes: list[Outcome]) -> list[Outcome]:
+    """Outcomes already made, as the pipeline's detection step."""
+    return outcomes
+
+
+def subject_refs(raws: Sequence[bytes]) -> dict[str, list[object]]:
+    """The ``subject_ref`` of each message that has one, with the ``consent`` objects that
+    came with it. A cheap look ahead of full validation; invalid messages are skipped here
+    and dead-lettered later."""
+    refs: dict[str, list[object]] = {}
+    for raw in raws:
+        try:
+            doc = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("subject_ref"), str):
+            refs.setdefault(doc["subject_ref"], []).append(doc.get("consent"))
+    return refs

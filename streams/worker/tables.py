@@ -1,0 +1,141 @@
+"""The worker's two global tables: the consent registry and the subject keys.
+
+Every worker holds all of each, fed by a compacted changelog:
+
+- ``consent``: the consent registry. The consent agent folds events from the consent topic into
+  it (:mod:`streams.core.consent_events`); invalid events go to the dead-letter topic.
+- ``subject-keys``: each subject's pseudonym key, wrapped under the keyring
+  (:mod:`streams.core.keys`). The redact agent creates a key the first time a subject needs one
+  and waits until the broker has stored it before using it; an erasure deletes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from streams.core.consent import RegistryEntry
+from streams.core.consent_events import ConsentEvent, apply_event, decode_entry, encode_entry
+from streams.core.keys import KeyBook, Keyring, WrappedKey, new_subject_key
+from streams.core.policy import Policy, PseudonymScope
+from streams.errors import KeyringError
+from streams.settings import Settings
+
+log = logging.getLogger("piiredact.worker")
+
+_ERASED_UNREADABLE = RegistryEntry(at=datetime(1970, 1, 1, tzinfo=UTC), consent=None)
+
+
+class ConsentTables:
+    """The consent registry and the subject keys, as Faust global tables."""
+
+    def __init__(
+        self, app: faust.App, settings: Settings, policy: Policy, keyring: Keyring | None
+    ) -> None:
+        self.settings = settings
+        self.policy = policy
+        self.keyring = keyring
+        # Written by key (use_partitioner), not by the partition of the event being processed:
+        # a subject's entries always land in one changelog partition, whoever writes them.
+        self.consent, self.keys = (
+            app.GlobalTable(
+                name,
+                default=None,
+                key_type=bytes,
+                value_type=bytes,
+                partitions=settings.topic_partitions,
+                use_partitioner=True,
+            )
+            for name in ("consent", "subject-keys")
+        )
+
+    @staticmethod
+    async def store(table: Any, key: bytes, value: bytes | None) -> None:
+        """Write one table entry and wait until the broker has its changelog record."""
+        if value is None:
+            table.data.pop(key, None)
+            future = table.send_changelog(None, key, None, value_serializer="raw")
+        else:
+            table.data[key] = value
+            future = table.send_changelog(None, key, value)
+        await future
+
+    def entry(self, subject_ref: str) -> RegistryEntry | None:
+        """The registry's entry for ``subject_ref``; an unreadable one counts as withdrawn."""
+        raw = self.consent.get(subject_ref.encode("utf-8"))
+        if raw is None:
+            return None
+        try:
+            return decode_entry(raw)[0]
+        except ValueError:
+            log.error("consent table entry unreadable; treating the subject as withdrawn")
+            return _ERASED_UNREADABLE
+
+    async def apply(self, event: ConsentEvent) -> bool:
+        """Fold one registry event in; ``False`` if it was older than the entry and ignored."""
+        key = event.subject_ref.encode("utf-8")
+        updated = apply_event(self.entry(event.subject_ref), event, datetime.now(UTC))
+        if updated is None:
+            return False
+        await self.store(self.consent, key, encode_entry(updated, event.raw_consent))
+        if event.type == "erasure":
+            await self.store(self.keys, key, None)
+        return True
+
+    def _wants_key(
+        self, consents: list[object], entry: RegistryEntry | None, now: datetime
+    ) -> bool:
+        policy = self.policy
+        return any(policy.may_pseudonymise(policy.consent(c, entry, now)) for c in consents)
+
+    def _stored_key(self, subject_ref: str, entry: RegistryEntry | None) -> WrappedKey | None:
+        """The subject's stored key, unless an erasure came after it was made."""
+        raw = self.keys.get(subject_ref.encode("utf-8"))
+        if raw is None:
+            return None
+        wrapped = WrappedKey.decode(raw)
+        erased_at = entry.erased_at if entry is not None else None
+        return wrapped if erased_at is None or wrapped.created_at >= erased_at else None
+
+    async def key_book(
+        self, refs: dict[str, list[object]], registry: dict[str, RegistryEntry], now: datetime
+    ) -> KeyBook | None:
+        """The key book for a batch; makes (and stores) keys its subjects lack. A subject
+        whose key cannot be read or stored is left out: its records are quarantined."""
+        if self.keyring is None or not self.policy.uses_pseudonyms:
+            return None
+        book = KeyBook(self.keyring, self.policy.pseudonym_scope.value)
+        if self.policy.pseudonym_scope is not PseudonymScope.SUBJECT:
+            return book
+        pending: list[tuple[str, WrappedKey]] = []
+        for ref, consents in refs.items():
+            entry = registry.get(ref)
+            if not self._wants_key(consents, entry, now):
+                continue
+            try:
+                wrapped = self._stored_key(ref, entry)
+            except KeyringError:
+                log.error("a stored subject key is unreadable; its records are quarantined")
+                continue
+            if wrapped is not None:
+                book.store[ref] = wrapped
+            else:
+                pending.append((ref, new_subject_key(self.keyring, ref, now)))
+        if not pending:
+            return book
+        writes = (self.store(self.keys, r.encode("utf-8"), w.encode()) for r, w in pending)
+        try:
+            await asyncio.wait_for(asyncio.gather(*writes), timeout=self.settings.key_wait_timeout)
+        except Exception as exc:  # includes TimeoutError: fail closed
+            log.warning(
+                "storing %d new subject keys failed (%s); their records are quarantined",
+                len(pending),
+                type(exc).__name__,
+            )
+            return book
+        book.store.update(pending)
+        return book

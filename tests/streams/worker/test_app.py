@@ -1,0 +1,218 @@
+"""The worker on the embedded broker: every message gets exactly one outcome, nothing leaks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import orjson
+import pytest
+
+from streams.core.consent import ConsentSnapshot, ConsentState, Jurisdiction
+from streams.core.policy import DEFAULT_POLICY
+from streams.settings import MIN_OUTPUT_BYTES, Settings
+from streams.testing.broker import EmbeddedBroker
+from streams.testing.demo import demo_messages
+from streams.testing.harness import (
+    Collected,
+    Message,
+    collect,
+    produce,
+    start_worker,
+    stop_worker,
+)
+from streams.testing.samples import MALFORMED
+from tests.streams.worker._kafka import committed_offsets, next_offsets
+
+pytestmark = pytest.mark.broker
+
+# Records that must be quarantined, with the reason each must get.
+QUARANTINED: tuple[tuple[dict[str, object], str], ...] = (
+    (
+        {"id": "user-olga.sokolova@example.ru", "source": "https://x.example/1", "data": {}},
+        "pii_in_id",
+    ),
+    (
+        {
+            "id": "mailing-list-7",
+            "source": "https://x.example/2",
+            "data": {"subscribers": {"dmitry.volkov@example.com": "active"}},
+        },
+        "pii_in_key",
+    ),
+)
+QUARANTINE_CANARIES = ("olga.sokolova@example.ru", "dmitry.volkov@example.com")
+
+
+def through_worker(
+    broker: EmbeddedBroker,
+    settings: Settings,
+    messages: Sequence[Message],
+    expected: set[bytes],
+    tmp_path: Path,
+    *,
+    timeout: float,
+    settle: bool = False,
+) -> Collected:
+    """Publish ``messages`` to a worker and read the outputs until every ``expected`` key has
+    one (with ``settle``, again 2 s later, so that duplicates would show); the worker must then
+    stop with exit code 0. Its log's end is printed, for a failing test."""
+    worker = start_worker(settings, tmp_path / "worker.log")
+    try:
+        asyncio.run(produce(broker.bootstrap_servers, settings.topic_raw, messages))
+        collected = asyncio.run(
+            collect(
+                broker.bootstrap_servers,
+                settings,
+                lambda c: expected <= set(c.keys()),
+                timeout=timeout,
+                alive=lambda: worker.poll() is None,
+            )
+        )
+        if settle:
+            time.sleep(2)
+            collected = asyncio.run(
+                collect(broker.bootstrap_servers, settings, lambda c: expected <= set(c.keys()), 60)
+            )
+        assert stop_worker(worker) == 0
+    finally:
+        stop_worker(worker)
+        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+    return collected
+
+
+def test_every_message_gets_one_outcome_and_no_planted_value_reaches_clean(
+    broker: EmbeddedBroker, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings("e2e", batch_size=16)
+    samples, messages = demo_messages(120, seed=11)
+    messages += [(r["id"].encode(), orjson.dumps(r)) for r, _ in QUARANTINED]  # type: ignore[union-attr]
+    expected = {key for key, _ in messages if key is not None}
+    assert len(expected) == len(messages), "test keys must be unique"
+
+    collected = through_worker(
+        broker, settings, messages, expected, tmp_path, timeout=180, settle=True
+    )
+
+    counts = collected.keys()
+    assert set(counts) == expected
+    assert [k for k, n in counts.items() if n != 1] == [], "each message exactly once"
+
+    clean_blob = b"\n".join(v for values in collected.clean.values() for v in values)
+    for sample in samples:
+        for canary in sample.canaries:
+            assert canary.encode() not in clean_blob, f"{sample.record['id']} leaked a value"
+    for canary in QUARANTINE_CANARIES:
+        assert canary.encode() not in clean_blob
+
+    _check_dead_letters(collected, settings)
+    _check_quarantine(collected)
+    _check_clean_records(collected, samples_ids={s.record["id"] for s in samples})
+    _check_audit(collected, samples, total=len(messages))
+
+    committed = asyncio.run(committed_offsets(settings, broker.bootstrap_servers))
+    ends = asyncio.run(next_offsets(settings, broker.bootstrap_servers, len(messages)))
+    assert committed == ends, "offsets are committed up to the end once all outcomes are written"
+
+
+def _check_audit(collected: Collected, samples: list, total: int) -> None:
+    """One audit entry per input message; clean ones keyed by id and matching the record's
+    redaction block; no planted value anywhere in the audit topic."""
+    entries = [orjson.loads(v) for values in collected.audit.values() for v in values]
+    assert len(entries) == total
+    for key, values in collected.clean.items():
+        [audit] = [orjson.loads(v) for v in collected.audit[key]]
+        block = orjson.loads(values[0])["redaction"]
+        assert audit["verdict"] == "clean"
+        assert audit["policy_version"] == block["policy_version"]
+        assert audit["consent"] == block["consent"]
+        assert audit["findings"] == block["findings"]
+        assert audit["key_ids"] == block["key_ids"]
+    assert sum(e["verdict"] == "dead_letter" for e in entries) == len(MALFORMED)
+    audit_blob = b"\n".join(v for values in collected.audit.values() for v in values)
+    for sample in samples:
+        for _entity, value in sample.planted:
+            assert value.encode() not in audit_blob
+
+
+def _check_dead_letters(collected: Collected, settings: Settings) -> None:
+    for index, (raw, reason) in enumerate(MALFORMED):
+        entries = collected.dead_letter[f"malformed-{index}".encode()]
+        assert len(entries) == 1
+        value, headers = entries[0]
+        assert value == raw, "the original message is kept unchanged"
+        assert headers["piiredact-reason"] == reason.encode()
+        assert headers["piiredact-source-topic"] == settings.topic_raw.encode()
+        assert int(headers["piiredact-source-partition"]) in range(3)
+        assert int(headers["piiredact-source-offset"]) >= 0
+
+
+def _check_quarantine(collected: Collected) -> None:
+    for record, reason in QUARANTINED:
+        entries = collected.quarantine[str(record["id"]).encode()]
+        value, headers = entries[0]
+        assert orjson.loads(value) == record
+        assert headers["piiredact-reason"] == reason.encode()
+        for canary in QUARANTINE_CANARIES:
+            assert canary.encode() not in headers["piiredact-detail"]
+
+
+def _check_clean_records(collected: Collected, samples_ids: set[str]) -> None:
+    for key, values in collected.clean.items():
+        record = orjson.loads(values[0])
+        assert record["id"] == key.decode()
+        assert record["id"] in samples_ids
+        block = record["redaction"]
+        assert block["policy_version"] == "builtin-consent-1"
+        assert sum(block["counts"].values()) == len(block["findings"])
+        consent = ConsentSnapshot(
+            ConsentState(block["consent"]["state"]),
+            Jurisdiction(block["consent"]["jurisdiction"]),
+            block["consent"]["origin"],
+        )
+        if "subject_ref" not in record:
+            assert consent.state is ConsentState.NONE
+        for finding in block["findings"]:
+            fields = {"path", "start", "end", "entity_type", "score", "action", "rule"}
+            if finding["entity_type"] == "RU_INN":
+                fields.add("subtype")
+            assert set(finding) == fields
+            action, rule = DEFAULT_POLICY.decide(
+                finding["entity_type"], finding.get("subtype"), consent
+            )
+            assert (finding["action"], finding["rule"]) == (action.value, rule)
+
+
+def test_outputs_too_large_to_write_are_bounded_and_the_worker_goes_on(
+    broker: EmbeddedBroker, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    """With the smallest max_output_bytes: a record whose redacted form would not fit is
+    quarantined (not retried forever), a dead letter too large goes without its value, and the
+    records around them are delivered as usual."""
+    settings = make_settings("big", max_output_bytes=MIN_OUTPUT_BYTES, detect_names=False)
+    emails = " ".join(f"user{i}@mail.example" for i in range(400))  # ~8 KB of text
+    many = {"id": "many-findings", "source": "https://x.example/m", "data": {"text": emails}}
+    small = {"id": "small", "source": "https://x.example/s", "data": {"text": "a@b.example"}}
+    junk = b"\xff" * (MIN_OUTPUT_BYTES + 1)  # not UTF-8: a dead letter
+    messages = [
+        (b"many-findings", orjson.dumps(many)),
+        (b"junk", junk),
+        (b"small", orjson.dumps(small)),
+    ]
+    expected = {b"many-findings", b"small", b""}  # the dead letter goes without its key
+    collected = through_worker(broker, settings, messages, expected, tmp_path, timeout=120)
+
+    [(value, headers)] = collected.quarantine[b"many-findings"]
+    assert value == orjson.dumps(many), "the original, whole: it fits"
+    assert headers["piiredact-reason"] == b"output_too_large"
+    [(value, headers)] = collected.dead_letter[b""]
+    assert value == b"" and headers["piiredact-value-omitted"] == str(len(junk)).encode()
+    assert headers["piiredact-reason"] == b"not_utf8"
+    assert int(headers["piiredact-source-offset"]) >= 0
+    assert b"small" in collected.clean
+    [audit] = [orjson.loads(v) for v in collected.audit[b"many-findings"]]
+    assert (audit["verdict"], audit["reason"]) == ("quarantine", "output_too_large")
+    assert audit["findings"] == [] and audit["findings_omitted"] == 400
+    assert audit["counts"] == {"EMAIL_ADDRESS": 400}
