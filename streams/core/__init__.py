@@ -28,22 +28,26 @@ from streams.core.outcome import (
     Reason,
     Verdict,
     dead_letter,
+    output_too_large,
     quarantine,
     worker_error,
 )
-from streams.core.redactor import Detector, Redactor
+from streams.core.redactor import Detector, Prepared, Redactor, merge
 
 __all__ = [
     "PIPELINE_VERSION",
     "Detector",
     "FindingReport",
     "Outcome",
+    "Prepared",
     "Reason",
     "RecordContext",
     "Redactor",
     "Verdict",
     "dead_letter",
     "decide",
+    "merge",
+    "output_too_large",
     "quarantine",
     "worker_error",
 ]

@@ -163,3 +163,18 @@ def quarantine(
         policy_version=policy_version,
         consent=consent,
     )
+
+
+def output_too_large(outcome: Outcome, size: int, limit: int) -> Outcome:
+    """A clean ``outcome`` whose message would be ``size`` bytes, over ``limit``, quarantined
+    instead (``output_too_large``), with its findings and consent kept for the audit."""
+    if outcome.verdict is not Verdict.CLEAN or outcome.record_id is None:
+        raise ValueError("only a clean outcome with a record id can be too large to publish")
+    return quarantine(
+        outcome.record_id,
+        Reason.OUTPUT_TOO_LARGE,
+        f"the redacted record is {size} bytes, over max_output_bytes ({limit})",
+        outcome.findings,
+        policy_version=outcome.policy_version,
+        consent=outcome.consent,
+    )

@@ -47,12 +47,27 @@ class _Parsed:
     slots: list[Slot]
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A valid record made ready for detection: parsed once (``slots`` are its scanned strings)
+    and its consent resolved once, at the batch's moment. The worker prepares a batch before it
+    sends it to the detection process, which detects and decides on exactly this."""
+
+    record: Record
+    slots: list[Slot]
+    consent: ConsentSnapshot
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
 class Redactor:
     """Turns batches of raw messages into outcomes with one detector and one policy.
+
+    Two steps, which the worker runs in two processes and :meth:`redact_batch` runs in one:
+    :meth:`prepare` (parse, resolve consent: no detector needed) and :meth:`judge` (detect,
+    pseudonymise, apply the policy).
 
     ``keys`` makes pseudonyms (required when the policy pseudonymises; without it such records
     are quarantined with ``key_unavailable``). ``clock`` gives the moment consent is judged at.
@@ -92,22 +107,71 @@ class Redactor:
         entry = registry.get(record.subject_ref) if record.subject_ref is not None else None
         return self.policy.consent(record.consent, entry, now)
 
-    def _context(
-        self,
-        record: Record,
-        registry: Mapping[str, RegistryEntry],
-        keys: KeyBook | None,
-        now: datetime,
-    ) -> RecordContext:
-        consent = self.consent_of(record, registry, now)
-        pseudonymiser: Pseudonymiser | None = None
-        if keys is not None and self.policy.may_pseudonymise(consent):
+    def prepare(
+        self, raws: Sequence[bytes], registry: Mapping[str, RegistryEntry], now: datetime
+    ) -> list[Prepared | Outcome]:
+        """Each message parsed and its consent resolved at ``now`` with ``registry`` (the
+        registry's entries by subject; only ``get`` is used), or its outcome already: a dead
+        letter, or ``worker_error`` if a step raised. Never raises for one message."""
+        out: list[Prepared | Outcome] = []
+        for raw in raws:
+            parsed = self.parse(raw)
+            if isinstance(parsed, Outcome):
+                out.append(parsed)
+                continue
             try:
-                pseudonymiser = keys.for_subject(record.subject_ref, now)
-            except PiiRedactError as exc:  # a damaged or unreadable key: fail closed
-                # Not the record id: it may itself hold personal data (not analysed yet).
-                log.warning("a pseudonym key is unusable (%s); record quarantined", exc)
-        return RecordContext(consent, pseudonymiser)
+                consent = self.consent_of(parsed.record, registry, now)
+            except Exception as exc:
+                log.error("resolving consent failed for one record (%s)", type(exc).__name__)
+                out.append(worker_error(f"resolving consent raised {type(exc).__name__}"))
+                continue
+            out.append(Prepared(parsed.record, parsed.slots, consent))
+        return out
+
+    def subjects_wanting_keys(self, prepared: Sequence[Prepared | Outcome]) -> list[str]:
+        """The subjects of ``prepared`` records whose consent lets the policy pseudonymise: the
+        ones that need a pseudonym key, each once, in order."""
+        wanted: dict[str, None] = {}
+        for p in prepared:
+            if (
+                isinstance(p, Prepared)
+                and p.record.subject_ref is not None
+                and self.policy.may_pseudonymise(p.consent)
+            ):
+                wanted[p.record.subject_ref] = None
+        return list(wanted)
+
+    def judge(
+        self, prepared: Sequence[Prepared], keys: KeyBook | None, now: datetime
+    ) -> list[Outcome]:
+        """One outcome per prepared record, in order: detection over the whole batch (each
+        record alone if that raises), then each record's pseudonym key and the policy. A record
+        whose step raises is quarantined alone (``detection_error``, ``worker_error``)."""
+        outcomes: list[Outcome] = []
+        detected = self._detect(prepared)
+        for p, found in zip(prepared, detected, strict=True):
+            if isinstance(found, Exception):
+                outcomes.append(
+                    quarantine(
+                        p.record.id,
+                        Reason.DETECTION_ERROR,
+                        f"detector raised {type(found).__name__}",
+                        policy_version=self.policy.version,
+                        consent=p.consent,
+                    )
+                )
+                continue
+            id_findings, slot_findings = found
+            try:
+                context = RecordContext(p.consent, self._pseudonymiser(p, keys, now))
+                outcome = decide(
+                    p.record, p.slots, id_findings, slot_findings, self.policy, context
+                )
+            except Exception as exc:
+                log.error("applying the policy failed for one record (%s)", type(exc).__name__)
+                outcome = worker_error(f"applying the policy raised {type(exc).__name__}")
+            outcomes.append(outcome)
+        return outcomes
 
     def redact_batch(
         self,
@@ -117,69 +181,55 @@ class Redactor:
         keys: KeyBook | None = None,
         now: datetime | None = None,
     ) -> list[Outcome]:
-        """One outcome per message, in order. Never raises for one message's failure.
+        """One outcome per message, in order: :meth:`prepare` then :meth:`judge` in this
+        process. Never raises for one message's failure.
 
         ``registry`` holds the consent registry's entries by subject, ``keys`` overrides the
         redactor's key book for this batch, ``now`` the moment consent is judged at.
-
-        Each message is prepared (parsed, its consent resolved) on its own; detection runs over
-        the whole batch and, if it raises, over each record alone; the policy is applied to
-        each record on its own. A message whose step raises is quarantined with the reason of
-        that step (``worker_error``, or ``detection_error`` for detection) and the rest of the
-        batch goes on.
         """
         moment = now if now is not None else self.clock()
         book = keys if keys is not None else self.keys
-        entries: Mapping[str, RegistryEntry] = registry if registry is not None else {}
-        outcomes: list[Outcome | None] = [None] * len(raws)
-        ready: list[tuple[int, _Parsed, RecordContext]] = []
-        for index, raw in enumerate(raws):
-            prepared = self._prepare(raw, entries, book, moment)
-            if isinstance(prepared, Outcome):
-                outcomes[index] = prepared
-            else:
-                ready.append((index, *prepared))
-        detected = self._detect([p for _index, p, _context in ready])
-        for (index, p, context), found in zip(ready, detected, strict=True):
-            if isinstance(found, Exception):
-                outcomes[index] = quarantine(
-                    p.record.id,
-                    Reason.DETECTION_ERROR,
-                    f"detector raised {type(found).__name__}",
-                    policy_version=self.policy.version,
-                    consent=context.consent,
-                )
-                continue
-            id_findings, slot_findings = found
-            try:
-                outcomes[index] = decide(
-                    p.record, p.slots, id_findings, slot_findings, self.policy, context
-                )
-            except Exception as exc:
-                log.error("applying the policy failed for one record (%s)", type(exc).__name__)
-                outcomes[index] = worker_error(f"applying the policy raised {type(exc).__name__}")
-        return [o if o is not None else worker_error("no outcome was made") for o in outcomes]
+        prepared = self.prepare(raws, registry if registry is not None else {}, moment)
+        valid = [p for p in prepared if isinstance(p, Prepared)]
+        return merge(prepared, self.judge(valid, book, moment))
 
-    def _prepare(
-        self,
-        raw: bytes,
-        registry: Mapping[str, RegistryEntry],
-        keys: KeyBook | None,
-        now: datetime,
-    ) -> tuple[_Parsed, RecordContext] | Outcome:
-        """The parsed record with its context, or the message's outcome (dead letter, or
-        ``worker_error`` if a step raised unexpectedly)."""
-        parsed = self.parse(raw)
-        if isinstance(parsed, Outcome):
-            return parsed
+    def held(self, prepared: Sequence[Prepared], reason: Reason, detail: str) -> list[Outcome]:
+        """Outcomes for prepared records whose detection did not finish: each quarantined with
+        ``reason``, its consent kept for the audit."""
+        return [
+            quarantine(
+                p.record.id, reason, detail, policy_version=self.policy.version, consent=p.consent
+            )
+            for p in prepared
+        ]
+
+    def unanalysed(self, raws: Sequence[bytes], reason: Reason, detail: str) -> list[Outcome]:
+        """Outcomes for messages whose detection did not finish: valid records are quarantined
+        with ``reason``, invalid ones dead-lettered as usual."""
+        outcomes: list[Outcome] = []
+        for raw in raws:
+            p = self.parse(raw)
+            outcomes.append(
+                p
+                if isinstance(p, Outcome)
+                else quarantine(p.record.id, reason, detail, policy_version=self.policy.version)
+            )
+        return outcomes
+
+    def _pseudonymiser(
+        self, prepared: Prepared, keys: KeyBook | None, now: datetime
+    ) -> Pseudonymiser | None:
+        if keys is None or not self.policy.may_pseudonymise(prepared.consent):
+            return None
         try:
-            return parsed, self._context(parsed.record, registry, keys, now)
-        except Exception as exc:
-            log.error("resolving consent failed for one record (%s)", type(exc).__name__)
-            return worker_error(f"resolving consent raised {type(exc).__name__}")
+            return keys.for_subject(prepared.record.subject_ref, now)
+        except PiiRedactError as exc:  # a damaged or unreadable key: fail closed
+            # Not the record id: it may itself hold personal data.
+            log.warning("a pseudonym key is unusable (%s); record quarantined", exc)
+            return None
 
     def _detect(
-        self, batch: Sequence[_Parsed]
+        self, batch: Sequence[Prepared]
     ) -> list[tuple[list[Finding], list[list[Finding]]] | Exception]:
         """Per record, the findings in its id and in each of its slots; the exception for a
         record whose detection raised. The batch is analysed at once and, if that raises, one
@@ -207,7 +257,9 @@ class Redactor:
                 results.append(one_exc)
         return results
 
-    def _analyse(self, batch: Sequence[_Parsed]) -> list[tuple[list[Finding], list[list[Finding]]]]:
+    def _analyse(
+        self, batch: Sequence[Prepared]
+    ) -> list[tuple[list[Finding], list[list[Finding]]]]:
         texts: list[str] = []
         for p in batch:
             texts.append(p.record.id)
@@ -220,15 +272,11 @@ class Redactor:
             cursor += 1 + len(p.slots)
         return out
 
-    def unanalysed(self, raws: Sequence[bytes], reason: Reason, detail: str) -> list[Outcome]:
-        """Outcomes for messages whose detection did not finish: valid records are quarantined
-        with ``reason``, invalid ones dead-lettered as usual."""
-        outcomes: list[Outcome] = []
-        for raw in raws:
-            p = self.parse(raw)
-            outcomes.append(
-                p
-                if isinstance(p, Outcome)
-                else quarantine(p.record.id, reason, detail, policy_version=self.policy.version)
-            )
-        return outcomes
+
+def merge(prepared: Sequence[Prepared | Outcome], judged: Sequence[Outcome]) -> list[Outcome]:
+    """The outcomes of a batch in message order: each prepared record's from ``judged`` (one per
+    :class:`Prepared`, in order), the others as :meth:`Redactor.prepare` made them."""
+    if len(judged) != sum(isinstance(p, Prepared) for p in prepared):
+        raise ValueError("one judged outcome per prepared record is needed")
+    rest = iter(judged)
+    return [next(rest) if isinstance(p, Prepared) else p for p in prepared]

@@ -1,20 +1,19 @@
-"""The Faust app and its agents: raw topic in, clean / quarantine / dead-letter / audit out.
+"""The Faust app: raw topic in, clean / quarantine / dead-letter / audit out.
 
-Two global tables (every worker holds all of each, fed by a compacted changelog):
-
-- ``consent``: the consent registry. The ``consent`` agent folds events from the consent
-  topic into it (:mod:`streams.core.consent_events`); invalid events go to the dead-letter topic.
-- ``subject-keys``: each subject's pseudonym key, wrapped under the keyring
-  (:mod:`streams.core.keys`). The ``redact`` agent creates a key the first time a subject needs one
-  and waits until the broker has stored it before using it; an erasure deletes it.
+:func:`create_app` wires the agents (:mod:`streams.worker.agents`) to the raw and consent
+topics, the two global tables (:mod:`streams.worker.tables`: the consent registry and the
+subject keys), the watchdog and the HTTP endpoints. :class:`Worker` is Faust's worker with a
+bounded shutdown.
 
 Delivery is at-least-once:
 
-1. the agent takes a batch of messages without acknowledging them (``noack_take``);
-   it reads each record's consent entry and makes missing subject keys (stored before use);
-2. detection runs in a child process (:mod:`streams.worker.detection`), off the event loop, so
-heartbeats    keep flowing; a batch that exceeds ``detection_timeout`` is quarantined whole and the
-   process killed and restarted (one that dies is retried once, then quarantined);
+1. the redact agent takes a batch of messages without acknowledging them (``noack_take``),
+   parses each once, resolves its consent once and makes missing subject keys (stored before
+   use);
+2. detection and the policy run in a child process (:mod:`streams.worker.detection`), off the
+   event loop, so heartbeats keep flowing; a batch that exceeds ``detection_timeout`` is
+   quarantined whole and the process killed and restarted (one that dies is retried once, then
+   quarantined);
 3. every outcome is sent and the agent waits until the broker has acknowledged each one,
    retrying failed sends with back-off for as long as the worker runs;
 4. only then are the input messages acknowledged, so Faust commits their offsets.
@@ -31,34 +30,24 @@ appear twice, byte-identical (the core is deterministic), keyed by record id.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import gc
 import logging
-import time
-from collections import Counter
-from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, cast
 
 import faust
-from aiokafka.errors import MessageSizeTooLargeError
 
 from recognizers.engine import Detector
-from streams.core.consent_events import parse_event
 from streams.core.keys import Keyring, require_keyring
-from streams.core.outcome import Outcome, dead_letter
 from streams.core.policy import Policy, load_policy
 from streams.core.redactor import Redactor
-from streams.errors import InvalidRecord
 from streams.kafka_security import KafkaSecurity, kafka_security
 from streams.settings import Settings
 from streams.value_logs import keep_values_out_of_logs
-from streams.worker.batch import BatchHandler, _ready, _where, source_of, subject_refs
+from streams.worker.agents import ConsentAgent, Delivery, RedactAgent
+from streams.worker.batch import BatchHandler, source_of
 from streams.worker.detection import RedactorFactory
 from streams.worker.metrics import Metrics
-from streams.worker.pipeline import Pipeline
-from streams.worker.routing import OutputMessage, SourceMessage, route
+from streams.worker.routing import OutputMessage
 from streams.worker.tables import ConsentTables
 from streams.worker.watchdog import EXIT_SHUTDOWN_TIMEOUT, EXIT_STALLED, Watchdog, exit_after
 from streams.worker.web import consumer_lag, install_endpoints, liveness
@@ -71,8 +60,6 @@ PRODUCER_LINGER_SECONDS = 0.005
 #: about ten clean records, so a batch's outputs went out in several produce requests; at 256 KB
 #: they go in one, which cut the worker's socket writes sixfold.
 PRODUCER_BATCH_BYTES = 262_144
-_SEND_RETRY_FIRST = 0.5
-_SEND_RETRY_MAX = 10.0
 
 
 def faust_credentials(security: KafkaSecurity) -> faust.types.auth.CredentialsT | None:
@@ -90,7 +77,7 @@ def faust_credentials(security: KafkaSecurity) -> faust.types.auth.CredentialsT 
     return None
 
 
-def create_app(  # noqa: PLR0915 - the agents are closures over its state
+def create_app(
     settings: Settings,
     *,
     detector: Detector | None = None,
@@ -149,7 +136,6 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
     consent_topic = app.topic(settings.topic_consent, key_type=bytes, value_type=bytes)
     tables = ConsentTables(app, settings, policy, keyring)
     install_endpoints(app, metrics, settings.topic_raw, watchdog)
-    totals: Counter[str] = Counter()
 
     async def check_progress() -> None:
         if watchdog.tripped is not None or app.should_stop:
@@ -175,51 +161,17 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
 
     app.timer(interval=watchdog.interval, name="watchdog")(check_progress)
 
-    async def deliver(messages: Sequence[OutputMessage]) -> None:
-        delay = _SEND_RETRY_FIRST
-        while True:
-            try:
-                # Straight to the producer: Faust's Topic.send wraps each message in its own
-                # objects and sensor calls (a fifth of the worker's CPU); outputs are bytes
-                # already and their topics exist.
-                producer = app.producer
-                futures = [
-                    await producer.send(m.topic, m.key, m.value, None, None, m.headers)
-                    for m in messages
-                ]
-                await asyncio.gather(*futures)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if app.should_stop:
-                    # Stopping: the inputs stay unacknowledged and are read again after the
-                    # restart, so giving up loses nothing, and the shutdown is not held up.
-                    log.warning(
-                        "sending %d outputs failed (%s) while stopping; left for the restart",
-                        len(messages),
-                        type(exc).__name__,
-                    )
-                    raise
-                log.warning(
-                    "sending %d outputs failed (%s); retrying in %.1fs",
-                    len(messages),
-                    type(exc).__name__,
-                    delay,
-                )
-                # Faust wraps a refusal by the client in ProducerSendError; the broker's comes
-                # through the send's future as it is.
-                if isinstance(exc, MessageSizeTooLargeError) or isinstance(
-                    exc.__cause__, MessageSizeTooLargeError
-                ):
-                    log.error(
-                        "the broker refused an output as too large: set "
-                        "PIIREDACT_MAX_OUTPUT_BYTES (now %d) at or below the broker's and the "
-                        "output topics' message size limit",
-                        settings.max_output_bytes,
-                    )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, _SEND_RETRY_MAX)
+    # Straight to the producer: Faust's Topic.send wraps each message in its own objects and
+    # sensor calls (a fifth of the worker's CPU); outputs are bytes already and their topics
+    # exist.
+    async def send(m: OutputMessage) -> Any:
+        return await app.producer.send(m.topic, m.key, m.value, None, None, m.headers)
+
+    deliver = Delivery(
+        send, stopping=lambda: bool(app.should_stop), max_output_bytes=settings.max_output_bytes
+    )
+    redact_agent = RedactAgent(handler, tables, deliver, watchdog=watchdog, metrics=metrics)
+    consent_agent = ConsentAgent(tables, deliver, metrics=metrics, settings=settings)
 
     @app.agent(raw_topic, concurrency=1, name="redact")
     async def redact(stream: faust.StreamT[Any]) -> None:
@@ -231,79 +183,15 @@ def create_app(  # noqa: PLR0915 - the agents are closures over its state
             gc.collect()
             gc.freeze()
         # noack_take is on the concrete Stream, not on the StreamT interface.
-        batches = cast(faust.Stream[Any], stream).noack_take
-
-        async def finish(
-            events: Sequence[Any],
-            sources: Sequence[SourceMessage],
-            started: float,
-            detected: list[Outcome],
-        ) -> None:
-            outcomes, messages = handler.messages(sources, detected)
-            await deliver(messages)
-            for event in events:
-                await stream.ack(event)
-            watchdog.delivered(len(events))
-            metrics.observe_batch(outcomes, time.monotonic() - started)
-            totals.update(o.verdict.value for o in outcomes)
-            log.debug("batch done: %d messages; totals %s", len(events), dict(totals))
-
-        # Batch N+1 is taken and prepared while N is detected, and N is delivered while N+1 is
-        # detected (streams/worker/pipeline.py).
-        pipeline: Pipeline[list[Outcome]] = Pipeline()
-        try:
-            async for events in batches(settings.batch_size, within=settings.batch_timeout):
-                started = time.monotonic()
-                sources = [source_of(event) for event in events]
-                watchdog.taken(len(sources))
-                try:
-                    now = datetime.now(UTC)
-                    refs = subject_refs([s.value for s in sources])
-                    registry = {r: e for r in refs if (e := tables.entry(r)) is not None}
-                    book = await tables.key_book(refs, registry, now)
-                    detect = functools.partial(handler.outcomes, sources, registry, book, now)
-                except Exception as exc:  # fail closed: no consent known, nothing published
-                    log.error(
-                        "preparing a batch of %d messages from %s failed (%s); quarantined",
-                        len(sources),
-                        _where(sources),
-                        type(exc).__name__,
-                    )
-                    detect = functools.partial(
-                        _ready, handler.unprepared(sources, "preparing its batch failed")
-                    )
-                await pipeline.submit(detect, functools.partial(finish, events, sources, started))
-        finally:
-            # On shutdown a batch whose detection has ended is delivered, so its inputs are
-            # acked and committed; one still being detected is read again after the restart.
-            await pipeline.close()
+        batches = cast(faust.Stream[Any], stream).noack_take(
+            settings.batch_size, within=settings.batch_timeout
+        )
+        await redact_agent.run(batches, stream.ack)
 
     @app.agent(consent_topic, concurrency=1, name="consent")
     async def consent_events(stream: faust.StreamT[Any]) -> None:
         async for event in stream.events():
-            source = source_of(event)
-            try:
-                parsed = parse_event(source.key, source.value)
-            except InvalidRecord as error:
-                log.warning(
-                    "consent event dead-lettered: topic=%s partition=%d offset=%d reason=%s",
-                    source.topic,
-                    source.partition,
-                    source.offset,
-                    error.detail,
-                )
-                await deliver([route(dead_letter(error), source, settings)])
-                metrics.observe_consent_event("invalid", "dead_letter")
-                continue
-            applied = await tables.apply(parsed)
-            metrics.observe_consent_event(parsed.type, "applied" if applied else "ignored")
-            log.info(
-                "consent event %s: type=%s partition=%d offset=%d",
-                "applied" if applied else "older than the registry's entry, ignored",
-                parsed.type,
-                source.partition,
-                source.offset,
-            )
+            await consent_agent.handle(source_of(event))
 
     return app
 

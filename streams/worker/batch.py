@@ -11,17 +11,15 @@ run (``detection_error``), one the process answered only in part or that could n
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
-
-import orjson
+from typing import Any, Protocol
 
 from recognizers.engine import Detector
 from streams.core.consent import RegistryEntry
 from streams.core.keys import KeyBook
 from streams.core.outcome import Outcome, Reason, Verdict, worker_error
-from streams.core.redactor import Redactor
+from streams.core.redactor import Prepared, Redactor, merge
 from streams.errors import DetectionError, DetectionTimeout
 from streams.settings import Settings
 from streams.worker.detection import DetectionProcess, Prebuilt, RedactorFactory
@@ -47,15 +45,28 @@ def source_of(event: Any) -> SourceMessage:
     )
 
 
+class Detection(Protocol):
+    """What runs :meth:`~streams.core.Redactor.judge` for the worker: the detection process
+    (:class:`~streams.worker.detection.DetectionProcess`), or anything alike (tests use one
+    in this process)."""
+
+    async def judge(
+        self, prepared: Sequence[Prepared], keys: KeyBook | None, now: datetime
+    ) -> list[Outcome]: ...
+
+    def close(self) -> None: ...
+
+
 class BatchHandler:
-    """Processes one batch: detection in a killable child process with a time budget
-    (:class:`~streams.worker.detection.DetectionProcess`), then routing.
+    """Processes one batch: :meth:`prepare` here (parse once, consent once), detection and the
+    policy in a killable child process with a time budget (:meth:`outcomes`), then routing
+    (:meth:`messages`).
 
     ``redactor`` is either a :class:`~streams.worker.detection.RedactorFactory` (the worker: the
-    child loads the models, this process never does) or a ready :class:`Redactor`, which is pickled
-    into the child. Either way this process keeps a detector-less redactor to quarantine a
-    batch whose detection failed. ``pool`` replaces the detection pool made from them (tests
-    give one whose factory builds a fake detector).
+    child loads the models, this process never does) or a ready :class:`Redactor`, which is
+    pickled into the child. Either way this process keeps a detector-less redactor to prepare
+    batches and to quarantine those whose detection failed. ``detection`` replaces the detection
+    process made from them.
     """
 
     def __init__(
@@ -63,34 +74,48 @@ class BatchHandler:
         redactor: Redactor | RedactorFactory,
         settings: Settings,
         *,
-        pool: DetectionProcess | None = None,
+        detection: Detection | None = None,
     ) -> None:
         if isinstance(redactor, RedactorFactory):
             factory: RedactorFactory | Prebuilt = redactor
             redactor = Redactor(Detector([], []), redactor.policy, redactor.limits)
         else:
             factory = Prebuilt(redactor)
-        #: parses and quarantines here; detection happens in the pool's child
+        #: prepares and quarantines here; detection happens in the child
         self.redactor = redactor
         self.settings = settings
-        self.pool = pool or DetectionProcess(factory, timeout=settings.detection_timeout)
+        self.detection: Detection = detection or DetectionProcess(
+            factory, timeout=settings.detection_timeout
+        )
+
+    def prepare(
+        self,
+        sources: Sequence[SourceMessage],
+        registry: Mapping[str, RegistryEntry],
+        now: datetime,
+    ) -> list[Prepared | Outcome]:
+        """Each message parsed once and its consent resolved once (or its outcome already)."""
+        return self.redactor.prepare([s.value for s in sources], registry, now)
 
     async def outcomes(
         self,
         sources: Sequence[SourceMessage],
-        registry: dict[str, RegistryEntry] | None = None,
-        keys: KeyBook | None = None,
-        now: datetime | None = None,
+        prepared: Sequence[Prepared | Outcome],
+        keys: KeyBook | None,
+        now: datetime,
     ) -> list[Outcome]:
         """One outcome per message; never raises for a detection failure or timeout.
 
         A batch past ``detection_timeout`` is quarantined (``detection_timeout``) and its
         detection process killed; a batch whose process died twice, or whose detection could
-        not run, is quarantined with ``detection_error``.
+        not run, is quarantined with ``detection_error``; one the process answered only in part
+        with ``worker_error``.
         """
-        raws = [s.value for s in sources]
+        valid = [p for p in prepared if isinstance(p, Prepared)]
+        if not valid:
+            return merge(prepared, [])
         try:
-            detected = await self.pool.redact(raws, registry, keys, now)
+            judged = await self.detection.judge(valid, keys, now)
         except DetectionTimeout:
             log.warning(
                 "detection exceeded %.1fs for a batch of %d messages from %s; quarantined",
@@ -98,8 +123,8 @@ class BatchHandler:
                 len(sources),
                 _where(sources),
             )
-            return self.redactor.unanalysed(
-                raws,
+            judged = self.redactor.held(
+                valid,
                 Reason.DETECTION_TIMEOUT,
                 f"detection exceeded {self.settings.detection_timeout:g}s",
             )
@@ -110,20 +135,22 @@ class BatchHandler:
                 _where(sources),
                 error,
             )
-            return self.redactor.unanalysed(raws, Reason.DETECTION_ERROR, str(error))
-        if len(detected) != len(sources):
+            judged = self.redactor.held(valid, Reason.DETECTION_ERROR, str(error))
+        if len(judged) != len(valid):
             log.error(
-                "the detection process returned %d outcomes for %d messages from %s; quarantined",
-                len(detected),
-                len(sources),
+                "the detection process returned %d outcomes for %d records from %s; quarantined",
+                len(judged),
+                len(valid),
                 _where(sources),
             )
-            return self.unprepared(sources, "the detection process returned a partial batch")
-        return detected
+            judged = self.redactor.held(
+                valid, Reason.WORKER_ERROR, "the detection process returned a partial batch"
+            )
+        return merge(prepared, judged)
 
     def unprepared(self, sources: Sequence[SourceMessage], detail: str) -> list[Outcome]:
-        """Outcomes for a batch the worker could not prepare or detect: every valid record is
-        quarantined with ``worker_error`` (invalid ones dead-lettered as usual)."""
+        """Outcomes for a batch the worker could not prepare: every valid record is quarantined
+        with ``worker_error`` (invalid ones dead-lettered as usual)."""
         return self.redactor.unanalysed([s.value for s in sources], Reason.WORKER_ERROR, detail)
 
     def messages(
@@ -168,7 +195,7 @@ class BatchHandler:
 
     def close(self) -> None:
         """Stop the detection process."""
-        self.pool.close()
+        self.detection.close()
 
 
 def _where(sources: Sequence[SourceMessage]) -> str:
@@ -179,18 +206,3 @@ def _where(sources: Sequence[SourceMessage]) -> str:
 async def _ready(outcomes: list[Outcome]) -> list[Outcome]:
     """Outcomes already made, as the pipeline's detection step."""
     return outcomes
-
-
-def subject_refs(raws: Sequence[bytes]) -> dict[str, list[object]]:
-    """The ``subject_ref`` of each message that has one, with the ``consent`` objects that
-    came with it. A cheap look ahead of full validation; invalid messages are skipped here
-    and dead-lettered later."""
-    refs: dict[str, list[object]] = {}
-    for raw in raws:
-        try:
-            doc = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            continue
-        if isinstance(doc, dict) and isinstance(doc.get("subject_ref"), str):
-            refs.setdefault(doc["subject_ref"], []).append(doc.get("consent"))
-    return refs

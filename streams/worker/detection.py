@@ -5,10 +5,12 @@ past ``detection_timeout`` must really stop: a thread cannot be interrupted, a p
 detection runs in one child process per worker (``multiprocessing``, spawn start method). The
 child builds its :class:`~streams.core.Redactor` once, from a picklable factory
 (:class:`RedactorFactory` loads the detector and the policy there), then serves
-:meth:`~streams.core.Redactor.redact_batch` calls over a pipe. Each call carries the batch's raw
-messages, the consent registry entries of its subjects and the key book's parts (keyring,
-pseudonym scope, wrapped subject keys); the child rebuilds the key book from them. One call is in
-flight at a time and the caller awaits it: that is the worker's back-pressure.
+:meth:`~streams.core.Redactor.judge` calls over a pipe. Each call carries the batch's records as
+the worker prepared them (parsed once, consent resolved once:
+:class:`~streams.core.redactor.Prepared`), the moment they are judged at and the key book's
+parts (keyring, pseudonym scope, wrapped subject keys); the child rebuilds the key book from
+them. One call is in flight at a time and the caller awaits it: that is the worker's
+back-pressure.
 
 Failures, and what :meth:`DetectionProcess.redact` does about them:
 
@@ -41,8 +43,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Final
 
 from recognizers.registry import build_detector
-from streams.core import Outcome, Redactor
-from streams.core.consent import RegistryEntry
+from streams.core import Outcome, Prepared, Redactor
 from streams.core.envelope import Limits
 from streams.core.keys import KeyBook, Keyring, WrappedKey
 from streams.core.policy import Policy
@@ -56,7 +57,7 @@ _CHILD_LOG_FORMAT: Final = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s
 
 #: The key book as it travels: keyring, pseudonym scope, wrapped keys by subject, create flag.
 BookParts = tuple[Keyring, str, dict[str, WrappedKey], bool]
-_Request = tuple[list[bytes], dict[str, RegistryEntry], BookParts | None, datetime | None]
+_Request = tuple[list[Prepared], BookParts | None, datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +120,16 @@ def _serve(conn: Connection, factory: Callable[[], Redactor], log_level: int) ->
             return
         if request is None:
             return
-        raws, registry, parts, now = request
+        prepared, parts, now = request
         try:
             book = rebuild_book(parts)
-            outcomes = redactor.redact_batch(raws, registry=registry, keys=book, now=now)
+            outcomes = redactor.judge(prepared, book, now)
             made = {} if book is None or parts is None else _new_keys(book, parts[2])
             reply: tuple[Any, ...] = ("ok", outcomes, made)
         except Exception as exc:
-            log.warning("serving a batch of %d messages failed (%s)", len(raws), type(exc).__name__)
+            log.warning(
+                "serving a batch of %d records failed (%s)", len(prepared), type(exc).__name__
+            )
             reply = ("error", type(exc).__name__)
         try:
             conn.send(reply)
@@ -204,15 +207,12 @@ class DetectionProcess:
         self._process, self._conn, self._reaper, self._ready = None, None, None, False
         return reaper() if reaper is not None else None
 
-    async def redact(
-        self,
-        raws: Sequence[bytes],
-        registry: Mapping[str, RegistryEntry] | None = None,
-        keys: KeyBook | None = None,
-        now: datetime | None = None,
+    async def judge(
+        self, prepared: Sequence[Prepared], keys: KeyBook | None, now: datetime
     ) -> list[Outcome]:
-        """``redact_batch`` in the child. Raises :class:`DetectionError` (see the module doc)."""
-        request: _Request = (list(raws), dict(registry or {}), book_parts(keys), now)
+        """:meth:`~streams.core.Redactor.judge` in the child: one outcome per prepared record.
+        Raises :class:`~streams.errors.DetectionError` (see the module doc)."""
+        request: _Request = (list(prepared), book_parts(keys), now)
         async with self._lock:
             for attempt in (1, 2):
                 try:
@@ -223,10 +223,10 @@ class DetectionProcess:
                             f"the detection process died twice on this batch ({died})"
                         ) from None
                     log.warning(
-                        "the detection process died (%s) on a batch of %d messages; "
+                        "the detection process died (%s) on a batch of %d records; "
                         "retrying it on a fresh process",
                         died,
-                        len(raws),
+                        len(prepared),
                     )
                     continue
                 if reply[0] == "ok":

@@ -30,7 +30,8 @@ from typing import Any
 import orjson
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
-from streams.core import PIPELINE_VERSION, Outcome, Reason, Verdict, quarantine
+from streams.core import PIPELINE_VERSION, Outcome, Verdict
+from streams.core.outcome import output_too_large
 from streams.settings import Settings
 
 Headers = list[tuple[str, bytes]]
@@ -88,15 +89,7 @@ def bounded(
     size = message_bytes(message)
     if size <= settings.max_output_bytes:
         return outcome, message
-    assert outcome.record_id is not None  # route() refuses a clean outcome without one
-    held = quarantine(
-        outcome.record_id,
-        Reason.OUTPUT_TOO_LARGE,
-        f"the redacted record is {size} bytes, over max_output_bytes ({settings.max_output_bytes})",
-        outcome.findings,
-        policy_version=outcome.policy_version,
-        consent=outcome.consent,
-    )
+    held = output_too_large(outcome, size, settings.max_output_bytes)
     return held, route(held, source, settings)
 
 

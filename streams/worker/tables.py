@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,11 +87,10 @@ class ConsentTables:
             await self.store(self.keys, key, None)
         return True
 
-    def _wants_key(
-        self, consents: list[object], entry: RegistryEntry | None, now: datetime
-    ) -> bool:
-        policy = self.policy
-        return any(policy.may_pseudonymise(policy.consent(c, entry, now)) for c in consents)
+    @property
+    def registry(self) -> Mapping[str, RegistryEntry]:
+        """The registry's entries by subject, read from the table as they are looked up."""
+        return _RegistryView(self)
 
     def _stored_key(self, subject_ref: str, entry: RegistryEntry | None) -> WrappedKey | None:
         """The subject's stored key, unless an erasure came after it was made."""
@@ -101,23 +101,19 @@ class ConsentTables:
         erased_at = entry.erased_at if entry is not None else None
         return wrapped if erased_at is None or wrapped.created_at >= erased_at else None
 
-    async def key_book(
-        self, refs: dict[str, list[object]], registry: dict[str, RegistryEntry], now: datetime
-    ) -> KeyBook | None:
-        """The key book for a batch; makes (and stores) keys its subjects lack. A subject
-        whose key cannot be read or stored is left out: its records are quarantined."""
+    async def key_book(self, subjects: Iterable[str], now: datetime) -> KeyBook | None:
+        """The key book for a batch whose ``subjects`` need pseudonym keys (their consent lets
+        the policy pseudonymise); makes (and stores) the keys they lack. A subject whose key
+        cannot be read or stored is left out: its records are quarantined."""
         if self.keyring is None or not self.policy.uses_pseudonyms:
             return None
         book = KeyBook(self.keyring, self.policy.pseudonym_scope.value)
         if self.policy.pseudonym_scope is not PseudonymScope.SUBJECT:
             return book
         pending: list[tuple[str, WrappedKey]] = []
-        for ref, consents in refs.items():
-            entry = registry.get(ref)
-            if not self._wants_key(consents, entry, now):
-                continue
+        for ref in subjects:
             try:
-                wrapped = self._stored_key(ref, entry)
+                wrapped = self._stored_key(ref, self.entry(ref))
             except KeyringError:
                 log.error("a stored subject key is unreadable; its records are quarantined")
                 continue
@@ -139,3 +135,23 @@ class ConsentTables:
             return book
         book.store.update(pending)
         return book
+
+
+class _RegistryView(Mapping[str, RegistryEntry]):
+    """The consent table as a read-only mapping of subject to entry (:meth:`ConsentTables.entry`
+    per look-up: an unreadable entry reads as withdrawn). Not iterable: only look-ups."""
+
+    def __init__(self, tables: ConsentTables) -> None:
+        self._tables = tables
+
+    def __getitem__(self, subject_ref: str) -> RegistryEntry:
+        entry = self._tables.entry(subject_ref)
+        if entry is None:
+            raise KeyError(subject_ref)
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("the consent registry view only answers look-ups")
+
+    def __len__(self) -> int:
+        raise TypeError("the consent registry view only answers look-ups")

@@ -640,7 +640,7 @@ def _boom(*_args: Any, **_kwargs: Any) -> Any:
     ("owner", "attr", "why"),
     [
         (core, "parse_record", "the parser raised something unexpected"),
-        (Redactor, "_context", "resolving consent raised"),
+        (Redactor, "consent_of", "resolving consent raised"),
         (core, "decide", "applying the policy raised"),
     ],
 )

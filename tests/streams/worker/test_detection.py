@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,14 +19,14 @@ import pytest
 
 from recognizers.engine import Detector, Finding
 from recognizers.registry import build_detector
-from streams.core import Outcome, Reason, Redactor, Verdict
+from streams.core import Outcome, Prepared, Reason, Redactor, Verdict, merge
 from streams.core.consent import RegistryEntry, parse_consent
 from streams.core.envelope import Limits
 from streams.core.keys import KeyBook, Keyring, new_subject_key
 from streams.core.policy import DEFAULT_POLICY
 from streams.settings import Settings
 from streams.testing.samples import MALFORMED, consent_samples, generate
-from streams.worker.app import BatchHandler
+from streams.worker.batch import BatchHandler
 from streams.worker.detection import DetectionProcess, RedactorFactory, book_parts, rebuild_book
 from streams.worker.routing import SourceMessage
 
@@ -88,6 +88,22 @@ def corpus() -> list[bytes]:
 # --- the same outcomes as in-process ------------------------------------------------------------
 
 
+PREPARER = Redactor(Detector([], []), DEFAULT_POLICY)
+
+
+async def in_the_child(
+    pool: DetectionProcess,
+    raws: Sequence[bytes],
+    registry: Mapping[str, RegistryEntry] | None = None,
+    keys: KeyBook | None = None,
+    now: datetime = NOW,
+) -> list[Outcome]:
+    """What the worker does with a batch: prepare it here, judge it in the child."""
+    prepared = PREPARER.prepare(raws, registry or {}, now)
+    valid = [p for p in prepared if isinstance(p, Prepared)]
+    return merge(prepared, await pool.judge(valid, keys, now))
+
+
 @pytest.fixture(scope="module")
 def pool() -> Iterator[DetectionProcess]:
     pool = DetectionProcess(RedactorFactory(DEFAULT_POLICY, Limits(), names=False), timeout=60)
@@ -101,7 +117,7 @@ def test_outcomes_equal_the_in_process_redactor_byte_for_byte(pool: DetectionPro
     registry = {
         "vk:100001": RegistryEntry(at=NOW, consent=parse_consent({"status": "withdrawn"})),
     }
-    remote = asyncio.run(pool.redact(raws, registry, None, NOW))
+    remote = asyncio.run(in_the_child(pool, raws, registry, None, NOW))
     assert remote == local.redact_batch(raws, registry=registry, now=NOW)
     assert [o.value for o in remote] == [
         o.value for o in local.redact_batch(raws, registry=registry, now=NOW)
@@ -116,7 +132,7 @@ def test_pseudonyms_equal_the_in_process_ones(pool: DetectionProcess) -> None:
     refs = [orjson.loads(raw)["subject_ref"] for raw in raws]
     store = {ref: new_subject_key(ring, ref, NOW) for ref in refs}
     book = KeyBook(ring, DEFAULT_POLICY.pseudonym_scope.value, dict(store))
-    remote = asyncio.run(pool.redact(raws, {}, book, NOW))
+    remote = asyncio.run(in_the_child(pool, raws, {}, book, NOW))
     local = Redactor(build_detector(names=False), DEFAULT_POLICY).redact_batch(
         raws, keys=KeyBook(ring, DEFAULT_POLICY.pseudonym_scope.value, dict(store)), now=NOW
     )
@@ -128,7 +144,7 @@ def test_keys_made_in_the_child_come_back(pool: DetectionProcess) -> None:
     raws = [orjson.dumps(s.record) for s in consent_samples(10, 5)]
     ring = Keyring.generate("k9")
     book = KeyBook(ring, "subject", create=True)  # the offline scanner's kind of book
-    remote = asyncio.run(pool.redact(raws, {}, book, NOW))
+    remote = asyncio.run(in_the_child(pool, raws, {}, book, NOW))
     assert book.store, "the keys the child made were added to the caller's book"
     again = Redactor(build_detector(names=False), DEFAULT_POLICY).redact_batch(
         raws, keys=KeyBook(ring, "subject", dict(book.store)), now=NOW
@@ -152,7 +168,7 @@ def handler_with(factory: Callable[[], Redactor], timeout: float) -> BatchHandle
     """A batch handler whose detection process builds its redactor with ``factory``."""
     settings = Settings(detection_timeout=timeout)
     pool = DetectionProcess(factory, timeout=timeout)
-    return BatchHandler(Redactor(Detector([], []), DEFAULT_POLICY), settings, pool=pool)
+    return BatchHandler(Redactor(Detector([], []), DEFAULT_POLICY), settings, detection=pool)
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +179,8 @@ def handler() -> Iterator[BatchHandler]:
 
 
 def outcomes(handler: BatchHandler, raws: Sequence[bytes]) -> list[Outcome]:
-    return asyncio.run(handler.outcomes(sources(raws), {}, None, NOW))
+    batch = sources(raws)
+    return asyncio.run(handler.outcomes(batch, handler.prepare(batch, {}, NOW), None, NOW))
 
 
 def test_a_batch_past_the_timeout_is_quarantined_and_its_process_killed(
@@ -171,7 +188,7 @@ def test_a_batch_past_the_timeout_is_quarantined_and_its_process_killed(
 ) -> None:
     [warm] = outcomes(handler, [record("warm", "mail ivan@example.com")])
     assert warm.verdict is Verdict.CLEAN
-    old_pid = handler.pool.pid
+    old_pid = handler.detection.pid
     assert old_pid is not None
     started = time.monotonic()
     result = outcomes(handler, [record("slow", SLEEP), MALFORMED[0][0]])
@@ -181,11 +198,11 @@ def test_a_batch_past_the_timeout_is_quarantined_and_its_process_killed(
     assert not pid_alive(old_pid), "the stuck process was killed"
     [after] = outcomes(handler, [record("next", "mail ivan@example.com")])
     assert after.verdict is Verdict.CLEAN, "the next batch runs on a fresh process"
-    assert handler.pool.pid not in (None, old_pid)
+    assert handler.detection.pid not in (None, old_pid)
 
 
 def test_a_process_that_dies_twice_gets_the_batch_quarantined(handler: BatchHandler) -> None:
-    starts = handler.pool.starts
+    starts = handler.detection.starts
     result = outcomes(handler, [record("crash", CRASH), record("fine", "hello"), b"[]"])
     assert [o.reason for o in result] == [
         Reason.DETECTION_ERROR,
@@ -193,7 +210,7 @@ def test_a_process_that_dies_twice_gets_the_batch_quarantined(handler: BatchHand
         "not_object",
     ]
     assert "died twice" in (result[0].detail or "")
-    assert handler.pool.starts >= starts + 2, "retried on a fresh process, then restarted"
+    assert handler.detection.starts >= starts + 2, "retried on a fresh process, then restarted"
     [after] = outcomes(handler, [record("next", "hello")])
     assert after.verdict is Verdict.CLEAN
 
@@ -220,7 +237,7 @@ def test_a_factory_that_fails_gets_every_record_quarantined() -> None:
 
 def test_close_kills_the_process() -> None:
     pool = DetectionProcess(RedactorFactory(DEFAULT_POLICY, names=False), timeout=30)
-    asyncio.run(pool.redact([record("a", "hello")]))
+    asyncio.run(in_the_child(pool, [record("a", "hello")]))
     pid = pool.pid
     assert pid is not None and pid_alive(pid)
     pool.close()
@@ -232,9 +249,9 @@ def test_a_cancelled_call_kills_the_process() -> None:
     pool = DetectionProcess(misbehaving_redactor, timeout=30)
 
     async def cancel_midway() -> int | None:
-        await pool.redact([record("a", "hello")])
+        await in_the_child(pool, [record("a", "hello")])
         pid = pool.pid
-        task = asyncio.ensure_future(pool.redact([record("slow", SLEEP)]))
+        task = asyncio.ensure_future(in_the_child(pool, [record("slow", SLEEP)]))
         await asyncio.sleep(0.5)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -245,7 +262,7 @@ def test_a_cancelled_call_kills_the_process() -> None:
         pid = asyncio.run(cancel_midway())
         assert pid is not None and not pid_alive(pid)
         assert pool.pid is None
-        [after] = asyncio.run(pool.redact([record("b", "hello")]))
+        [after] = asyncio.run(in_the_child(pool, [record("b", "hello")]))
         assert after.verdict is Verdict.CLEAN
     finally:
         pool.close()

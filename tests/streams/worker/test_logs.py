@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -28,7 +29,7 @@ from streams.core.envelope import Limits, collect_slots, parse_record
 from streams.core.policy import DEFAULT_POLICY, parse_policy
 from streams.errors import InvalidRecord, PolicyError
 from streams.settings import Settings
-from streams.worker.app import BatchHandler
+from streams.worker.batch import BatchHandler
 from streams.worker.routing import OutputMessage, SourceMessage
 
 EMAIL = "olga.sokolova@example.ru"
@@ -186,7 +187,8 @@ def handle(
     handler = BatchHandler(redactor, settings)
     try:
         batch = sources(raws)
-        outcomes = asyncio.run(handler.outcomes(batch))
+        now = datetime.now(UTC)
+        outcomes = asyncio.run(handler.outcomes(batch, handler.prepare(batch, {}, now), None, now))
         return handler.messages(batch, outcomes)
     finally:
         handler.close()

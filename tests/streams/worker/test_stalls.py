@@ -43,13 +43,13 @@ def _wrap(owner, name, hit):
 
 if stages:
     import streams.worker.app as app
-    import streams.core as core
+    import streams.core.redactor as core
     from recognizers.engine import Detector
 
     if "parse" in stages:
         _wrap(core, "parse_record", lambda raw, *a, **k: b"BOOM-parse" in raw)
     if "consent" in stages:
-        _wrap(core.Redactor, "_context", lambda self, record, *a: "BOOM-consent" in repr(record))
+        _wrap(core.Redactor, "consent_of", lambda self, record, *a: "BOOM-consent" in repr(record))
     if "detect" in stages:
         _wrap(Detector, "analyze", lambda self, texts: any("BOOM-detect" in t for t in texts))
     if "policy" in stages:
@@ -63,7 +63,11 @@ if stages:
             lambda outcome, *a: "BOOM-audit" in (outcome.record_id or ""),
         )
     if "prepare" in stages:
-        _wrap(app, "subject_refs", lambda raws: any(b"BOOM-prepare" in r for r in raws))
+        _wrap(
+            core.Redactor,
+            "prepare",
+            lambda self, raws, *a: any(b"BOOM-prepare" in r for r in raws),
+        )
     if "deliver" in stages:
         from faust.transport.drivers.aiokafka import Producer
 
