@@ -196,9 +196,19 @@ def test_topic_job_command_creates_the_topics(
 def test_ci_policies_are_valid_worker_policies(
     ci_renders: dict[str, Rendered], values: str
 ) -> None:
-    for config_map in ci_renders[values].all("ConfigMap"):
-        if "policy.yaml" in config_map["data"]:
-            parse_policy(config_map["data"]["policy.yaml"], source=f"{values} policy")
+    given = yaml.safe_load(next(p for p in CI_VALUES if p.name == values).read_text()) or {}
+    rendered = [
+        config_map["data"]["policy.yaml"]
+        for config_map in ci_renders[values].all("ConfigMap")
+        if "policy.yaml" in (config_map.get("data") or {})
+    ]
+    if not given.get("policy"):
+        assert rendered == [], "no policy was given: the worker must use the built-in one"
+        return
+    # A render that dropped or mangled the given policy must fail here.
+    assert len(rendered) == 1, "the given policy must be rendered exactly once"
+    worker_policy = parse_policy(rendered[0], source=f"{values} policy")
+    assert worker_policy == parse_policy(given["policy"], source=f"{values} values")
 
 
 def test_inline_keys_secret_is_a_worker_keyring(
