@@ -28,7 +28,7 @@ digits, keeping separators: ``+7 *** ***-45-67``), ``pseudonymise`` (a keyed tok
 :mod:`streams.core.pseudonym`), ``redact`` (``<ENTITY_TYPE>``), ``quarantine`` (send the whole
 record to the quarantine topic).
 
-Without a policy file the built-in :data:`DEFAULT_POLICY` (``streams/policies/default.yaml``)
+Without a policy file the built-in :data:`DEFAULT_POLICY` (``streams/core/policies/default.yaml``)
 applies.
 """
 
@@ -405,7 +405,7 @@ def _builtin_policy() -> Policy:
 
 
 #: Used when no policy file is configured: encodes 152-FZ art. 10.1 and GDPR defaults (see
-#: ``streams/policies/default.yaml``): distribution consent keeps or masks, processing-only
+#: ``streams/core/policies/default.yaml``): distribution consent keeps or masks, processing-only
 #: consent pseudonymises, no or expired consent redacts, withdrawn consent redacts,
 #: organisation identifiers are kept.
 DEFAULT_POLICY = _builtin_policy()
