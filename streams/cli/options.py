@@ -63,7 +63,7 @@ policy_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="PIIREDACT_POLICY_FILE",
     show_envvar=True,
-    help="YAML policy file.  [default: built-in consent policy, streams/core/policies/default.yaml]",
+    help="YAML policy file.  [default: the built-in consent policy]",
 )
 keys_option = click.option(
     "--keys-file",
