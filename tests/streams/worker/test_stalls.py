@@ -42,7 +42,7 @@ def _wrap(owner, name, hit):
 
 
 if stages:
-    import streams.worker.app as app
+    import streams.worker.batch as batch
     import streams.core.redactor as core
     from recognizers.engine import Detector
 
@@ -55,10 +55,10 @@ if stages:
     if "policy" in stages:
         _wrap(core, "decide", lambda record, *a: "BOOM-policy" in repr(record))
     if "route" in stages:
-        _wrap(app, "bounded", lambda outcome, source, s: b"BOOM-route" in source.value)
+        _wrap(batch, "bounded", lambda outcome, source, s: b"BOOM-route" in source.value)
     if "audit" in stages:
         _wrap(
-            app,
+            batch,
             "audit_message",
             lambda outcome, *a: "BOOM-audit" in (outcome.record_id or ""),
         )
