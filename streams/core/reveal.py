@@ -31,10 +31,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import sha256
+from typing import TYPE_CHECKING
 
 from streams.core.anonymizer import Decrypt, Encrypt
 from streams.core.keys import Keyring
 from streams.errors import KeyringError, RevealError
+
+if TYPE_CHECKING:
+    from streams.core.policy import Policy
 
 _ENCRYPTION = b"reveal/aes-256-cbc/v1"
 _AUTHENTICATION = b"reveal/hmac-sha256/v1"
@@ -145,6 +149,26 @@ class RevealCipher:
         if not opened:
             return text, []
         return splice(text, ((o.start, o.end, o.value) for o in opened)), opened
+
+
+def require_reveal_keyring(
+    policy: Policy, reveal: Keyring | None, pseudonym_keys: Keyring | None
+) -> None:
+    """Refuse to start when the policy encrypts and no reveal keyring is configured, or when the
+    reveal keyring holds a pseudonymisation key (then whoever may reveal could also recompute
+    pseudonyms, and the other way round)."""
+    if policy.uses_encryption and reveal is None:
+        raise KeyringError(
+            f"policy {policy.version!r} encrypts, but no reveal keyring is configured: set "
+            "PIIREDACT_REVEAL_KEYS_FILE to a keyring file of its own (see docs/consent.md)"
+        )
+    if reveal is not None and pseudonym_keys is not None:
+        shared = set(reveal.keys.values()) & set(pseudonym_keys.keys.values())
+        if shared:
+            raise KeyringError(
+                "the reveal keyring holds a key of the pseudonymisation keyring: give it keys "
+                "of its own"
+            )
 
 
 def splice(text: str, replacements: Iterable[tuple[int, int, str]]) -> str:
