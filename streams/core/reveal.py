@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from streams.core.anonymizer import Decrypt, Encrypt
 from streams.core.keys import Keyring
+from streams.core.pseudonym import TOKEN_HEX
 from streams.errors import KeyringError, RevealError
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ TOKEN = re.compile(
     r":(?P<ciphertext>[A-Za-z0-9_\-]{22,}={0,2})\.(?P<tag>[A-Za-z0-9_\-]{22})>"
 )
 #: A pseudonym (:mod:`streams.core.pseudonym`): one-way, never revealed.
-PSEUDONYM = re.compile(r"<[A-Z][A-Z0-9_]{0,63}:[A-Za-z0-9._\-]{1,32}:[0-9a-f]{24}>")
+PSEUDONYM = re.compile(rf"<[A-Z][A-Z0-9_]{{0,63}}:[A-Za-z0-9._\-]{{1,32}}:[0-9a-f]{{{TOKEN_HEX}}}>")
 
 
 @dataclass(frozen=True, slots=True)
