@@ -7,11 +7,12 @@ Each action is a presidio-anonymizer ``Operator`` (``operate(text, params)``,
 - ``redact`` writes ``<ENTITY_TYPE>``: presidio's ``Replace`` without a ``new_value`` (its own
   ``Redact`` writes nothing at all, which would hide that something was there);
 - ``mask`` hides every letter and digit but the last few, keeps separators and always hides at
-  least six: :class:`MaskOperator`, ours (presidio's ``Mask`` hides a count of characters from
-  one end, separators included, and would show all of a short value);
+  least six: :class:`MaskOperator`, ours (presidio's ``Mask`` hides a fixed count of characters
+  from one end, separators included, with no floor on how many stay hidden);
 - ``pseudonymise`` writes a keyed token (:mod:`streams.core.pseudonym`), the key being the
-  record subject's own: :class:`PseudonymiseOperator`, ours (presidio's ``Hash`` is unkeyed
-  and unnormalised, so a dictionary of phone numbers would reverse it);
+  record subject's own: :class:`PseudonymiseOperator`, ours (presidio's ``Hash`` is a salted
+  SHA-256 of the value as written: a random salt per value links nothing, a fixed salt is one
+  key for everybody, which erasure cannot destroy, and spellings of one phone or name differ);
 - ``encrypt`` writes a reversible token under the reveal key (:mod:`streams.core.reveal`, which
   uses presidio's ``Encrypt``): :class:`EncryptOperator`.
 
