@@ -26,7 +26,7 @@ from typing import Any, BinaryIO, Final
 
 import click
 
-from streams.cli.options import fail, reveal_keys_option, settings_from
+from streams.cli.options import fail, settings_from
 from streams.core.envelope import Segment, render_path
 from streams.core.reveal import RevealCipher, has_pseudonym
 from streams.core.timestamps import format_rfc3339
@@ -182,7 +182,14 @@ def _append_audit(path: Path, lines: list[dict[str, Any]]) -> None:
     help="Clean records (JSON Lines); - for stdin.",
 )
 @click.option("--output", default="-", show_default=True, help="Revealed records; - for stdout.")
-@reveal_keys_option
+@click.option(
+    "--reveal-keys-file",
+    "reveal_keys_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PIIREDACT_REVEAL_KEYS_FILE",
+    show_envvar=True,
+    help="Reveal keyring (JSON) the values were encrypted under.  [required]",
+)
 @click.option(
     "--operator",
     required=True,
