@@ -8,6 +8,7 @@ or a file and the reason, never a value::
     ├── TimestampError             not an RFC 3339 time (also a ValueError)
     ├── PolicyError                a policy file is invalid: the worker refuses to start
     ├── KeyringError               the keyring is missing or invalid: never carries key material
+    ├── RevealError                an encrypted value does not open (wrong key, altered token)
     ├── KafkaSecurityError         a Kafka credential file cannot be used
     ├── BrokerError                the broker cannot be reached, or refused a request
     │   └── DeliveryError          the broker did not acknowledge one record
@@ -68,6 +69,11 @@ class PolicyError(PiiRedactError):
 
 class KeyringError(PiiRedactError):
     """The keyring is missing or invalid. Never carries key material."""
+
+
+class RevealError(PiiRedactError):
+    """An encrypted value cannot be revealed: no such reveal key, a wrong key, an altered token.
+    Never carries the value or key material."""
 
 
 class KafkaSecurityError(PiiRedactError):

@@ -138,6 +138,13 @@ class Settings(KafkaSecuritySettings):
     keys: SecretStr | None = Field(
         None, description="The keyring JSON itself, when no file is used (development)."
     )
+    reveal_keys_file: Path | None = Field(
+        None,
+        description=(
+            "Reveal keyring (JSON, the keyring format) for the `encrypt` action: its own keys, "
+            "never the pseudonymisation keys; required when the policy encrypts."
+        ),
+    )
     key_wait_timeout: float = Field(
         10.0,
         gt=0,
@@ -246,6 +253,11 @@ class Settings(KafkaSecuritySettings):
         Raises :class:`~streams.errors.KeyringError` if it cannot be read."""
         inline = self.keys.get_secret_value() if self.keys is not None else None
         return load_keyring(self.keys_file, inline)
+
+    def reveal_keyring(self) -> Keyring | None:
+        """The reveal keyring in ``reveal_keys_file``, or ``None``. Raises
+        :class:`~streams.errors.KeyringError` if it cannot be read."""
+        return load_keyring(self.reveal_keys_file, None)
 
     @property
     def output_topics(self) -> tuple[str, str, str, str]:

@@ -1,8 +1,8 @@
 """The ``piiredact`` command, one module per subcommand: :mod:`~streams.cli.worker`,
 :mod:`~streams.cli.scan` (with :mod:`~streams.cli.report`), :mod:`~streams.cli.produce`,
-:mod:`~streams.cli.topics`, :mod:`~streams.cli.demo`; what they share is in
-:mod:`~streams.cli.options`. Heavy imports (Faust, the models) happen inside the command that
-needs them, so ``piiredact scan`` never loads Faust.
+:mod:`~streams.cli.topics`, :mod:`~streams.cli.demo`, :mod:`~streams.cli.reveal`; what they
+share is in :mod:`~streams.cli.options`. Heavy imports (Faust, the models) happen inside the
+command that needs them, so ``piiredact scan`` never loads Faust.
 
 Exit codes: 0 the run completed (even if records were quarantined or dead-lettered);
 1 the run failed (broker unreachable, outputs incomplete, invalid policy, unreadable file);
@@ -18,6 +18,7 @@ import click
 import recognizers  # noqa: F401 - sets the offline/threads environment before models load
 from streams.cli.demo import demo
 from streams.cli.produce import produce
+from streams.cli.reveal import reveal
 from streams.cli.scan import scan
 from streams.cli.topics import topics
 from streams.cli.worker import worker
@@ -33,7 +34,7 @@ def main() -> None:
     """
 
 
-for command in (worker, demo, scan, produce, topics):
+for command in (worker, demo, scan, produce, topics, reveal):
     main.add_command(command)
 
 

@@ -73,3 +73,12 @@ keys_option = click.option(
     show_envvar=True,
     help="Pseudonymisation keyring (JSON).  [worker: required when the policy pseudonymises]",
 )
+reveal_keys_option = click.option(
+    "--reveal-keys-file",
+    "reveal_keys_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PIIREDACT_REVEAL_KEYS_FILE",
+    show_envvar=True,
+    help="Reveal keyring (JSON) of the `encrypt` action; never the pseudonymisation keyring.  "
+    "[required when the policy encrypts]",
+)

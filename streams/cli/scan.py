@@ -25,10 +25,18 @@ from typing import BinaryIO
 import click
 import orjson
 
-from streams.cli.options import fail, keys_option, policy_option, progress, settings_from
+from streams.cli.options import (
+    fail,
+    keys_option,
+    policy_option,
+    progress,
+    reveal_keys_option,
+    settings_from,
+)
 from streams.cli.report import ReportData, VerdictCounts
 from streams.core import Outcome, Redactor, Verdict
 from streams.errors import PiiRedactError
+from streams.settings import Settings
 
 
 @dataclass
@@ -153,6 +161,7 @@ def _open_out(path: str | None) -> BinaryIO | None:
 )
 @policy_option
 @keys_option
+@reveal_keys_option
 @click.option(
     "--report",
     "report_path",
@@ -169,6 +178,7 @@ def scan(
     dead_letter: str | None,
     policy_file: Path | None,
     keys_file: Path | None,
+    reveal_keys_file: Path | None,
     report_path: Path | None,
     batch_size: int,
     no_names: bool,
@@ -178,33 +188,18 @@ def scan(
     Consent comes from each record's own `consent` field (there is no registry offline).
     Without a keyring, pseudonyms use a random key made for this run only.
     """
-    from recognizers.registry import build_detector  # noqa: PLC0415
     from streams.cli.report import ReportData, render  # noqa: PLC0415
     from streams.cli.scan import ScanOutputs, scan_lines  # noqa: PLC0415
-    from streams.core import Redactor  # noqa: PLC0415
-    from streams.core.keys import KeyBook, Keyring  # noqa: PLC0415
-    from streams.core.policy import load_policy  # noqa: PLC0415
 
-    settings = settings_from(policy_file=policy_file, keys_file=keys_file)
-    try:
-        policy = load_policy(settings.policy_file)
-        keyring = settings.keyring()
-    except PiiRedactError as exc:
-        fail(str(exc))
-    if keyring is None and policy.uses_pseudonyms:
-        click.echo(
-            "note: no keyring (--keys-file): pseudonyms use a random key for this run only",
-            err=True,
-        )
-        keyring = Keyring.generate()
-    book = (
-        KeyBook(keyring, policy.pseudonym_scope.value, create=True) if keyring is not None else None
+    settings = settings_from(
+        policy_file=policy_file, keys_file=keys_file, reveal_keys_file=reveal_keys_file
     )
+    redactor = _offline_redactor(settings, names=not no_names)
+    policy = redactor.policy
     try:
         source: BinaryIO = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")  # noqa: SIM115
     except OSError as exc:
         fail(f"cannot read {input_path}: {exc.strerror}")
-    redactor = Redactor(build_detector(names=not no_names), policy, settings.limits, keys=book)
     opened: list[BinaryIO] = []
     try:
         outs = []
@@ -247,3 +242,36 @@ def scan(
         click.echo(f"  {entity:<18}{count:>8}", file=err)
     if report_path is not None:
         click.echo(f"report written to {report_path}", file=err)
+
+
+def _offline_redactor(settings: Settings, *, names: bool) -> Redactor:
+    """The scanner's redactor: the policy, a key book that makes subject keys as it goes (a
+    random keyring for this run if none is configured), the reveal cipher if configured."""
+    from recognizers.registry import build_detector  # noqa: PLC0415
+    from streams.core.keys import KeyBook, Keyring  # noqa: PLC0415
+    from streams.core.policy import load_policy  # noqa: PLC0415
+    from streams.core.reveal import RevealCipher, require_reveal_keyring  # noqa: PLC0415
+
+    try:
+        policy = load_policy(settings.policy_file)
+        keyring = settings.keyring()
+        reveal = settings.reveal_keyring()
+        require_reveal_keyring(policy, reveal, keyring)
+    except PiiRedactError as exc:
+        fail(str(exc))
+    if keyring is None and policy.uses_pseudonyms:
+        click.echo(
+            "note: no keyring (--keys-file): pseudonyms use a random key for this run only",
+            err=True,
+        )
+        keyring = Keyring.generate()
+    book = (
+        KeyBook(keyring, policy.pseudonym_scope.value, create=True) if keyring is not None else None
+    )
+    return Redactor(
+        build_detector(names=names),
+        policy,
+        settings.limits,
+        keys=book,
+        reveal=RevealCipher(reveal) if reveal is not None else None,
+    )

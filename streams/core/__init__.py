@@ -1,9 +1,10 @@
 """The pure redaction core: raw message bytes in, one outcome per message out.
 
-No Kafka, no Faust, no Presidio, no spaCy: everything here is plain Python on plain data, and
-most tests hit this package. ``import-linter`` (``scripts/check``) keeps it so: this package may
-import only itself, :mod:`streams.errors`, :mod:`recognizers.findings` and
-:mod:`recognizers.entities`.
+No Kafka, no Faust, no presidio-analyzer, no spaCy: everything here is plain Python on plain
+data, and most tests hit this package. ``import-linter`` (``scripts/check``) keeps it so: this
+package may import only itself, :mod:`streams.errors`, :mod:`recognizers.findings`,
+:mod:`recognizers.entities` and presidio-anonymizer (its operators are the actions; see
+:mod:`~streams.core.anonymizer` for how it is imported without presidio-analyzer).
 
 Read in this order:
 
@@ -15,8 +16,10 @@ Read in this order:
   file; :mod:`~streams.core.policies` holds the built-in one);
 - :mod:`~streams.core.outcome`: verdicts, reasons and outcomes;
 - :mod:`~streams.core.decide`: the policy applied to one record's findings;
-- :mod:`~streams.core.actions`, :mod:`~streams.core.pseudonym`, :mod:`~streams.core.keys`: how a
-  value is masked, redacted or pseudonymised, and the keys behind pseudonyms;
+- :mod:`~streams.core.actions`, :mod:`~streams.core.pseudonym`, :mod:`~streams.core.keys`,
+  :mod:`~streams.core.reveal`: how a value is masked, redacted, pseudonymised or encrypted (the
+  actions are presidio-anonymizer operators), the keys behind pseudonyms, and the reveal
+  cipher behind encrypted values;
 - :mod:`~streams.core.redactor`: :class:`Redactor`, the entry point, batches in, outcomes out.
 """
 

@@ -8,7 +8,7 @@ The steps, in order, each its own function:
    (:func:`recognizers.findings.resolve_overlaps`), each given an action and the rule that chose it;
 3. :func:`_held`: the record is quarantined if a finding's action is ``quarantine``
    (``policy_quarantine``), a key under ``data`` holds personal data (``pii_in_key``), or a
-   pseudonym is needed and no key is at hand (``key_unavailable``);
+   pseudonym or an encryption is needed and no key is at hand (``key_unavailable``);
 4. :func:`_rewrite`: otherwise each string is rewritten by its actions and the clean record is
    written with its ``redaction`` block.
 """
@@ -37,14 +37,17 @@ from streams.core.outcome import (
 )
 from streams.core.policy import Action, Policy
 from streams.core.pseudonym import Pseudonymiser
+from streams.core.reveal import RevealCipher
 
 
 @dataclass(frozen=True, slots=True)
 class RecordContext:
-    """What the policy needs besides the findings: the consent and the pseudonym key."""
+    """What the policy needs besides the findings: the consent, the pseudonym key and the
+    reveal cipher (for ``encrypt``)."""
 
     consent: ConsentSnapshot
     pseudonymiser: Pseudonymiser | None = None
+    cipher: RevealCipher | None = None
 
 
 #: One finding of a string with the action the policy chose and the rule that chose it.
@@ -122,10 +125,11 @@ def _held(
     slots: Sequence[Slot], judged: Sequence[Sequence[Judged]], context: RecordContext
 ) -> tuple[Reason, str] | None:
     """Why the record must be quarantined, if it must: the policy quarantines a finding, a key
-    under ``data`` holds personal data, or a pseudonym is needed without a key."""
+    under ``data`` holds personal data, or a pseudonym or an encryption is needed without a
+    key."""
     quarantine_types: set[str] = set()
     key_types: set[str] = set()
-    pseudonymised = False
+    pseudonymised = encrypted = False
     for slot, merged in zip(slots, judged, strict=True):
         for finding, action, _rule in merged:
             if action is Action.QUARANTINE:
@@ -133,12 +137,15 @@ def _held(
             elif slot.kind == "key" and action is not Action.KEEP:
                 key_types.add(finding.entity_type)
             pseudonymised = pseudonymised or action is Action.PSEUDONYMISE
+            encrypted = encrypted or action is Action.ENCRYPT
     if quarantine_types:
         return Reason.POLICY, f"policy quarantines {', '.join(sorted(quarantine_types))}"
     if key_types:
         return Reason.PII_IN_KEY, f"a key under data holds {', '.join(sorted(key_types))}"
     if pseudonymised and context.pseudonymiser is None:
         return Reason.KEY_UNAVAILABLE, "no pseudonymisation key for this record"
+    if encrypted and context.cipher is None:
+        return Reason.KEY_UNAVAILABLE, "no reveal key to encrypt with"
     return None
 
 
@@ -160,7 +167,9 @@ def _rewrite(
         pseudonymised = pseudonymised or any(e.action is Action.PSEUDONYMISE for e in edits)
         if not edits or slot.kind == "key":
             continue
-        rewritten[slot.segments] = apply_edits(slot.text, edits, policy, context.pseudonymiser)
+        rewritten[slot.segments] = apply_edits(
+            slot.text, edits, policy, context.pseudonymiser, context.cipher
+        )
 
     out: dict[str, Any] = {"id": record.id, "source": rewritten.get(("source",), record.source)}
     if record.scraped_at is not None:

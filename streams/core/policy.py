@@ -24,9 +24,10 @@ finding no rule matches takes ``default_action``::
         action: pseudonymise
 
 Actions: ``keep`` (leave the value), ``mask`` (hide all but the last ``keep_tail`` letters and
-digits, keeping separators: ``+7 *** ***-45-67``), ``pseudonymise`` (a keyed token, see
-:mod:`streams.core.pseudonym`), ``redact`` (``<ENTITY_TYPE>``), ``quarantine`` (send the whole
-record to the quarantine topic).
+digits, keeping separators: ``+7 *** ***-45-67``), ``pseudonymise`` (a keyed token, one-way, see
+:mod:`streams.core.pseudonym`), ``encrypt`` (a token that ``piiredact reveal`` can turn back into
+the value with the reveal key, see :mod:`streams.core.reveal`), ``redact`` (``<ENTITY_TYPE>``),
+``quarantine`` (send the whole record to the quarantine topic).
 
 Without a policy file the built-in :data:`DEFAULT_POLICY` (``streams/core/policies/default.yaml``)
 applies.
@@ -62,6 +63,7 @@ class Action(StrEnum):
     KEEP = "keep"
     MASK = "mask"
     PSEUDONYMISE = "pseudonymise"
+    ENCRYPT = "encrypt"
     REDACT = "redact"
     QUARANTINE = "quarantine"
 
@@ -161,6 +163,13 @@ class Policy:
         """Whether any rule (or the default) pseudonymises: then a keyring is required."""
         return self.default_action is Action.PSEUDONYMISE or any(
             r.action is Action.PSEUDONYMISE for r in self.rules
+        )
+
+    @property
+    def uses_encryption(self) -> bool:
+        """Whether any rule (or the default) encrypts: then a reveal keyring is required."""
+        return self.default_action is Action.ENCRYPT or any(
+            r.action is Action.ENCRYPT for r in self.rules
         )
 
 

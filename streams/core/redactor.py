@@ -7,7 +7,9 @@ raises, each record is analysed alone so one bad record cannot hold back the res
 whose own analysis fails is quarantined with ``detection_error`` (fail closed). The policy is
 then applied to each record (:func:`streams.core.decide.decide`). A step that raises on one
 message quarantines that message alone (``worker_error``). Every valid record also yields an
-audit entry. Outputs are deterministic: the same message always yields the same bytes.
+audit entry. Outputs are deterministic: the same message always yields the same bytes, except
+where the policy says ``encrypt`` (each encryption has a fresh IV, see
+:mod:`streams.core.reveal`).
 
 The detector is anything with ``analyze(texts) -> findings per text``
 (:class:`~streams.core.redactor.Detector`); the real one is
@@ -30,6 +32,7 @@ from streams.core.keys import KeyBook
 from streams.core.outcome import Outcome, Reason, dead_letter, quarantine, worker_error
 from streams.core.policy import Policy
 from streams.core.pseudonym import Pseudonymiser
+from streams.core.reveal import RevealCipher
 from streams.errors import InvalidRecord, PiiRedactError
 
 log = logging.getLogger("piiredact.core")
@@ -70,7 +73,9 @@ class Redactor:
     pseudonymise, apply the policy).
 
     ``keys`` makes pseudonyms (required when the policy pseudonymises; without it such records
-    are quarantined with ``key_unavailable``). ``clock`` gives the moment consent is judged at.
+    are quarantined with ``key_unavailable``). ``reveal`` encrypts for the ``encrypt`` action,
+    under the reveal keyring (not the pseudonymisation keys; without it such records are
+    quarantined with ``key_unavailable``). ``clock`` gives the moment consent is judged at.
     """
 
     def __init__(
@@ -80,12 +85,14 @@ class Redactor:
         limits: Limits = Limits(),  # noqa: B008
         *,
         keys: KeyBook | None = None,
+        reveal: RevealCipher | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.detector = detector
         self.policy = policy
         self.limits = limits
         self.keys = keys
+        self.reveal = reveal
         self.clock = clock
 
     def parse(self, raw: bytes) -> _Parsed | Outcome:
@@ -163,7 +170,7 @@ class Redactor:
                 continue
             id_findings, slot_findings = found
             try:
-                context = RecordContext(p.consent, self._pseudonymiser(p, keys, now))
+                context = RecordContext(p.consent, self._pseudonymiser(p, keys, now), self.reveal)
                 outcome = decide(
                     p.record, p.slots, id_findings, slot_findings, self.policy, context
                 )

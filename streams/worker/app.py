@@ -40,6 +40,7 @@ from recognizers.engine import Detector
 from streams.core.keys import Keyring, require_keyring
 from streams.core.policy import Policy, load_policy
 from streams.core.redactor import Redactor
+from streams.core.reveal import RevealCipher, require_reveal_keyring
 from streams.kafka_security import KafkaSecurity, kafka_security
 from streams.settings import Settings
 from streams.value_logs import keep_values_out_of_logs
@@ -83,19 +84,27 @@ def create_app(
     detector: Detector | None = None,
     policy: Policy | None = None,
     keyring: Keyring | None = None,
+    reveal: Keyring | None = None,
 ) -> faust.App:
-    """The worker's Faust app. Loads the policy and keyring (fails fast if invalid); the
-    detection process (:mod:`streams.worker.detection`) loads the detector."""
+    """The worker's Faust app. Loads the policy, the keyring and the reveal keyring (fails fast
+    if invalid); the detection process (:mod:`streams.worker.detection`) loads the detector."""
     policy = policy if policy is not None else load_policy(settings.policy_file)
     keyring = keyring if keyring is not None else settings.keyring()
+    reveal = reveal if reveal is not None else settings.reveal_keyring()
     require_keyring(policy, keyring)
+    require_reveal_keyring(policy, reveal, keyring)
     security = kafka_security(settings)  # reads the SASL password file, builds the TLS context
     keep_values_out_of_logs(logging.getLevelName(settings.log_level))
     # Without a given detector, the detection process loads the models (on the first batch).
     handler = BatchHandler(
-        RedactorFactory(policy, settings.limits, settings.detect_names)
+        RedactorFactory(policy, settings.limits, settings.detect_names, reveal)
         if detector is None
-        else Redactor(detector, policy, settings.limits),
+        else Redactor(
+            detector,
+            policy,
+            settings.limits,
+            reveal=RevealCipher(reveal) if reveal is not None else None,
+        ),
         settings,
     )
     metrics = Metrics()

@@ -47,6 +47,7 @@ from streams.core import Outcome, Prepared, Redactor
 from streams.core.envelope import Limits
 from streams.core.keys import KeyBook, Keyring, WrappedKey
 from streams.core.policy import Policy
+from streams.core.reveal import RevealCipher
 from streams.errors import DetectionCrashed, DetectionFailed, DetectionTimeout
 
 log = logging.getLogger("piiredact.pool")
@@ -63,14 +64,17 @@ _Request = tuple[list[Prepared], BookParts | None, datetime]
 @dataclass(frozen=True, slots=True)
 class RedactorFactory:
     """Builds the worker's redactor in the child: every registered recognizer (the NER models
-    only with ``names``), ``policy`` and ``limits``. Picklable, and cheap to pickle."""
+    only with ``names``), ``policy``, ``limits`` and the reveal keyring for ``encrypt``.
+    Picklable, and cheap to pickle."""
 
     policy: Policy
     limits: Limits = Limits()  # noqa: RUF009 - frozen, so one shared instance is fine
     names: bool = True
+    reveal: Keyring | None = None
 
     def __call__(self) -> Redactor:
-        return Redactor(build_detector(names=self.names), self.policy, self.limits)
+        cipher = RevealCipher(self.reveal) if self.reveal is not None else None
+        return Redactor(build_detector(names=self.names), self.policy, self.limits, reveal=cipher)
 
 
 @dataclass(frozen=True, slots=True)

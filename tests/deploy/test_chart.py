@@ -28,6 +28,7 @@ from tests.deploy.chart import (
 K8S_VERSION = "1.31.0"
 CI_FILES = [p.name for p in CI_VALUES]
 KEYS_DIR = "/etc/piiredact/keys"
+REVEAL_KEYS_DIR = "/etc/piiredact/reveal-keys"
 DATA_DIR = "/var/lib/piiredact"
 #: base64 of 32 bytes, the shape of a pseudonymisation key.
 KEY_SHAPE = re.compile(r"[A-Za-z0-9+/]{43}=")
@@ -371,6 +372,50 @@ def test_existing_secret_is_used_verbatim(ci_renders: dict[str, Rendered]) -> No
         "readOnly": True,
     }
     assert rendered.settings()["PIIREDACT_KEYS_FILE"] == f"{KEYS_DIR}/keys.json"
+
+
+def test_reveal_keys_come_from_their_own_secret(ci_renders: dict[str, Rendered]) -> None:
+    rendered = ci_renders["existing-secret-values.yaml"]
+    deployment, container = worker(rendered)
+    reveal = volumes_of(deployment)["reveal-keys"]["secret"]
+    assert reveal["secretName"] == "piiredact-reveal-keys-prod"
+    assert reveal["items"] == [{"key": "reveal-keys.json", "path": "reveal-keys.json"}]
+    assert mounts_of(container)[REVEAL_KEYS_DIR] == {
+        "name": "reveal-keys",
+        "mountPath": REVEAL_KEYS_DIR,
+        "readOnly": True,
+    }
+    settings = rendered.settings()
+    assert settings["PIIREDACT_REVEAL_KEYS_FILE"] == f"{REVEAL_KEYS_DIR}/reveal-keys.json"
+    assert settings["PIIREDACT_KEYS_FILE"] != settings["PIIREDACT_REVEAL_KEYS_FILE"]
+
+
+def test_without_reveal_keys_nothing_is_mounted(ci_renders: dict[str, Rendered]) -> None:
+    rendered = ci_renders["default-values.yaml"]
+    deployment, container = worker(rendered)
+    assert "reveal-keys" not in volumes_of(deployment)
+    assert REVEAL_KEYS_DIR not in mounts_of(container)
+    assert "PIIREDACT_REVEAL_KEYS_FILE" not in rendered.settings()
+
+
+ENCRYPTING_POLICIES = [
+    ("version: v1\ndefault_action: encrypt\n", "the default action encrypts"),
+    (
+        "version: v1\nrules:\n  - id: mail\n    entities: [EMAIL_ADDRESS]\n    action: encrypt\n",
+        "one rule encrypts",
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "reason"), ENCRYPTING_POLICIES)
+def test_a_policy_that_encrypts_needs_reveal_keys(helm: Helm, policy: str, reason: str) -> None:
+    error = helm.template_error(ci_values("default-values.yaml"), set_values={"policy": policy})
+    assert "revealKeys.existingSecret" in error, reason
+    rendered = helm.template(
+        ci_values("default-values.yaml"),
+        set_values={"policy": policy, "revealKeys.existingSecret": "reveal"},
+    )
+    assert "PIIREDACT_REVEAL_KEYS_FILE" in rendered.settings(), reason
 
 
 KEY_ERRORS = [

@@ -44,6 +44,7 @@ NOT_FROM_CONFIG = {
     "policy_file": "policy",
     "keys_file": "keys.existingSecret / keys.inline",
     "keys": "development only: keys never go into env",
+    "reveal_keys_file": "revealKeys.existingSecret",
 } | {name: "kafka.*" for name in KAFKA_SECURITY}
 
 

@@ -1,13 +1,33 @@
-"""Actions that rewrite one string: keep, mask and redact; quarantine never rewrites."""
+"""Actions that rewrite one string: keep, mask, redact, pseudonymise and encrypt, each a
+presidio-anonymizer operator; quarantine never rewrites."""
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import pytest
 
-from streams.core.actions import Edit, apply_edits, mask_value, redact_value
+from streams.core.actions import (
+    OPERATORS,
+    Edit,
+    EncryptOperator,
+    MaskOperator,
+    PseudonymiseOperator,
+    apply_edits,
+    mask_value,
+    redact_value,
+)
+from streams.core.anonymizer import InvalidParamError, Operator, OperatorType
+from streams.core.keys import Keyring
 from streams.core.policy import Action, Policy
+from streams.core.pseudonym import Pseudonymiser
+from streams.core.reveal import TOKEN, RevealCipher
 
 POLICY = Policy(version="test-1")
+#: A fixed key, so that pseudonyms below are the exact bytes the pre-operator code wrote.
+PSEUDONYMISER = Pseudonymiser(b"p" * 32, "k2026-11")
+CIPHER = RevealCipher(Keyring("r1", {"r1": os.urandom(32)}))
 
 MASK_CASES = [
     ("+7 916 123-45-67", 4, "*", "+* *** ***-45-67", "phone: last four digits and separators kept"),
@@ -112,6 +132,158 @@ OVERLAP_CASES = [
 def test_apply_edits_overlap_raises(edits: list[Edit], reason: str) -> None:
     with pytest.raises(ValueError, match="overlap"):
         apply_edits(TEXT, edits, POLICY)
+
+
+# Outputs as the hand-written loop wrote them before the actions became operators (pinned bytes).
+PINNED_CASES = [
+    (
+        [
+            Edit(*EMAIL, "EMAIL_ADDRESS", Action.PSEUDONYMISE),
+            Edit(*PHONE, "PHONE_NUMBER", Action.PSEUDONYMISE),
+        ],
+        POLICY,
+        "mail <EMAIL_ADDRESS:k2026-11:5a452c8560372e3c20e6b0fe> or call "
+        "<PHONE_NUMBER:k2026-11:4960a5b830e5e1e7693e0aa8> now",
+        "two pseudonyms under one key",
+    ),
+    (
+        [
+            Edit(*PHONE, "PHONE_NUMBER", Action.MASK),
+            Edit(0, 4, "X", Action.REDACT),
+            Edit(*EMAIL, "EMAIL_ADDRESS", Action.PSEUDONYMISE),
+        ],
+        Policy(version="test-1", mask_keep_tail=2, mask_char="#"),
+        "<X> <EMAIL_ADDRESS:k2026-11:5a452c8560372e3c20e6b0fe> or call +# ### ###-##-67 now",
+        "mask, redact and pseudonymise in one string, out of order",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edits", "policy", "expected", "reason"), PINNED_CASES, ids=[c[-1] for c in PINNED_CASES]
+)
+def test_apply_edits_writes_the_pinned_bytes(
+    edits: list[Edit], policy: Policy, expected: str, reason: str
+) -> None:
+    assert apply_edits(TEXT, edits, policy, PSEUDONYMISER) == expected
+
+
+OPERATOR_CASES = [
+    # (action, value, params, expected, reason)
+    (Action.KEEP, "ivan@example.com", {}, "ivan@example.com", "presidio's Keep"),
+    (
+        Action.REDACT,
+        "ivan@example.com",
+        {"entity_type": "EMAIL_ADDRESS"},
+        "<EMAIL_ADDRESS>",
+        "presidio's Replace without new_value: the type in brackets",
+    ),
+    (
+        Action.MASK,
+        "+7 916 123-45-67",
+        {"keep_tail": 4, "masking_char": "*"},
+        "+* *** ***-45-67",
+        "ours: separators kept",
+    ),
+    (
+        Action.MASK,
+        "Иванов",
+        {"keep_tail": 4, "masking_char": "*"},
+        "******",
+        "ours: six hidden at least, so a short value is hidden whole",
+    ),
+    (
+        Action.PSEUDONYMISE,
+        "ivan@example.com",
+        {"entity_type": "EMAIL_ADDRESS", "pseudonymiser": PSEUDONYMISER},
+        "<EMAIL_ADDRESS:k2026-11:5a452c8560372e3c20e6b0fe>",
+        "ours: the keyed token of Pseudonymiser.token",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "value", "params", "expected", "reason"),
+    OPERATOR_CASES,
+    ids=[c[-1] for c in OPERATOR_CASES],
+)
+def test_operators(
+    action: Action, value: str, params: dict[str, Any], expected: str, reason: str
+) -> None:
+    operator = OPERATORS[action]
+    assert isinstance(operator, Operator)
+    # presidio's own operators keep their names (redact is presidio's "replace").
+    assert operator.operator_name() == ("replace" if action is Action.REDACT else action.value)
+    assert operator.operator_type() is OperatorType.Anonymize
+    operator.validate(params)
+    assert operator.operate(value, params) == expected
+
+
+def test_every_rewriting_action_has_an_operator() -> None:
+    assert set(OPERATORS) == set(Action) - {Action.QUARANTINE}
+
+
+INVALID_PARAMS = [
+    (MaskOperator(), {"keep_tail": 9, "masking_char": "*"}, "keep_tail", "more than 8 kept"),
+    (MaskOperator(), {"keep_tail": 4, "masking_char": "x"}, "masking_char", "a letter as mask"),
+    (MaskOperator(), {"keep_tail": 4, "masking_char": "**"}, "masking_char", "two characters"),
+    (MaskOperator(), {"keep_tail": True, "masking_char": "*"}, "keep_tail", "a bool, not a count"),
+    (MaskOperator(), {"masking_char": "*"}, "keep_tail", "keep_tail missing"),
+]
+
+
+@pytest.mark.parametrize(
+    ("operator", "params", "named", "reason"), INVALID_PARAMS, ids=[c[-1] for c in INVALID_PARAMS]
+)
+def test_operators_validate_their_params(
+    operator: Operator, params: dict[str, Any], named: str, reason: str
+) -> None:
+    with pytest.raises(InvalidParamError, match=named):
+        operator.validate(params)
+
+
+@pytest.mark.parametrize(
+    ("operator", "message"),
+    [(PseudonymiseOperator(), "pseudonymise needs a key"), (EncryptOperator(), "reveal key")],
+)
+def test_keyed_operators_refuse_without_their_key(operator: Operator, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        operator.validate({"entity_type": "EMAIL_ADDRESS"})
+
+
+def test_apply_edits_pseudonymise_without_a_key_raises() -> None:
+    with pytest.raises(ValueError, match="pseudonymise needs a key"):
+        apply_edits(TEXT, [Edit(*EMAIL, "EMAIL_ADDRESS", Action.PSEUDONYMISE)], POLICY)
+
+
+def test_apply_edits_encrypt_without_a_cipher_raises() -> None:
+    with pytest.raises(ValueError, match="reveal key"):
+        apply_edits(TEXT, [Edit(*EMAIL, "EMAIL_ADDRESS", Action.ENCRYPT)], POLICY)
+
+
+def test_apply_edits_encrypt_round_trips() -> None:
+    edits = [
+        Edit(*EMAIL, "EMAIL_ADDRESS", Action.ENCRYPT),
+        Edit(*PHONE, "PHONE_NUMBER", Action.MASK),
+    ]
+    out = apply_edits(TEXT, edits, POLICY, cipher=CIPHER)
+    assert "ivan" not in out
+    assert out.startswith("mail <EMAIL_ADDRESS:enc:r1:")
+    assert out.endswith("> or call +* *** ***-45-67 now")
+    tokens = list(TOKEN.finditer(out))
+    assert [t["entity"] for t in tokens] == ["EMAIL_ADDRESS"]
+    assert CIPHER.open(tokens[0][0]).value == "ivan@example.com"
+    revealed, opened = CIPHER.reveal(out)
+    assert revealed == "mail ivan@example.com or call +* *** ***-45-67 now"
+    assert [(o.entity_type, o.key_id) for o in opened] == [("EMAIL_ADDRESS", "r1")]
+
+
+def test_apply_edits_encrypts_afresh_each_time() -> None:
+    # A fresh IV per value: equal values give unequal tokens (they do not link records).
+    edits = [Edit(*EMAIL, "EMAIL_ADDRESS", Action.ENCRYPT)]
+    assert apply_edits(TEXT, edits, POLICY, cipher=CIPHER) != apply_edits(
+        TEXT, edits, POLICY, cipher=CIPHER
+    )
 
 
 def test_apply_edits_quarantine_raises() -> None:

@@ -675,3 +675,11 @@ def test_unanalysed_never_raises_for_a_parser_failure(monkeypatch: pytest.Monkey
         [message({"t": "x"})], Reason.DETECTION_TIMEOUT, "timed out"
     )
     assert outcome.verdict is Verdict.QUARANTINE and outcome.reason == "worker_error"
+
+
+def test_encrypt_without_a_reveal_cipher_quarantines() -> None:
+    policy = per_entity({"EMAIL_ADDRESS": Action.ENCRYPT})
+    outcome = redact_one(message({"text": f"Пишите {EMAIL}"}), policy=policy)
+    assert outcome.verdict is Verdict.QUARANTINE
+    assert outcome.reason == Reason.KEY_UNAVAILABLE
+    assert "reveal key" in outcome.detail

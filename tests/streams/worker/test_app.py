@@ -10,8 +10,13 @@ from pathlib import Path
 import orjson
 import pytest
 
+from recognizers.engine import Detector
+from streams.cli.reveal import reveal_record
 from streams.core.consent import ConsentSnapshot, ConsentState, Jurisdiction
-from streams.core.policy import DEFAULT_POLICY
+from streams.core.keys import Keyring, load_keyring
+from streams.core.policy import DEFAULT_POLICY, parse_policy
+from streams.core.reveal import RevealCipher
+from streams.errors import KeyringError
 from streams.settings import MIN_OUTPUT_BYTES, Settings
 from streams.testing.broker import EmbeddedBroker
 from streams.testing.demo import demo_messages
@@ -22,8 +27,10 @@ from streams.testing.harness import (
     produce,
     start_worker,
     stop_worker,
+    write_demo_keyring,
 )
 from streams.testing.samples import MALFORMED
+from streams.worker.app import create_app
 from tests.streams.worker._kafka import committed_offsets, next_offsets
 
 pytestmark = pytest.mark.broker
@@ -216,3 +223,52 @@ def test_outputs_too_large_to_write_are_bounded_and_the_worker_goes_on(
     assert (audit["verdict"], audit["reason"]) == ("quarantine", "output_too_large")
     assert audit["findings"] == [] and audit["findings_omitted"] == 400
     assert audit["counts"] == {"EMAIL_ADDRESS": 400}
+
+
+ENCRYPTING_POLICY = """\
+version: encrypt-e2e-1
+default_action: redact
+rules:
+  - id: mail-reversible
+    entities: [EMAIL_ADDRESS]
+    action: encrypt
+"""
+
+
+def test_encrypted_values_reach_clean_and_reveal_to_the_originals(
+    broker: EmbeddedBroker, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(ENCRYPTING_POLICY)
+    reveal_keys = write_demo_keyring(tmp_path / "reveal-keys.json")
+    settings = make_settings(
+        "enc", policy_file=policy, reveal_keys_file=reveal_keys, detect_names=False
+    )
+    records = [
+        {"id": f"enc-{i}", "source": "https://x.example/e", "data": {"text": f"mail {email}"}}
+        for i, email in enumerate(("olga.sokolova@example.ru", "dmitry.volkov@example.com"))
+    ]
+    messages = [(str(r["id"]).encode(), orjson.dumps(r)) for r in records]
+    collected = through_worker(
+        broker, settings, messages, {k for k, _ in messages}, tmp_path, timeout=120
+    )
+    cipher = RevealCipher(load_keyring(reveal_keys, None))  # type: ignore[arg-type]
+    for original in records:
+        [value] = collected.clean[str(original["id"]).encode()]
+        assert b"@example" not in value
+        clean = orjson.loads(value)
+        assert clean["redaction"]["findings"][0]["action"] == "encrypt"
+        assert reveal_record(clean, cipher).record["data"] == original["data"]
+
+
+def test_a_policy_that_encrypts_without_reveal_keys_stops_the_worker(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings("enc-nokeys")
+    with pytest.raises(KeyringError, match="no reveal keyring"):
+        create_app(
+            settings,
+            detector=Detector([], []),
+            policy=parse_policy(ENCRYPTING_POLICY),
+            keyring=Keyring.generate(),
+        )

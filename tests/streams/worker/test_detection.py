@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from streams.core.consent import RegistryEntry, parse_consent
 from streams.core.envelope import Limits
 from streams.core.keys import KeyBook, Keyring, new_subject_key
 from streams.core.policy import DEFAULT_POLICY
+from streams.core.reveal import RevealCipher
 from streams.settings import Settings
 from streams.testing.samples import MALFORMED, consent_samples, generate
 from streams.worker.batch import BatchHandler
@@ -279,3 +281,17 @@ def test_a_factory_that_does_not_pickle_gets_every_record_quarantined() -> None:
         handler.close()
     assert result.reason == Reason.DETECTION_ERROR
     assert (result.detail or "").startswith("the detection process could not be started (")
+
+
+def test_the_factory_carries_the_reveal_keyring_into_the_child() -> None:
+    # The factory is pickled into the detection process: the redactor it builds there
+    # encrypts under the reveal keyring it was given, and without one it has no cipher.
+    reveal = Keyring("r1", {"r1": b"r" * 32})
+    factory = pickle.loads(
+        pickle.dumps(RedactorFactory(DEFAULT_POLICY, names=False, reveal=reveal))
+    )
+    cipher = factory().reveal
+    assert cipher is not None
+    token = cipher.seal("EMAIL_ADDRESS", "a@b.example")
+    assert RevealCipher(reveal).open(token).value == "a@b.example"
+    assert RedactorFactory(DEFAULT_POLICY, names=False)().reveal is None

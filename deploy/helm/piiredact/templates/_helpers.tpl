@@ -67,6 +67,7 @@ app.kubernetes.io/component: worker
 {{- define "piiredact.dataDir" -}}/var/lib/piiredact{{- end }}
 {{- define "piiredact.policyDir" -}}/etc/piiredact/policy{{- end }}
 {{- define "piiredact.keysDir" -}}/etc/piiredact/keys{{- end }}
+{{- define "piiredact.revealKeysDir" -}}/etc/piiredact/reveal-keys{{- end }}
 {{- define "piiredact.saslDir" -}}/etc/piiredact/kafka-sasl{{- end }}
 {{- define "piiredact.tlsDir" -}}/etc/piiredact/kafka-tls{{- end }}
 
@@ -147,6 +148,15 @@ needs the settings, so `helm template` and `helm install` fail early with the re
 {{- end }}
 {{- if $v.policy }}
 {{- $policy := fromYaml $v.policy }}
+{{- $encrypts := eq (toString (get $policy "default_action")) "encrypt" }}
+{{- range $rule := (get $policy "rules" | default list) }}
+{{- if and (kindIs "map" $rule) (eq (toString (get $rule "action")) "encrypt") }}
+{{- $encrypts = true }}
+{{- end }}
+{{- end }}
+{{- if and $encrypts (not $v.revealKeys.existingSecret) }}
+{{- fail "the policy encrypts: set revealKeys.existingSecret to a Secret with an entry reveal-keys.json (a keyring of its own, not the pseudonymisation keys; see docs/consent.md)" }}
+{{- end }}
 {{- if hasKey $policy "Error" }}
 {{- fail (printf "policy is not valid YAML: %s" (get $policy "Error")) }}
 {{- end }}
@@ -182,6 +192,9 @@ keys and the TLS material are files mounted from Secrets; only their paths are s
 {{- $_ := set $env "PIIREDACT_WEB_HOST" "0.0.0.0" }}
 {{- $_ := set $env "PIIREDACT_DATA_DIR" (include "piiredact.dataDir" .) }}
 {{- $_ := set $env "PIIREDACT_KEYS_FILE" (printf "%s/keys.json" (include "piiredact.keysDir" .)) }}
+{{- if $v.revealKeys.existingSecret }}
+{{- $_ := set $env "PIIREDACT_REVEAL_KEYS_FILE" (printf "%s/reveal-keys.json" (include "piiredact.revealKeysDir" .)) }}
+{{- end }}
 {{- if $v.policy }}
 {{- $_ := set $env "PIIREDACT_POLICY_FILE" (printf "%s/policy.yaml" (include "piiredact.policyDir" .)) }}
 {{- end }}
