@@ -106,6 +106,11 @@ _OTHER_DATE: Final = re.compile(
     rf"|распродаж|акци|скидк|мероприят)"
 )
 
+#: Whose birthday: a shop's, a company's, a city's is not a person's.
+_NOT_A_PERSON: Final = re.compile(
+    r"^\s{0,2}(?:магазин|компани|сети|бренд|сайт|города|store|shop|company|brand|city)"
+)
+
 _MONTH_NUMBER: Final = {
     **{name: i + 1 for i, name in enumerate(_EN_MONTHS)},
     **{name[:3]: i + 1 for i, name in enumerate(_EN_MONTHS)},
@@ -191,6 +196,8 @@ class DateOfBirthRecognizer(ValidatedPatternRecognizer):
                 return self.certain()
             return None
         found = _CUE.search(after)
-        if found is not None and _OTHER_DATE.search(after, 0, found.start()) is None:
-            return self.certain()
-        return None
+        if found is None or _OTHER_DATE.search(after, 0, found.start()) is not None:
+            return None
+        if _OTHER_DATE.search(before) or _NOT_A_PERSON.search(after, found.end()):
+            return None  # a sale or a shop's birthday: "Скидки до 12.03! День рождения магазина"
+        return self.certain()

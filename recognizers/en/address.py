@@ -14,9 +14,9 @@ Two stages, so that a string without an address costs one regex pass:
    each is tagged so and looks like one (a digit, or a capital letter).
 
 A city or a country alone is not an address, nor is a street without a number. An
-organisation's address (after Inc., Ltd, LLC, "our office", "visit us", "headquarters", …)
-is left alone unless a delivery or residence word (ship to, deliver, lives, my address, …) is
-nearer.
+organisation's address (right after its name and legal form, ``Acme Inc., 1 Infinite Loop``, as
+in a signature, or after "our office", "visit us", "headquarters", …) is left alone unless a
+delivery or residence word (ship to, deliver, lives, my address, …) is nearer.
 """
 
 from __future__ import annotations
@@ -54,6 +54,44 @@ _NUMBER_FIRST = (
     r"(?<![0-9A-Za-z])" + _NUMBER + r",?(?:" + _GAP + _W + r"){1,5}?" + _GAP
     + r"(?:" + _STREET_WORDS + r")\.?(?![^\W\d_])"
 )  # fmt: skip
+_WORD_THEN_NUMBER = (
+    r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ][\w'’\-]{1,30}(?:" + _GAP + _W + r"){0,3}?" + _GAP
+    + r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Boulevard|Blvd|Drive|Strasse|Straße|Str\.|Gasse"
+    + r"|Weg|Platz|Allee|utca|útja|kapu)"
+    + r"\.?,?" + _GAP + r"[0-9]{1,5}[A-Za-z]?(?![0-9])"
+)  # fmt: skip
+#: An address cue, then a street: words and a number, optionally after a house number
+#: (``lives at 5366 Pivovarská 276``, ``address: Jahu 80``). The cue is not part of the span.
+_CUE_WORDS = (
+    r"(?:lives|living|live|lived|moved)[ ](?:at|on|in|to)|address(?:[ ]is)?[ ]?:?|"
+    r"(?:sent|send|ship|deliver|mail|return)(?:[ ]it)?[ ]to|drops?[ ]you[ ]off[ ]at|"
+    r"located[ ]at|arrived[ ]at|is[ ]at|office[ ]is[ ]at|new[ ]address[ ]is|station[ ]is[ ]on"
+    r"|enter[ ]on|refers[ ]to|they[ ]are:|address[ ]with|shows[ ]on"
+)
+_NUMBER_THEN_TYPE = (
+    r"(?<![0-9A-Za-z])[0-9]{1,5}[A-Za-z]?,?" + _GAP
+    + r"(?:Rue|rue|Via|via|Calle|calle|Rua|rua|Avenida|avenida|Av\.?|Avda\.|Boulevard|Bd|Odos)"
+    + r"(?:" + _GAP + _W + r"){1,5}"
+)  # fmt: skip
+
+
+def _either_case(words: str) -> str:
+    """``words`` (a regex of alternatives) with each word's first letter in either case."""
+    return re.sub(
+        r"(?<![A-Za-z\[])([a-z])",
+        lambda m: f"[{m.group(1).upper()}{m.group(1)}]",
+        words,
+    )
+
+
+_CUED = (
+    r"(?<![^\W\d_])(?:" + _either_case(_CUE_WORDS) + r")[ \t\n]{1,3}"
+    + r"(?:[0-9]{1,6}[A-Za-z]?[ ]{1,2})?(?:[^\W\d_][\w.'’\-]{0,30}[ ]{1,2}){1,4}"
+    + r"[0-9]{1,5}[A-Za-z]?\.?(?![0-9])"
+)  # fmt: skip
+_WORD_THEN_NUMBER_RE: Final = re.compile(_WORD_THEN_NUMBER)
+_NUMBER_THEN_TYPE_RE: Final = re.compile(_NUMBER_THEN_TYPE)
+_CUE_PREFIX: Final = re.compile(r"(?:" + _CUE_WORDS + r")[ \t\n]{1,3}", re.IGNORECASE)
 _TYPE_FIRST = (
     r"(?<![^\W\d_])(?:" + _PREFIX_TYPES + r")(?:" + _GAP + _W + r"){1,5}?,?" + _GAP
     + r"[0-9]{1,5}[A-Za-z]?(?![0-9])"
@@ -63,9 +101,29 @@ _GLUED = (
     + r"[0-9]{1,5}[A-Za-z]?(?![0-9])"
 )  # fmt: skip
 _BOX = (
-    r"(?<![^\W\d_])(?:P\.?[ ]?O\.?[ ]?Box|POB|Post[ ]Office[ ]Box|PSC[ ][0-9]{1,5},?[ ]Box"
-    r"|Unit[ ][0-9]{1,5}[ ]Box)[ ]?[0-9]{1,6}(?![0-9])"
+    r"(?<![^\W\d_])(?:[Pp]\.?[ ]?[Oo]\.?[ ]?[Bb]ox|POB|Post[ ]Office[ ]Box"
+    r"|(?:PSC|psc|Psc)[ ][0-9]{1,5},?[ ][Bb]ox|[Uu]nit[ ][0-9]{1,5}[ ][Bb]ox)[ ]?[0-9]{1,6}"
+    r"(?![0-9])"
 )
+_OCCUPANCY = (
+    r"(?<![^\W\d_])(?:Apt|APT|apt|Apartment|Suite|SUITE|suite|Ste)\.?[ ]?#?[0-9]{1,5}[A-Za-z]?"
+    r"(?![0-9])"
+)
+_MILITARY = r"(?<![^\W\d_])(?:APO|FPO|DPO|apo|fpo|dpo)[ ](?:AA|AE|AP|aa|ae|ap)[ ][0-9]{5}(?![0-9])"
+#: A unit or a military post office is an address part on its own: such a core needs no
+#: parse of itself, and takes in the street before it (:data:`_LEFT`).
+_STRONG: Final = re.compile(_OCCUPANCY + "|" + _MILITARY)
+#: What may stand before a strong core in the same address, matched at the end of the text
+#: before it: a house number, up to four words and a number (``20789 Allika 46``,
+#: ``Koskikatu 25``), or a ship or unit and box line (``USNS Møller``, ``Unit 1009 Box 0219``).
+_LEFT: Final = re.compile(
+    r"(?:(?:(?<![0-9A-Za-z])[0-9]{1,6}[A-Za-z]?[ \t]{1,2})?"
+    r"(?:[^\W\d_][\w.'’\-]{0,30}[ \t]{1,2}){1,4}[0-9]{1,5}[A-Za-z]?\.?"
+    r"|(?:USNS|USNV|USS|USCGC)[ ][^\W\d_]{2,30}"
+    r"|(?:PSC|Unit|unit|psc)[ ][0-9]{1,5},?[ ](?:Box|box)[ ][0-9]{1,5})"
+    r"[ \t,>|•·?]{0,8}\n?[ \t,>|•·?]{0,8}$"
+)
+_LEFT_WINDOW: Final = 80
 
 #: Labels of the parts that may follow a street core in the same address.
 _TAIL_LABELS: Final = frozenset(
@@ -83,10 +141,14 @@ _CORE_LABELS: Final = frozenset({"AddressNumber", "StreetName", "USPSBoxID"})
 _WINDOW: Final = 120
 _TOKEN: Final = re.compile(r"\S+")
 
+#: An organisation's address: a legal form right before it (a signature, ``Acme Inc.,
+#: 1 Infinite Loop``), or an organisation's phrase anywhere in the 60 characters before it.
+_ORGANISATION_FORM: Final = re.compile(
+    r"(?<![a-z])(?:inc|ltd|llc|llp|plc|gmbh|corp|co)\.?[\"'”»]?[ \t]{0,2}[,:\n\-–—|][ \t\n]{0,3}$"
+)
 _ORGANISATION: Final = re.compile(
-    r"(?<![a-z])(?:inc|ltd|llc|llp|plc|gmbh|corp|corporation|company|co\.|headquarters|hq"
-    r"|head office|our office|our store|our shop|visit us|find us|located at|showroom|branch"
-    r"|registered office)(?![a-z])"
+    r"(?<![a-z])(?:headquarters|head office|our office|our offices|our store|our shop|visit us"
+    r"|find us|showroom|registered office|our address)(?![a-z])"
 )
 _PERSONAL: Final = re.compile(
     r"(?<![a-z])(?:ship to|shipping|deliver\w*|lives?|living|moved|my address|home address"
@@ -128,6 +190,11 @@ class EnAddressRecognizer(ValidatedPatternRecognizer):
         ("type-first", _TYPE_FIRST, 0.85),
         ("glued", _GLUED, 0.85),
         ("box", _BOX, 0.85),
+        ("word-then-number", _WORD_THEN_NUMBER, 0.85),
+        ("cued", _CUED, 0.85),
+        ("number-then-type", _NUMBER_THEN_TYPE, 0.85),
+        ("unit", _OCCUPANCY, 0.85),
+        ("military", _MILITARY, 0.85),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("address", "ship", "deliver", "lives", "resid")
     LANGUAGE: ClassVar[str] = "en"
@@ -141,18 +208,30 @@ class EnAddressRecognizer(ValidatedPatternRecognizer):
         number right before a core that starts with the street (``6750 Koskikatu 25``)
         joins it."""
         out: list[tuple[int, int, float]] = []
-        for start, end, base in matches:
-            begin = start
-            lead = re.search(
-                r"(?<![0-9A-Za-z])[0-9]{1,6}[ \u00a0]{1,2}$", text[max(0, start - 9) : start]
+        for match_start, end, base in matches:
+            cue = _CUE_PREFIX.match(text, match_start)
+            begin = start = match_start if cue is None else cue.end()
+            strong = _STRONG.match(text, start) is not None
+            # A cue or a street word before the number is evidence enough: the model reads
+            # European streets (``Villacher Strasse 89``) as anything.
+            parsed_core = (
+                cue is None
+                and _WORD_THEN_NUMBER_RE.match(text, start) is None
+                and _NUMBER_THEN_TYPE_RE.match(text, start) is None
             )
-            if lead is not None and not text[start].isdigit():
-                begin = start - (len(text[max(0, start - 9) : start]) - lead.start())
-            limit = text.find("\n\n", end)
-            stop = min(len(text), end + _WINDOW) if limit < 0 else min(limit, end + _WINDOW)
+            left = text[max(0, start - _LEFT_WINDOW) : start]
+            if strong:
+                found = _LEFT.search(left)
+                if found is not None:
+                    begin = start - (len(left) - found.start())
+            else:
+                lead = re.search(r"(?<![0-9A-Za-z])[0-9]{1,6}[ \u00a0]{1,2}$", left)
+                if lead is not None:
+                    begin = start - (len(left) - lead.start())
+            stop = min(len(text), end + _WINDOW)
             tokens = _labelled_tokens(text, begin, stop)
             core = [label for s, e, label in tokens if s < end]
-            if not _CORE_LABELS.intersection(core):
+            if parsed_core and not strong and not _CORE_LABELS.intersection(core):
                 continue
             last = end
             for s, e, label in tokens:
@@ -168,6 +247,8 @@ class EnAddressRecognizer(ValidatedPatternRecognizer):
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         before = text[max(0, start - 60) : start].lower()
+        if _ORGANISATION_FORM.search(before):
+            return None
         organisation = None
         for organisation in _ORGANISATION.finditer(before):  # noqa: B007 - the nearest
             pass

@@ -1,7 +1,7 @@
 """US_ITIN: United States Individual Taxpayer Identification Numbers.
 
 Nine digits written like an SSN, ``9XX-GG-SSSS``: the area starts with 9 and the group is
-50-65, 70-88, 90-92 or 94-99 (:mod:`stdnum.us.itin`); issued by the IRS to people who cannot
+70-88, 90-92 or 94-99 (:mod:`stdnum.us.itin`); issued by the IRS to people who cannot
 have an SSN. The same scoring as :mod:`recognizers.us.ssn`: hyphenated and valid scores above a
 phone reading, certain near an ITIN word; spaced or compact only near one.
 """
