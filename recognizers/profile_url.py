@@ -26,7 +26,7 @@ _HOSTS = (
     r"|youtube\.com|habr\.com"
 )
 _PROFILE = (
-    r"(?<![A-Za-z0-9.\-@])(?:https?://)?(?:(?:www|m|mobile|ru|mbasic)\.)?(?:"
+    r"(?<![A-Za-z0-9.\-@/])(?:https?://)?(?:(?:www|m|mobile|ru|mbasic)\.)?(?:"
     + _HOSTS
     + r")/"
     + _PATH_CHARS

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from stdnum.us import itin as stdnum_itin
 
+from recognizers.base import Stems
 from recognizers.checksums import ascii_digits
 from recognizers.ru._identifiers import (
     CERTAIN,
@@ -30,6 +31,9 @@ _ITIN = (
     + r"9(?:[0-9]{2}-[0-9]{2}-[0-9]{4}|[0-9]{2}[ \u00a0][0-9]{2}[ \u00a0][0-9]{4}|[0-9]{8})"
     + DIGITS_AFTER
 )
+
+#: Booking and ticket numbers share the layout; near these words a number needs the ITIN word.
+NOT_ITIN = Stems(("ticket", "билет", "booking", "бронир", "reservation", "confirmation", "seat"))
 
 CONTEXT = Vocabulary(
     stems=("itin", "taxpayer", "individual taxpayer"),
@@ -56,6 +60,8 @@ class UsItinNumberRecognizer(IdentifierRecognizer):
             return None
         if self.context_near(text, start, end):
             return CERTAIN
-        if "-" in candidate and not looks_like_decoy(text, start, end):
+        if "-" in candidate and not (
+            looks_like_decoy(text, start, end) or NOT_ITIN.near(text, start, end, before=24)
+        ):
             return LAYOUT_SCORE
         return None

@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from stdnum.us import ssn as stdnum_ssn
 
+from recognizers.base import Stems
 from recognizers.checksums import ascii_digits
 from recognizers.ru._identifiers import (
     CERTAIN,
@@ -36,6 +37,9 @@ _SSN = (
     + r"(?:[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{3}[ \u00a0][0-9]{2}[ \u00a0][0-9]{4}|[0-9]{9})"
     + DIGITS_AFTER
 )
+
+#: Booking and ticket numbers share the layout; near these words a number needs the SSN word.
+NOT_SSN = Stems(("ticket", "билет", "booking", "бронир", "reservation", "confirmation", "seat"))
 
 CONTEXT = Vocabulary(
     stems=("social", "ssn"),
@@ -62,6 +66,8 @@ class UsSocialSecurityRecognizer(IdentifierRecognizer):
             return None
         if self.context_near(text, start, end):
             return CERTAIN
-        if "-" in candidate and not looks_like_decoy(text, start, end):
+        if "-" in candidate and not (
+            looks_like_decoy(text, start, end) or NOT_SSN.near(text, start, end, before=24)
+        ):
             return LAYOUT_SCORE
         return None
