@@ -21,7 +21,7 @@ import datetime
 import re
 from typing import ClassVar, Final
 
-from recognizers.base import ValidatedPatternRecognizer
+from recognizers.prefilter import Prefiltered, Substrings
 
 _EN_MONTHS: Final = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -87,17 +87,18 @@ _WORD_CHAR = r"[^\W\d_]"
 _CUE: Final = re.compile(
     rf"(?<!{_WORD_CHAR})(?:dob|d\.o\.b|date\s+of\s+birth|birth\s*date|birthday|born"
     rf"|дат[аеуы]\s+рождения|день\s+рождения|дн[яюе]\s+рождения|год[аы]?\s+рождения"
-    rf"|д\.\s?р|д/р|г\.\s?р|родил(?:ся|ась|ись)|рожд[её]н[аы]?|рожд\.)(?!{_WORD_CHAR})"
+    rf"|д\.[ \u00a0]?р|д/р|г\.[ \u00a0]?р|родил(?:ся|ась|ись)|рожд[её]н[аы]?|рожд\.)"
+    rf"(?!{_WORD_CHAR})"
 )
 #: ``b.`` counts only right before the date: ``b. 12 May 1962``.
 _B_DOT: Final = re.compile(rf"(?<!{_WORD_CHAR})b\.\s{{0,2}}$")
 #: A cue for a year alone: right before (``born in``, ``год рождения:``) or right after
 #: (``г.р.``, ``года рождения``).
 _YEAR_CUE_BEFORE: Final = re.compile(
-    r"(?:born(?:\s+in)?|year\s+of\s+birth|birth\s*year|год\s+рождения|г\.\s?р\.?"
+    r"(?:born(?:\s+in)?|year\s+of\s+birth|birth\s*year|год\s+рождения|г\.[ \u00a0]?р\.?"
     r"|родил(?:ся|ась)(?:\s+в)?|рожд[её]н[аы]?(?:\s+в)?)\s*[:\-–]?\s*$"
 )
-_YEAR_CUE_AFTER: Final = re.compile(r"^\s*(?:г\.\s?р|года?\s+рождения|г\.\s+рождения)")
+_YEAR_CUE_AFTER: Final = re.compile(r"^\s*(?:г\.[ \u00a0]?р|года?\s+рождения|г\.\s+рождения)")
 #: Other kinds of dates: such a word between the cue and the date says it is not the birth.
 _OTHER_DATE: Final = re.compile(
     rf"(?<!{_WORD_CHAR})(?:order|ordered|deliver|ship|issued|issue|posted|published|updated"
@@ -163,7 +164,7 @@ def date_plausible(candidate: str) -> bool:
     return _plausible(third, second, first) or _plausible(third, first, second)
 
 
-class DateOfBirthRecognizer(ValidatedPatternRecognizer):
+class DateOfBirthRecognizer(Prefiltered):
     """A plausible date with a birth cue before or just after it."""
 
     ENTITY: ClassVar[str] = "DATE_OF_BIRTH"
@@ -175,6 +176,28 @@ class DateOfBirthRecognizer(ValidatedPatternRecognizer):
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("birth", "born", "dob", "рожд", "родил")
     FLAGS: ClassVar[int] = re.IGNORECASE | re.DOTALL | re.MULTILINE
+    #: Every cue holds one of these (most strings hold dates, few a birth cue).
+    _CUE_WORDS: ClassVar[Substrings] = Substrings(
+        (
+            "born",
+            "birth",
+            "dob",
+            "d.o.b",
+            "рожд",
+            "родил",
+            "д/р",
+            "b.",
+            "д.р",
+            "д. р",
+            "д.\u00a0р",
+            "г.р",
+            "г. р",
+            "г.\u00a0р",
+        )
+    )
+
+    def prefilter(self, text: str) -> bool:
+        return self._CUE_WORDS(text)
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         candidate = text[start:end]

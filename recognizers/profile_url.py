@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Final
 
-from recognizers.base import ValidatedPatternRecognizer
+from recognizers.prefilter import Prefiltered
 
 _PATH_CHARS = r"[A-Za-z0-9_.~%@!$&'*+,;=:/?#\-]"
 _HOSTS = (
@@ -130,12 +130,17 @@ def is_profile(url: str) -> bool:
     return not first.startswith("@") or host == "t.me"
 
 
-class ProfileUrlRecognizer(ValidatedPatternRecognizer):
+class ProfileUrlRecognizer(Prefiltered):
     """A URL on a known social or developer site whose path is a person's page."""
 
     ENTITY: ClassVar[str] = "PROFILE_URL"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("profile", _PROFILE, 0.85),)
     FLAGS: ClassVar[int] = re.IGNORECASE | re.DOTALL | re.MULTILINE
+    #: Every host ends in one of these, and a path follows.
+    _TLD: ClassVar[re.Pattern[str]] = re.compile(r"\.(?:com|ru|me)/", re.IGNORECASE)
+
+    def prefilter(self, text: str) -> bool:
+        return "/" in text and self._TLD.search(text) is not None
 
     def expand(
         self, text: str, matches: list[tuple[int, int, float]]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Final
 
-from recognizers.base import ValidatedPatternRecognizer
+from recognizers.prefilter import Prefiltered, Substrings
 
 _HANDLE = (
     r"(?<![0-9A-Za-z_.%+\-@/&=])@[A-Za-z0-9_](?:[A-Za-z0-9_]|\.(?=[A-Za-z0-9_])){1,31}"
@@ -63,7 +63,7 @@ _TIME_OR_NUMBER: Final = re.compile(r"^[0-9]+(?:[ap]m|x|px|k|m|h|s)?$")
 _VALUE: Final = re.compile(r"@?[A-Za-z0-9_][A-Za-z0-9_.]*$")
 
 
-class UsernameRecognizer(ValidatedPatternRecognizer):
+class UsernameRecognizer(Prefiltered):
     """An ``@handle`` that is not code, a domain or a time, or a login after its field name."""
 
     ENTITY: ClassVar[str] = "USERNAME"
@@ -73,6 +73,13 @@ class UsernameRecognizer(ValidatedPatternRecognizer):
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("follow", "подпис", "telegram", "instagram", "twitter")
     FLAGS: ClassVar[int] = re.IGNORECASE | re.DOTALL | re.MULTILINE
+    #: A login follows its field name (a handle holds ``@``).
+    _FIELDS: ClassVar[Substrings] = Substrings(
+        ("user", "login", "nick", "handle", "screen", "логин", "ник")
+    )
+
+    def prefilter(self, text: str) -> bool:
+        return "@" in text or self._FIELDS(text)
 
     def expand(
         self, text: str, matches: list[tuple[int, int, float]]

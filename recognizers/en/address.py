@@ -26,7 +26,7 @@ from typing import ClassVar, Final
 
 import usaddress
 
-from recognizers.base import ValidatedPatternRecognizer
+from recognizers.prefilter import Prefiltered, literal_trie
 
 _STREET_WORDS = (
     "Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way"
@@ -65,7 +65,7 @@ _WORD_THEN_NUMBER = (
 _CUE_WORDS = (
     r"(?:lives|living|live|lived|moved)[ ](?:at|on|in|to)|address(?:[ ]is)?[ ]?:?|"
     r"(?:sent|send|ship|deliver|mail|return)(?:[ ]it)?[ ]to|drops?[ ]you[ ]off[ ]at|"
-    r"located[ ]at|arrived[ ]at|is[ ]at|office[ ]is[ ]at|new[ ]address[ ]is|station[ ]is[ ]on"
+    r"located[ ]at|arrived[ ]at|office[ ]is[ ]at|new[ ]address[ ]is|station[ ]is[ ]on"
     r"|enter[ ]on|refers[ ]to|they[ ]are:|address[ ]with|shows[ ]on"
 )
 _NUMBER_THEN_TYPE = (
@@ -91,6 +91,17 @@ _CUED = (
 )  # fmt: skip
 _WORD_THEN_NUMBER_RE: Final = re.compile(_WORD_THEN_NUMBER)
 _NUMBER_THEN_TYPE_RE: Final = re.compile(_NUMBER_THEN_TYPE)
+_OTHER_KEYWORDS: Final = (
+    "Strasse", "Straße", "Str.", "Gasse", "Weg", "Platz", "Allee", "utca", "útja", "kapu", "rue",
+    "via", "calle", "rua", "avenida", "Bd", "Odos", "Box", "box", "POB", "Apt", "APT", "apt",
+    "Apartment", "Suite", "SUITE", "suite", "Ste", "APO", "FPO", "DPO", "apo", "fpo", "dpo",
+)  # fmt: skip
+#: The first word of every address cue.
+_CUE_FIRST_WORDS: Final = (
+    "lives", "living", "live", "lived", "moved", "address", "sent", "send", "ship", "deliver",
+    "mail", "return", "drop", "located", "arrived", "office", "new", "station", "enter",
+    "refers", "they", "shows",
+)  # fmt: skip
 _CUE_PREFIX: Final = re.compile(r"(?:" + _CUE_WORDS + r")[ \t\n]{1,3}", re.IGNORECASE)
 _TYPE_FIRST = (
     r"(?<![^\W\d_])(?:" + _PREFIX_TYPES + r")(?:" + _GAP + _W + r"){1,5}?,?" + _GAP
@@ -124,6 +135,27 @@ _LEFT: Final = re.compile(
     r"[ \t,>|•·?]{0,8}\n?[ \t,>|•·?]{0,8}$"
 )
 _LEFT_WINDOW: Final = 80
+
+
+def _literals(alternatives: str) -> list[str]:
+    """The words of a regex alternation of literal words (``Avda\\.|Rue`` -> ``Avda.``, ``Rue``)."""
+    return [word.replace("\\.", ".") for word in alternatives.split("|")]
+
+
+#: One of these stands in every core (a street type, a box, a unit, a military post office,
+#: an address cue's first word, a glued street suffix), as literal text: a prefilter, so it
+#: needs no word boundaries.
+_KEYWORDS: Final = re.compile(
+    literal_trie(
+        [
+            *_literals(_STREET_WORDS),
+            *_literals(_PREFIX_TYPES),
+            *_literals(_GLUED_SUFFIXES),
+            *_OTHER_KEYWORDS,
+            *(w for cue in _CUE_FIRST_WORDS for w in (cue, cue.capitalize())),
+        ]
+    )
+)  # fmt: skip
 
 #: Labels of the parts that may follow a street core in the same address.
 _TAIL_LABELS: Final = frozenset(
@@ -180,7 +212,7 @@ def _looks_like_part(token: str) -> bool:
     return bool(word) and (any(ch.isdigit() for ch in word) or word[0].isupper())
 
 
-class EnAddressRecognizer(ValidatedPatternRecognizer):
+class EnAddressRecognizer(Prefiltered):
     """A street core or post box that usaddress parses as an address, grown over the city,
     state, ZIP code and country that follow it."""
 
@@ -198,6 +230,12 @@ class EnAddressRecognizer(ValidatedPatternRecognizer):
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("address", "ship", "deliver", "lives", "resid")
     LANGUAGE: ClassVar[str] = "en"
+    #: Every core holds one of these words: a street type, a box, a unit, a military post
+    #: office, or an address cue.
+
+    def prefilter(self, text: str) -> bool:
+        return _KEYWORDS.search(text) is not None
+
     #: Every finding holds a house or box number; ``expand`` hides that from the detector.
     MIN_DIGITS: ClassVar[int] = 1
 

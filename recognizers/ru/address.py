@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Final
 
-from recognizers.base import ValidatedPatternRecognizer
+from recognizers.prefilter import Prefiltered
 
 _S = r"[ \u00a0]{0,2}"
 _SEP = r"(?:,[ \u00a0]{0,2}|[ \u00a0]{1,2})"
@@ -99,13 +99,18 @@ _PERSONAL: Final = re.compile(
 )
 
 
-class RuAddressRecognizer(ValidatedPatternRecognizer):
+class RuAddressRecognizer(Prefiltered):
     """A Russian address with a street and a house number, not an organisation's."""
 
     ENTITY: ClassVar[str] = "ADDRESS"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("address", _ADDRESS, 0.85),)
     CONTEXT: ClassVar[tuple[str, ...]] = ("адрес", "доставк", "проживает", "прописк")
     LANGUAGE: ClassVar[str] = "ru"
+    #: Every match holds a street-type word.
+    _STREET_TYPE_RE: ClassVar[re.Pattern[str]] = re.compile(_STREET_TYPE)
+
+    def prefilter(self, text: str) -> bool:
+        return self._STREET_TYPE_RE.search(text) is not None
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         before = text[max(0, start - 60) : start].lower()
