@@ -7,9 +7,9 @@ date of birth a birth cue, a profile URL a known host. A :class:`Prefiltered` re
 patterns then run only over the strings that do, so a batch without addresses costs one cheap
 test per string instead of every address pattern.
 
-Two cheap tests: :class:`Substrings` (``in`` on the lower-cased string, for a dozen keywords)
-and :func:`literal_trie` (many literal words as one regex whose alternatives share their
-prefixes, so ``re`` tries a few branches per position instead of every word).
+The cheap test is :func:`literal_trie`: many literal words as one regex whose alternatives
+share their prefixes, so ``re`` tries a few branches per position instead of every word
+(:class:`Substrings` runs one over the lower-cased string).
 
 A prefilter must be a necessary condition of every finding (a string it rejects would give
 none anyway): ``tests/recognizers/test_prefilter.py`` checks that the findings with and without
@@ -25,16 +25,17 @@ from recognizers.base import ValidatedPatternRecognizer
 
 
 class Substrings:
-    """Whether a string, lower-cased, holds one of a few substrings."""
+    """Whether a string, lower-cased, holds one of some substrings (one :func:`literal_trie`
+    search)."""
 
-    __slots__ = ("words",)
+    __slots__ = ("_search", "words")
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = tuple(sorted({w.lower() for w in words}))
+        self._search = re.compile(literal_trie(self.words)).search
 
     def __call__(self, text: str) -> bool:
-        lowered = text.lower()
-        return any(word in lowered for word in self.words)
+        return self._search(text.lower()) is not None
 
 
 def literal_trie(words: Iterable[str]) -> str:

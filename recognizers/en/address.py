@@ -96,11 +96,15 @@ _OTHER_KEYWORDS: Final = (
     "via", "calle", "rua", "avenida", "Bd", "Odos", "Box", "box", "POB", "Apt", "APT", "apt",
     "Apartment", "Suite", "SUITE", "suite", "Ste", "APO", "FPO", "DPO", "apo", "fpo", "dpo",
 )  # fmt: skip
-#: The first word of every address cue.
-_CUE_FIRST_WORDS: Final = (
-    "lives", "living", "live", "lived", "moved", "address", "sent", "send", "ship", "deliver",
-    "mail", "return", "drop", "located", "arrived", "office", "new", "station", "enter",
-    "refers", "they", "shows",
+#: Every address cue, as literal text (``_CUE_WORDS`` spelled out).
+_CUE_PHRASES: Final = (
+    *(f"{verb} {prep}" for verb in ("lives", "living", "live", "lived", "moved")
+      for prep in ("at", "on", "in", "to")),
+    *(f"{verb}{it} to" for verb in ("sent", "send", "ship", "deliver", "mail", "return")
+      for it in ("", " it")),
+    "address", "drop you off at", "drops you off at", "located at", "arrived at",
+    "office is at", "new address is", "station is on", "enter on", "refers to", "they are:",
+    "shows on",
 )  # fmt: skip
 _CUE_PREFIX: Final = re.compile(r"(?:" + _CUE_WORDS + r")[ \t\n]{1,3}", re.IGNORECASE)
 _TYPE_FIRST = (
@@ -152,9 +156,10 @@ _KEYWORDS: Final = re.compile(
             *_literals(_PREFIX_TYPES),
             *_literals(_GLUED_SUFFIXES),
             *_OTHER_KEYWORDS,
-            *(w for cue in _CUE_FIRST_WORDS for w in (cue, cue.capitalize())),
+            *(w for cue in _CUE_PHRASES for w in (cue, cue.capitalize())),
         ]
     )
+    + r"(?![^\W\d_])"  # every keyword ends where a letter does not follow
 )  # fmt: skip
 
 #: Labels of the parts that may follow a street core in the same address.
