@@ -19,6 +19,9 @@ prediction of its type overlaps it; precision over predictions):
     ordinary dates, shop opening hours, order and ticket numbers, a site's non-profile URLs,
     company addresses in signatures, UUIDs of requests, code with decorators. Precision is
     reported; ``decoys`` counts predictions on decoy strings.
+``held-out``
+    Strings written by hand in other phrasings than the templates (:data:`HELD_OUT`), and more
+    decoys: a check that the templates did not teach the patterns.
 
 The engine is :func:`recognizers.registry.build_detector` without the name models (no type
 scored here comes from them), findings scored below 0.4 dropped, raw findings (before the
@@ -368,6 +371,104 @@ DECOYS: Final = (
 )
 
 
+#: Written by hand, phrased unlike :data:`TEMPLATES` (what a profile, a listing, a forum
+#: post or a JSON field look like), to check that the templates did not teach the patterns:
+#: (text, entity type, value). Identifiers generated as above (seed 2026), names invented.
+HELD_OUT: Final[tuple[tuple[str, str, str], ...]] = (
+    ("Bankverbindung: DE03 1399 8698 7973 0911 41 (Sparkasse)", "IBAN_CODE",
+     "DE03 1399 8698 7973 0911 41"),
+    ("Оплата на счёт NL96 VKGM 4556 8151 88 до пятницы", "IBAN_CODE", "NL96 VKGM 4556 8151 88"),
+    ('"bank":{"iban":"NL34EUWW9405576169","holder":"J. de Vries"}', "IBAN_CODE",
+     "NL34EUWW9405576169"),
+    ("refund -> GB51PHDU77848648876634 pls", "IBAN_CODE", "GB51PHDU77848648876634"),
+    ("W-4 attached, SS# 804-66-4241", "US_SSN", "804-66-4241"),
+    ("Employee record: name Dana Cole, ssn 464 24 6976, start 2021", "US_SSN", "464 24 6976"),
+    ("His Social Security card reads 066-84-4366.", "US_SSN", "066-84-4366"),
+    ("ssn=511481584&state=TX", "US_SSN", "511481584"),
+    ("Form W-7 approved; ITIN 957-74-0229", "US_ITIN", "957-74-0229"),
+    ("taxpayer id (ITIN): 900 72 7392", "US_ITIN", "900 72 7392"),
+    ("Travel docs: passport # 512349876, exp 2031", "US_PASSPORT", "512349876"),
+    ("U.S. Passport: C03005988", "US_PASSPORT", "C03005988"),
+    ("Your NHS No. is 190 845 2056 — bring it to the surgery", "UK_NHS", "190 845 2056"),
+    ("nhs_number: 9972837920", "UK_NHS", "9972837920"),
+    ("Tips welcome → 0x251AB1b40d0df3A79BE6A63EFeee574E69DeAceA", "CRYPTO",
+     "0x251AB1b40d0df3A79BE6A63EFeee574E69DeAceA"),
+    ("BTC: bc1qy0xpzezczuvwwc8hpfpx73jjtlrchkw56j70cq (segwit)", "CRYPTO",
+     "bc1qy0xpzezczuvwwc8hpfpx73jjtlrchkw56j70cq"),
+    ("мой биткоин-кошелёк 1Jvame7GnTPHqL3hqvHeK8piSwLEfVkE3g", "CRYPTO",
+     "1Jvame7GnTPHqL3hqvHeK8piSwLEfVkE3g"),
+    ("ad_id=53314b90-d4bd-4c7d-a450-c847008fd8a4&os=android", "ADVERTISING_ID",
+     "53314b90-d4bd-4c7d-a450-c847008fd8a4"),
+    ('{"device":{"ifa":"D1529B84-3069-4CC5-A24C-A89165999B4C","os":"iOS"}}', "ADVERTISING_ID",
+     "D1529B84-3069-4CC5-A24C-A89165999B4C"),
+    ("Анкета: Петрова Анна, 14.07.1992 г.р., Казань", "DATE_OF_BIRTH", "14.07.1992"),
+    ("Родилась 5 января 1988 года в Самаре.", "DATE_OF_BIRTH", "5 января 1988"),
+    ("Name: Tom Hale | DOB 03/04/1979 | Blood type A+", "DATE_OF_BIRTH", "03/04/1979"),
+    ("Jane (born 21 Sept 1990) joined the club", "DATE_OF_BIRTH", "21 Sept 1990"),
+    ("День рождения: 30 декабря 1975", "DATE_OF_BIRTH", "30 декабря 1975"),
+    ("birthdate=1999-11-02", "DATE_OF_BIRTH", "1999-11-02"),
+    ("Ivan Petrov, b. 1961", "DATE_OF_BIRTH", "1961"),
+    ("big thanks to @sveta_kosh for the photos", "USERNAME", "@sveta_kosh"),
+    ("Автор: @dimon.rybak · 3 ч назад", "USERNAME", "@dimon.rybak"),
+    ('{"user": {"login": "kate_m1991"}}', "USERNAME", "kate_m1991"),
+    ("@ghost_rider wrote: lol no", "USERNAME", "@ghost_rider"),
+    ("Я ВКонтакте: vk.com/id48213377", "PROFILE_URL", "vk.com/id48213377"),
+    ("Portfolio: https://github.com/kmoroz/", "PROFILE_URL", "https://github.com/kmoroz/"),
+    ("канал автора https://t.me/anna_bakes", "PROFILE_URL", "https://t.me/anna_bakes"),
+    ("https://www.instagram.com/lena.travel.diary?igsh=abc", "PROFILE_URL",
+     "https://www.instagram.com/lena.travel.diary?igsh=abc"),
+    ("Получатель: Сидоров П.А., 620014, г. Екатеринбург, ул. Малышева, д. 51, кв. 12",
+     "ADDRESS", "620014, г. Екатеринбург, ул. Малышева, д. 51, кв. 12"),
+    ("Прописан: Московская обл., г. Подольск, ул. Кирова, д. 9", "ADDRESS",
+     "Московская обл., г. Подольск, ул. Кирова, д. 9"),
+    ("Забрать можно тут: пр-т Ленина 45/2, подъезд 3", "ADDRESS", "пр-т Ленина 45/2, подъезд 3"),
+    ("Mail it to Kim at 4417 Oakridge Ave, Apt 3B, Madison, WI 53705", "ADDRESS",
+     "4417 Oakridge Ave, Apt 3B, Madison, WI 53705"),
+    ("Our new place: 12 Rose Lane, Bristol BS8 1TH", "ADDRESS", "12 Rose Lane, Bristol BS8 1TH"),
+    ("Lieferadresse: Hauptstraße 12, 10115 Berlin", "ADDRESS", "Hauptstraße 12"),
+    ("She lives at 77 Via Garibaldi, Torino", "ADDRESS", "77 Via Garibaldi"),
+)  # fmt: skip
+#: Held-out decoys, written by hand as well.
+HELD_OUT_DECOYS: Final = (
+    "Пн–Пт 09:00–20:00, Сб–Вс 10:00–18:00",
+    "Акция действует с 01.12.2026 по 31.12.2026",
+    "Invoice 2026-00417 due 15/01/2027",
+    "Рейс SU 1402, вылет 14.02.2027 07:35",
+    "Booking ref 512-34-5678 confirmed",
+    "ООО «Вектор», 443001, г. Самара, ул. Молодогвардейская, д. 204, офис 12",
+    "Best regards, Acme Ltd, 10 Downing Street, London",
+    "https://vk.com/market-12345",
+    "https://www.facebook.com/events/123456789/",
+    "https://github.com/topics/python",
+    "https://ok.ru/group/54321",
+    "session=53314b90-d4bd-4c7d-a450-c847008fd8a4",
+    "@keyframes spin { from { transform: rotate(0deg) } }",
+    "Download @2x and @3x assets",
+    "В 1985 году компания открыла первый магазин",
+    "Founded in 1962, we serve 3 cities",
+    "Артикул 5123456789, 2 шт.",
+    "Track your parcel: RR123456785CN",
+)
+
+
+def load_held_out() -> Dataset:
+    """:data:`HELD_OUT` and :data:`HELD_OUT_DECOYS` as one dataset."""
+    cases: list[Case] = []
+    for text, entity, value in HELD_OUT:
+        start = text.index(value)
+        cases.append(Case(len(cases), text, (Mention(entity, ((start, start + len(value)),)),)))
+    for decoy in HELD_OUT_DECOYS:
+        cases.append(Case(len(cases), decoy, (), decoy=True))
+    return Dataset(
+        "held-out",
+        f"{len(HELD_OUT)} hand-written strings and {len(HELD_OUT_DECOYS)} decoys",
+        PAGE_TYPES,
+        len(cases),
+        tuple(cases),
+        has_decoys=True,
+    )
+
+
 def load_pages(per_type: int = 40, seed: int = 7) -> Dataset:
     """``per_type`` strings per template row (each holding one planted value), and every
     decoy, as one dataset."""
@@ -424,7 +525,7 @@ def evaluate(
 ) -> list[Row]:
     """Rows for the page corpus and, when it is there, presidio-research."""
     engine = PiiredactEngine(build_detector(names=False), DEFAULT_MIN_SCORE)
-    datasets = [load_pages(per_type, seed)]
+    datasets = [load_pages(per_type, seed), load_held_out()]
     path = data_dir / "presidio-research" / "synth_dataset_v2.json"
     if path.is_file():
         datasets.append(load_presidio_research(path))

@@ -95,7 +95,8 @@ _B_DOT: Final = re.compile(rf"(?<!{_WORD_CHAR})b\.\s{{0,2}}$")
 #: A cue for a year alone: right before (``born in``, ``год рождения:``) or right after
 #: (``г.р.``, ``года рождения``).
 _YEAR_CUE_BEFORE: Final = re.compile(
-    r"(?:born(?:\s+in)?|year\s+of\s+birth|birth\s*year|год\s+рождения|г\.[ \u00a0]?р\.?"
+    rf"(?:born(?:\s+in)?|(?<!{_WORD_CHAR})b\.|year\s+of\s+birth|birth\s*year|год\s+рождения"
+    r"|г\.[ \u00a0]?р\.?"
     r"|родил(?:ся|ась)(?:\s+в)?|рожд[её]н[аы]?(?:\s+в)?)\s*[:\-–]?\s*$"
 )
 _YEAR_CUE_AFTER: Final = re.compile(r"^\s*(?:г\.[ \u00a0]?р|года?\s+рождения|г\.\s+рождения)")

@@ -124,7 +124,7 @@ def is_profile(url: str) -> bool:
     if first in RESERVED.get(host, frozenset()) or not _NAME.match(segments[0]):
         return False
     if host == "vk.com" and re.match(
-        r"^(?:club|public|event|wall|photo|video|topic)-?[0-9]", first
+        r"^(?:club|public|event|wall|photo|video|topic|market|album|board|page|app)-?[0-9]", first
     ):
         return False
     return not first.startswith("@") or host == "t.me"

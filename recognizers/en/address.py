@@ -45,7 +45,7 @@ _PREFIX_TYPES = (
 )
 _GLUED_SUFFIXES = (
     r"katu|tie|kuja|polku|gatan|gata|vägen|väg|gade|vej|veien|vegen|laan|straat|weg|gasse"
-    r"|platz|allee|ring|damm|ufer|utca|út|tér|cesta|iela|gatve|strasse|straße|str\."
+    r"|platz|allee|damm|ufer|utca|út|tér|cesta|iela|gatve|strasse|straße|str\."
 )
 _NUMBER = r"[0-9]{1,6}[A-Za-z]?"
 _W = r"[^\W\d_][\w.'’\-]{0,30}"
@@ -89,8 +89,7 @@ _CUED = (
     + r"(?:[0-9]{1,6}[A-Za-z]?[ ]{1,2})?(?:[^\W\d_][\w.'’\-]{0,30}[ ]{1,2}){1,4}"
     + r"[0-9]{1,5}[A-Za-z]?\.?(?![0-9])"
 )  # fmt: skip
-_WORD_THEN_NUMBER_RE: Final = re.compile(_WORD_THEN_NUMBER)
-_NUMBER_THEN_TYPE_RE: Final = re.compile(_NUMBER_THEN_TYPE)
+_NUMBER_FIRST_RE: Final = re.compile(_NUMBER_FIRST)
 _OTHER_KEYWORDS: Final = (
     "Strasse", "Straße", "Str.", "Gasse", "Weg", "Platz", "Allee", "utca", "útja", "kapu", "rue",
     "via", "calle", "rua", "avenida", "Bd", "Odos", "Box", "box", "POB", "Apt", "APT", "apt",
@@ -249,19 +248,20 @@ class EnAddressRecognizer(Prefiltered):
     ) -> list[tuple[int, int, float]]:
         """Each core that parses as an address, grown over the parts after it; a house
         number right before a core that starts with the street (``6750 Koskikatu 25``)
-        joins it."""
+        joins it. A core that lies inside an address already grown is not parsed again."""
         out: list[tuple[int, int, float]] = []
-        for match_start, end, base in matches:
+        covered = -1  # the end of the last address grown: a core inside it adds nothing
+        for match_start, end, base in sorted(matches):
+            if end <= covered:
+                continue  # one parse per address, not per core (a long list stays fast)
             cue = _CUE_PREFIX.match(text, match_start)
             begin = start = match_start if cue is None else cue.end()
             strong = _STRONG.match(text, start) is not None
-            # A cue or a street word before the number is evidence enough: the model reads
-            # European streets (``Villacher Strasse 89``) as anything.
-            parsed_core = (
-                cue is None
-                and _WORD_THEN_NUMBER_RE.match(text, start) is None
-                and _NUMBER_THEN_TYPE_RE.match(text, start) is None
-            )
+            # Only a number, words and an English street word (``3 Park benches``) must
+            # also parse as an address; the other cores carry their own evidence (a cue, a
+            # street type before the number), and the model reads European streets
+            # (``Villacher Strasse 89``, ``Hauptstraße 12``) as anything.
+            parsed_core = cue is None and _NUMBER_FIRST_RE.match(text, start) is not None
             left = text[max(0, start - _LEFT_WINDOW) : start]
             if strong:
                 found = _LEFT.search(left)
@@ -286,6 +286,7 @@ class EnAddressRecognizer(Prefiltered):
             while last > end and text[last - 1] in ",;:":
                 last -= 1
             out.append((begin, last, base))
+            covered = max(covered, last)
         return out
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
