@@ -15,7 +15,8 @@ Two stages, so that a string without an address costs one regex pass:
 
 A city or a country alone is not an address, nor is a street without a number. An
 organisation's address (right after its name and legal form, ``Acme Inc., 1 Infinite Loop``, as
-in a signature, or after "our office", "visit us", "headquarters", …) is left alone unless a
+in a signature, or after "visit us", "our store", "headquarters", …; "our offices are at" is
+not enough, an office may be a person's workplace) is left alone unless a
 delivery or residence word (ship to, deliver, lives, my address, …) is nearer.
 """
 
@@ -183,8 +184,8 @@ _ORGANISATION_FORM: Final = re.compile(
     r"(?<![a-z])(?:inc|ltd|llc|llp|plc|gmbh|corp|co)\.?[\"'”»]?[ \t]{0,2}[,:\n\-–—|][ \t\n]{0,3}$"
 )
 _ORGANISATION: Final = re.compile(
-    r"(?<![a-z])(?:headquarters|head office|our office|our offices|our store|our shop|visit us"
-    r"|find us|showroom|registered office|our address)(?![a-z])"
+    r"(?<![a-z])(?:headquarters|head office|our store|our shop|visit us|find us|showroom"
+    r"|registered office)(?![a-z])"
 )
 _PERSONAL: Final = re.compile(
     r"(?<![a-z])(?:ship to|shipping|deliver\w*|lives?|living|moved|my address|home address"
