@@ -3,7 +3,7 @@
 Nine digits (books issued before 2021) or a letter and eight digits (the Next Generation
 Passport, ``A12345678``). Neither carries a check digit, and nine digits are as often an order,
 ticket or account number, so a number is reported only near a passport word (passport,
-паспорт США, travel document) with no order, price or phone word nearer.
+загранпаспорт) with no order, price or phone word nearer.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ _PASSPORT = r"(?<![0-9A-Za-z+])(?:[A-Z][0-9]{8}|[0-9]{9})" + DIGITS_AFTER + r"(?
 
 CONTEXT = Vocabulary(
     stems=("passport", "загранпаспорт"),
-    words=frozenset({"travel document", "ppt"}),
+    words=frozenset({"ppt"}),
 )
 
 
