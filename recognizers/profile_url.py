@@ -76,6 +76,13 @@ RESERVED: Final[dict[str, frozenset[str]]] = {
     "youtube.com": frozenset(),  # only /@name and /user/name
     "habr.com": frozenset(),  # only /users/name and /ru/users/name
 }
+#: First path segments no site gives a person: catalogues, news, help and service pages.
+GENERIC: Final = _words(
+    "catalog catalogue shop store news help search about login logout signup register "
+    "settings privacy terms policies legal careers jobs blog press ads business developers "
+    "developer api apps download downloads support faq contact feed explore home index.html "
+    "index.php sitemap.xml robots.txt favicon.ico static assets images img css js"
+)
 _ALIASES: Final = {
     "vkontakte.ru": "vk.com",
     "odnoklassniki.ru": "ok.ru",
@@ -121,7 +128,9 @@ def is_profile(url: str) -> bool:
         if first in {"ru", "en"}:
             segments = segments[1:]
         return len(segments) >= 2 and segments[0].lower() == "users"
-    if first in RESERVED.get(host, frozenset()) or not _NAME.match(segments[0]):
+    if first in GENERIC or first in RESERVED.get(host, frozenset()):
+        return False
+    if not _NAME.match(segments[0]):
         return False
     if host == "vk.com" and re.match(
         r"^(?:club|public|event|wall|photo|video|topic|market|album|board|page|app)-?[0-9]", first

@@ -60,6 +60,10 @@ NOT_PROFILES = [
     ("https://habr.com/ru/articles/812345/", "an article"),
     ("https://example.com/vk.com/ivan", "another site's path"),
     ("ivan@vk.com", "an e-mail address"),
+    ("https://t.me/news", "a news channel"),
+    ("https://vk.com/catalog/toys", "a catalogue"),
+    ("https://ok.ru/shop", "a shop"),
+    ("https://github.com/robots.txt", "a service file"),
 ]
 
 
