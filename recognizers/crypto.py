@@ -16,9 +16,10 @@ exactly 25 bytes with a valid checksum.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import ClassVar, Final
 
-from recognizers.base import ValidatedPatternRecognizer
+from recognizers.prefilter import Prefiltered
 
 #: An Ethereum address without a checksum (all one case).
 UNCHECKED = 0.85
@@ -156,7 +157,7 @@ def eip55_checksum(hex_digits: str) -> str:
     )
 
 
-class CryptoWalletRecognizer(ValidatedPatternRecognizer):
+class CryptoWalletRecognizer(Prefiltered):
     """Bitcoin (legacy and SegWit) and Ethereum addresses whose checksums pass."""
 
     ENTITY: ClassVar[str] = "CRYPTO"
@@ -167,6 +168,12 @@ class CryptoWalletRecognizer(ValidatedPatternRecognizer):
         ("ethereum", _ETHEREUM, 0.5),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("wallet", "bitcoin", "btc", "eth", "кошел", "крипт")
+
+    #: Every address is a run of at least 26 letters and digits.
+    _RUN: ClassVar[re.Pattern[str]] = re.compile(r"[0-9A-Za-z]{26}")
+
+    def prefilter(self, text: str) -> bool:
+        return self._RUN.search(text) is not None
 
     def subtype(self, text: str, start: int, end: int) -> str | None:
         return "ethereum" if text[start + 1 : start + 2] in "xX" else "bitcoin"

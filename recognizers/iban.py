@@ -14,11 +14,12 @@ kept at a low score only next to an IBAN word: a mistyped IBAN is still an accou
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from stdnum import iban as stdnum_iban
 
-from recognizers.base import ValidatedPatternRecognizer
+from recognizers.prefilter import Prefiltered
 
 #: MISTYPED in the Russian identifiers: a wrong check digit next to a context word.
 MISTYPED = 0.4
@@ -42,13 +43,19 @@ def iban_valid(candidate: str) -> bool:
     return number.isascii() and bool(stdnum_iban.is_valid(number))
 
 
-class IbanCodeRecognizer(ValidatedPatternRecognizer):
+class IbanCodeRecognizer(Prefiltered):
     """An IBAN whose mod-97 check and country layout pass."""
 
     ENTITY: ClassVar[str] = "IBAN_CODE"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("iban", _IBAN, 0.5),)
     CONTEXT: ClassVar[tuple[str, ...]] = ("iban", "account", "счет", "счёт", "bank", "банк")
     MIN_DIGITS: ClassVar[int] = 2
+
+    #: Every IBAN starts with two letters and two digits.
+    _START: ClassVar[re.Pattern[str]] = re.compile(r"[A-Za-z]{2}[0-9]{2}")
+
+    def prefilter(self, text: str) -> bool:
+        return self._START.search(text) is not None
 
     def expand(
         self, text: str, matches: list[tuple[int, int, float]]

@@ -30,7 +30,13 @@ from recognizers.ru._identifiers import (
 #: A valid number without an NHS word.
 WITHOUT_CONTEXT = 0.5
 
-_NHS = DIGITS_BEFORE + r"(?:[0-9]{3}([ \u00a0\-]?)[0-9]{3}\1[0-9]{4})" + DIGITS_AFTER
+# One separator style throughout: space, no-break space, hyphen or none.
+_NHS = (
+    DIGITS_BEFORE
+    + r"(?:[0-9]{3} [0-9]{3} [0-9]{4}|[0-9]{3}-[0-9]{3}-[0-9]{4}|[0-9]{10}"
+    + r"|[0-9]{3}\u00a0[0-9]{3}\u00a0[0-9]{4})"
+    + DIGITS_AFTER
+)
 
 CONTEXT = Vocabulary(
     stems=("nhs", "health", "patient", "medical", "hospital", "gp"),
