@@ -1,17 +1,23 @@
 """ADDRESS (English and international): ``90 Whitchurch Road``, ``2450 Crown St, Springfield, IL
 62704``, ``Rua do Arenque 1634``, ``Koskikatu 25 Apt. 864``, ``PO Box 123``.
 
-Two stages, so that a string without an address costs one regex pass:
+Three stages, so that a string without an address costs one cheap search:
 
-1. **Prefilter** (the patterns below, linear-time): a street core, that is a house number
-   and a street-type word (``Street``, ``St``, ``Avenue``, ``Rd``, …, in a few languages: ``Rue``,
-   ``Via``, ``Calle``, ``Rua``, ``Strasse``, ``-katu``, ``-tie``, ``-gatan``, ``ul.``, …) in either
-   order with up to five words between, or a post box (``PO Box 12``, ``PSC 0413, Box 8144``).
-2. **Parse** each core with ``usaddress`` (a CRF model shipped in its wheel, about 0.1 ms a
-   string) on a window of the text from the core on: the core must parse as an address (an
-   ``AddressNumber`` and a ``StreetName``, or a ``USPSBox``), and the span then grows over the
-   parts that follow it in the same address (unit, city, state, ZIP code, country), as long as
-   each is tagged so and looks like one (a digit, or a capital letter).
+1. **Keywords** (:meth:`EnAddressRecognizer.prefilter`): a street-type word, a box, unit or
+   military post office word, or an address cue must stand somewhere in the string.
+2. **Street cores** (the patterns below, linear-time): a house number and a street-type word
+   (``Street``, ``St``, ``Avenue``, ``Rd``, …, in a few languages: ``Rue``, ``Via``, ``Calle``,
+   ``Rua``, ``Strasse``, ``-katu``, ``-tie``, ``-gatan``, ``ul.``, …) in either order with up to
+   five words between; a unit (``Apt. 117``, ``Suite 501``) with the street before it; a post
+   box (``PO Box 12``, ``PSC 0413, Box 8144``) or military mail (``APO AA 42323``); words and a
+   number after an address cue (``lives at Jahu 80``, ``Address: …``; the cue is left out).
+3. **Parse** with ``usaddress`` (a CRF model shipped in its wheel, about 0.1 ms a string) on a
+   window from the core on: the span grows over the parts that follow in the same address
+   (unit, city, state, ZIP code, country), as long as each is tagged so and looks like one (a
+   digit, or a capital letter). A core of a number, words and an English street word must
+   itself parse as an address (``AddressNumber`` or ``StreetName``): ``3 Park benches`` does
+   not. The other cores carry their own evidence; the model reads European layouts
+   (``Villacher Strasse 89``) as anything. One parse per address, not per core.
 
 A city or a country alone is not an address, nor is a street without a number. An
 organisation's address (right after its name and legal form, ``Acme Inc., 1 Infinite Loop``, as
@@ -235,10 +241,10 @@ class EnAddressRecognizer(Prefiltered):
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("address", "ship", "deliver", "lives", "resid")
     LANGUAGE: ClassVar[str] = "en"
-    #: Every core holds one of these words: a street type, a box, a unit, a military post
-    #: office, or an address cue.
 
     def prefilter(self, text: str) -> bool:
+        """Every core holds one of :data:`_KEYWORDS`: a street type, a box, a unit, a military
+        post office, or an address cue."""
         return _KEYWORDS.search(text) is not None
 
     #: Every finding holds a house or box number; ``expand`` hides that from the detector.

@@ -7,7 +7,8 @@ strings a second, too slow for a stream. The core of a match is a street and a h
 - a street-type word (``ул.``, ``улица``, ``пр-т``, ``просп.``, ``пр.``, ``пер.``, ``б-р``,
   ``ш.``, ``наб.``, ``пл.``, ``пр-д``, ``проезд``, ``мкр``, ``аллея``, ``тупик``, ``линия``, …)
   before or after a street name of up to four words (``ул. 1-я Тверская-Ямская``, ``Ленинский
-  пр-т``, ``ул. 8 Марта``);
+  пр-т``, ``ул. 8 Марта``, ``ул. им. Ленина``, ``7-я линия``; the bare abbreviations ``ул``,
+  ``пр``, ``пер`` only right before a name);
 - then a house number, with or without ``д.``/``дом`` (``д. 7``, ``7а``, ``7/2``, ``7-15``),
   optionally ``корп.``/``к.``, ``стр.``/``строение``, ``кв.``/``квартира``, ``оф.``/``офис``,
   ``под.``/``этаж``.
@@ -16,7 +17,8 @@ Before the core the match takes in what precedes it in the same address, each pa
 six-digit postal index, a region (``Московская обл.``, ``Краснодарский край``, ``Респ.
 Татарстан``), a district (``Одинцовский р-н``), a settlement (``г. Москва``, ``город Химки``,
 ``пос.``, ``пгт``, ``с.``, ``дер.``). A city alone, or a street without a house number, is not
-an address.
+an address. The patterns run only on strings that hold a street-type word
+(:meth:`RuAddressRecognizer.prefilter`).
 
 An organisation's address is not personal data: a match right after an organisation or shop
 word (ООО, АО, ИП, магазин, офис продаж, юридический адрес, пункт выдачи, …) is left alone
