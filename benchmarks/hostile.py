@@ -109,6 +109,16 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "extension words": repeat("1 ext. "),
     "capitalised Latin words": repeat("John Smith "),
     "capitalised Cyrillic words": repeat("Иван Петров "),
+    # issue 19: addresses, dates, handles, URLs, wallets
+    "Russian street parts": repeat("ул. Ленина, д. 1, кв. "),
+    "Russian region words": repeat("Московская обл., г. Химки, "),
+    "English street parts": repeat("12 Main Street Apt 5 "),
+    "capitalised words and numbers": repeat("Rua Nova 1 Via Roma "),
+    "dates with birth cues": repeat("DOB 12.03.1985 родился 12 марта 1985 "),
+    "handles": repeat("@a_b "),
+    "profile URLs": repeat("https://vk.com/a/"),
+    "hex digits": repeat("0xabcdef0123456789-"),
+    "base58 letters": repeat("1BvBMSEYstWetqTFn5Au4m4GFg7"),
 }
 #: Inputs used in quick mode for the name models (their cost does not depend on the regexes).
 NAME_INPUTS = ("capitalised Latin words", "capitalised Cyrillic words")

@@ -11,14 +11,20 @@ from typing import Final
 
 #: Every entity type the project can detect, sorted.
 ENTITY_TYPES: Final[tuple[str, ...]] = (
+    "ADDRESS",
+    "ADVERTISING_ID",
     "CREDIT_CARD",
+    "CRYPTO",
+    "DATE_OF_BIRTH",
     "EMAIL_ADDRESS",
     "GEO_COORDINATES",
+    "IBAN_CODE",
     "IMEI",
     "IP_ADDRESS",
     "MAC_ADDRESS",
     "PERSON",
     "PHONE_NUMBER",
+    "PROFILE_URL",
     "RU_BANK_ACCOUNT",
     "RU_DRIVER_LICENSE",
     "RU_INN",
@@ -27,7 +33,15 @@ ENTITY_TYPES: Final[tuple[str, ...]] = (
     "RU_OMS",
     "RU_PASSPORT",
     "RU_SNILS",
+    "UK_NHS",
+    "USERNAME",
+    "US_ITIN",
+    "US_PASSPORT",
+    "US_SSN",
 )
 
 #: The kinds a recognizer tells apart within an entity type (policy keys ``ENTITY/kind``).
-ENTITY_SUBTYPES: Final[dict[str, tuple[str, ...]]] = {"RU_INN": ("organisation", "person")}
+ENTITY_SUBTYPES: Final[dict[str, tuple[str, ...]]] = {
+    "RU_INN": ("organisation", "person"),
+    "CRYPTO": ("bitcoin", "ethereum"),
+}

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from typing import Final
 
+from recognizers.advertising_id import AdvertisingIdRecognizer
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.credit_card import CreditCardNumberRecognizer
+from recognizers.crypto import CryptoWalletRecognizer
+from recognizers.date_of_birth import DateOfBirthRecognizer
 from recognizers.email import EmailAddressRecognizer
+from recognizers.en.address import EnAddressRecognizer
 from recognizers.en.person import EnPersonRecognizer
 from recognizers.engine import Detector
 from recognizers.geo import GeoCoordinatesRecognizer
+from recognizers.iban import IbanCodeRecognizer
 from recognizers.imei import ImeiRecognizer
 from recognizers.ip import IpAddressRecognizer
 from recognizers.mac_address import DeviceMacAddressRecognizer
 from recognizers.ner import NerRecognizer
 from recognizers.phone import PhoneNumberRecognizer
+from recognizers.profile_url import ProfileUrlRecognizer
+from recognizers.ru.address import RuAddressRecognizer
 from recognizers.ru.bank_account import RuBankAccountRecognizer
 from recognizers.ru.driver_license import RuDriverLicenseRecognizer
 from recognizers.ru.inn import RuInnRecognizer
@@ -28,6 +35,11 @@ from recognizers.ru.oms import RuOmsRecognizer
 from recognizers.ru.passport import RuPassportRecognizer
 from recognizers.ru.person import RuPersonRecognizer
 from recognizers.ru.snils import RuSnilsRecognizer
+from recognizers.uk.nhs import UkNhsNumberRecognizer
+from recognizers.us.itin import UsItinNumberRecognizer
+from recognizers.us.passport import UsPassportNumberRecognizer
+from recognizers.us.ssn import UsSocialSecurityRecognizer
+from recognizers.username import UsernameRecognizer
 
 RECOGNIZERS: Final[tuple[type[ValidatedPatternRecognizer] | type[NerRecognizer], ...]] = (
     EmailAddressRecognizer,
@@ -45,6 +57,18 @@ RECOGNIZERS: Final[tuple[type[ValidatedPatternRecognizer] | type[NerRecognizer],
     RuOmsRecognizer,
     RuBankAccountRecognizer,
     RuDriverLicenseRecognizer,
+    IbanCodeRecognizer,
+    UsSocialSecurityRecognizer,
+    UsItinNumberRecognizer,
+    UsPassportNumberRecognizer,
+    UkNhsNumberRecognizer,
+    CryptoWalletRecognizer,
+    AdvertisingIdRecognizer,
+    DateOfBirthRecognizer,
+    UsernameRecognizer,
+    ProfileUrlRecognizer,
+    RuAddressRecognizer,
+    EnAddressRecognizer,
     EnPersonRecognizer,
     RuPersonRecognizer,
 )

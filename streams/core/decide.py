@@ -208,7 +208,8 @@ def _rewrite(
 
 def _dumps(out: dict[str, Any]) -> bytes:
     """``out`` as JSON. orjson cannot write integers wider than 64 bits; the standard library
-    writes them exactly (see :func:`streams.record.parse_record`, which reads them exactly)."""
+    writes them exactly (see :func:`streams.core.envelope.parse_record`, which reads them
+    exactly)."""
     try:
         return orjson.dumps(out)
     except orjson.JSONEncodeError:

@@ -165,7 +165,13 @@ def test_generated_identifiers_are_all_found_and_no_decoy_is_flagged(report: Rep
     (dataset,) = [d for d in report.datasets if d.name == GENERATED]
     assert dataset.decoy_texts and dataset.decoy_texts > 0
     (ours,) = [run for run in dataset.runs if run.engine == "piiredact"]
-    assert ours.other_types_on_decoys == {}
+    # The comment records carry the author's handle (``"handle": "@william0"``), which the
+    # generator does not list as planted: it used to pass unredacted (issue 19). Those
+    # strings are a handle and nothing else; no other type may flag a decoy.
+    assert set(ours.other_types_on_decoys) <= {"USERNAME"}
+    cases = load_generated(QUICK.generated_records).cases
+    handles = [c.text for c in cases if c.decoy and c.text.startswith("@") and " " not in c.text]
+    assert ours.other_types_on_decoys.get("USERNAME", 0) <= len(handles)
 
 
 def test_generated_names_are_found(report: Report) -> None:

@@ -13,15 +13,22 @@ from collections.abc import Callable
 import pytest
 
 from benchmarks.hostile import INPUTS, KB, best_times
+from recognizers.advertising_id import AdvertisingIdRecognizer
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.credit_card import CreditCardNumberRecognizer
+from recognizers.crypto import CryptoWalletRecognizer
+from recognizers.date_of_birth import DateOfBirthRecognizer
 from recognizers.email import EmailAddressRecognizer
+from recognizers.en.address import EnAddressRecognizer
 from recognizers.geo import GeoCoordinatesRecognizer
+from recognizers.iban import IbanCodeRecognizer
 from recognizers.imei import ImeiRecognizer
 from recognizers.ip import IpAddressRecognizer
 from recognizers.mac_address import DeviceMacAddressRecognizer
 from recognizers.phone import PhoneNumberRecognizer
+from recognizers.profile_url import ProfileUrlRecognizer
 from recognizers.registry import RECOGNIZERS, build_detector
+from recognizers.ru.address import RuAddressRecognizer
 from recognizers.ru.bank_account import RuBankAccountRecognizer
 from recognizers.ru.driver_license import RuDriverLicenseRecognizer
 from recognizers.ru.inn import RuInnRecognizer
@@ -30,6 +37,11 @@ from recognizers.ru.ogrnip import RuOgrnipRecognizer
 from recognizers.ru.oms import RuOmsRecognizer
 from recognizers.ru.passport import RuPassportRecognizer
 from recognizers.ru.snils import RuSnilsRecognizer
+from recognizers.uk.nhs import UkNhsNumberRecognizer
+from recognizers.us.itin import UsItinNumberRecognizer
+from recognizers.us.passport import UsPassportNumberRecognizer
+from recognizers.us.ssn import UsSocialSecurityRecognizer
+from recognizers.username import UsernameRecognizer
 
 #: Seconds 100 KB may take: a third of the default detection timeout (30 s).
 LIMIT_100KB = 10.0
@@ -59,6 +71,22 @@ STRESS: dict[type[ValidatedPatternRecognizer], tuple[str, ...]] = {
     RuOmsRecognizer: (*_NUMBERS, "digits"),
     RuBankAccountRecognizer: (*_NUMBERS, "digits dotted", "spaces"),
     RuDriverLicenseRecognizer: (*_NUMBERS, "Cyrillic context words"),
+    IbanCodeRecognizer: ("letters and digits", "digit groups", "base58 letters"),
+    UsSocialSecurityRecognizer: (*_NUMBERS, "digits"),
+    UsItinNumberRecognizer: (*_NUMBERS, "digits"),
+    UsPassportNumberRecognizer: (*_NUMBERS, "digits"),
+    UkNhsNumberRecognizer: (*_NUMBERS, "digits"),
+    CryptoWalletRecognizer: ("base58 letters", "hex digits", "letters and digits"),
+    AdvertisingIdRecognizer: ("hex digits", "hex quads dotted", "hyphens"),
+    DateOfBirthRecognizer: ("dates with birth cues", "digits dotted", "digit pairs spaced"),
+    UsernameRecognizer: ("handles", "at flood", "address flood"),
+    ProfileUrlRecognizer: ("profile URLs", "dots", "a-dot"),
+    RuAddressRecognizer: (
+        "Russian street parts",
+        "Russian region words",
+        "capitalised Cyrillic words",
+    ),
+    EnAddressRecognizer: ("English street parts", "capitalised words and numbers", "digits spaced"),
 }
 
 

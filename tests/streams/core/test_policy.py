@@ -447,15 +447,23 @@ MATRIX_COLUMNS = (
     "RU_INN/organisation",
     "RU_OGRN",
     "GEO_COORDINATES",
+    # issue 19
+    "ADDRESS",
+    "DATE_OF_BIRTH",
+    "USERNAME",
+    "PROFILE_URL",
+    "IBAN_CODE",
 )
 MATRIX = {
     #               PERSON   EMAIL    PHONE  CARD   SNILS  INN/p  INN/org OGRN  GEO
-    "distribution": ("keep", "keep", "mask", "mask", "mask", "mask", "keep", "keep", "keep|redact"),
-    "processing": ("pseudonymise",) * 6 + ("keep", "keep", "pseudonymise"),
-    "none": ("redact",) * 6 + ("keep", "keep", "redact"),
-    "expired": ("redact",) * 6 + ("keep", "keep", "redact"),
-    "withdrawn": ("redact",) * 6 + ("keep", "keep", "redact"),
-}
+    #               ADDRESS  DOB     USERNAME PROFILE_URL IBAN
+    "distribution": ("keep", "keep", "mask", "mask", "mask", "mask", "keep", "keep", "keep|redact",
+                     "redact", "mask", "keep", "keep", "mask"),
+    "processing": ("pseudonymise",) * 6 + ("keep", "keep") + ("pseudonymise",) * 6,
+    "none": ("redact",) * 6 + ("keep", "keep") + ("redact",) * 6,
+    "expired": ("redact",) * 6 + ("keep", "keep") + ("redact",) * 6,
+    "withdrawn": ("redact",) * 6 + ("keep", "keep") + ("redact",) * 6,
+}  # fmt: skip
 MATRIX_CASES = [
     (state, jurisdiction, column, cell.split("|")[-1 if jurisdiction == "EU" else 0])
     for state, cells in MATRIX.items()
@@ -482,6 +490,7 @@ def test_default_policy_facts() -> None:
     assert [r.id for r in DEFAULT_POLICY.rules] == [
         "organisation-identifiers",
         "withdrawn",
+        "distribution-address",
         "distribution-masked",
         "eu-distribution-location",
         "distribution",

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 import streams.core.redactor as core
-from recognizers.engine import Finding
+from recognizers.findings import Finding
 from streams.core import PIPELINE_VERSION, Reason, RecordContext, Redactor, Verdict, decide
 from streams.core.consent import ConsentState, RegistryEntry, parse_consent, resolve
 from streams.core.envelope import Limits, collect_slots, parse_record

@@ -1,0 +1,1 @@
+"""Recognizers of United States identifiers."""

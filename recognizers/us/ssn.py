@@ -1,0 +1,73 @@
+"""US_SSN: United States Social Security numbers.
+
+Nine digits, written ``AAA-GG-SSSS`` (area, group, serial), sometimes with spaces or none. No
+check digit, but rules (:mod:`stdnum.us.ssn`): the area is never 000, 666 or 900-999 (those are
+ITINs and test numbers), the group never 00, the serial never 0000, and a few numbers made
+famous by advertising (078-05-1120, the wallet-insert number) are invalid.
+
+A valid number in the hyphenated layout is scored above any phone reading of the same digits
+(0.9 against at most 0.85 for a phone without a ``+``), so the merged finding is an SSN; near
+an SSN word (SSN, social security) it is certain. Spaced or compact numbers need such a word,
+and any number next to an order, ticket or price word (see
+:data:`recognizers.ru._identifiers.NOT_PERSONAL`) needs the SSN word nearer.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from stdnum.us import ssn as stdnum_ssn
+
+from recognizers.base import Stems
+from recognizers.checksums import ascii_digits
+from recognizers.ru._identifiers import (
+    CERTAIN,
+    DIGITS_AFTER,
+    DIGITS_BEFORE,
+    IdentifierRecognizer,
+    Vocabulary,
+    looks_like_decoy,
+)
+
+#: A valid number in the hyphenated layout with no SSN word: above a phone's score.
+LAYOUT_SCORE = 0.9
+
+_SSN = (
+    DIGITS_BEFORE
+    + r"(?:[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{3}[ \u00a0][0-9]{2}[ \u00a0][0-9]{4}|[0-9]{9})"
+    + DIGITS_AFTER
+)
+
+#: Booking and ticket numbers share the layout; near these words a number needs the SSN word.
+NOT_SSN = Stems(("ticket", "билет", "booking", "бронир", "reservation", "confirmation", "seat"))
+
+CONTEXT = Vocabulary(
+    stems=("social", "ssn"),
+    words=frozenset({"ss", "soc", "sec", "security", "ssa"}),
+)
+
+
+def ssn_valid(candidate: str) -> bool:
+    """Whether ``candidate`` (separators allowed) is a valid SSN by the issuing rules."""
+    digits = ascii_digits(candidate)
+    return len(digits) == 9 and bool(stdnum_ssn.is_valid(digits))
+
+
+class UsSocialSecurityRecognizer(IdentifierRecognizer):
+    """A nine-digit SSN that obeys the area/group/serial rules."""
+
+    ENTITY: ClassVar[str] = "US_SSN"
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("ssn", _SSN, 0.5),)
+    VOCABULARY: ClassVar[Vocabulary] = CONTEXT
+
+    def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
+        candidate = text[start:end]
+        if not ssn_valid(candidate):
+            return None
+        if self.context_near(text, start, end):
+            return CERTAIN
+        if "-" in candidate and not (
+            looks_like_decoy(text, start, end) or NOT_SSN.near(text, start, end, before=24)
+        ):
+            return LAYOUT_SCORE
+        return None

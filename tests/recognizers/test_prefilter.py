@@ -1,0 +1,44 @@
+"""The keyword prefilter changes no finding: with and without it, every prefiltered
+recognizer finds the same on the page corpus, the generated corpus and hostile text."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.accuracy import load_generated
+from benchmarks.accuracy_pages import DECOYS, load_pages
+from recognizers.prefilter import Prefiltered
+from recognizers.registry import build_detector
+
+PREFILTERED = [r for r in build_detector(names=False)._patterns if isinstance(r, Prefiltered)]
+TEXTS = list(
+    dict.fromkeys(
+        [
+            *(case.text for case in load_pages(per_type=20, seed=3).cases),
+            *(case.text for case in load_generated(150, 5).cases),
+            *DECOYS,
+            "POBox 12",
+            "P.O.Box 12, Springfield",
+            "lives at Jahu 80",
+            "Родился 12.03.1985",
+        ]
+    )
+)
+
+
+def test_the_prefiltered_recognizers_are_registered() -> None:
+    names = {type(r).__name__ for r in PREFILTERED}
+    assert {"DateOfBirthRecognizer", "RuAddressRecognizer", "EnAddressRecognizer"} <= names
+
+
+@pytest.mark.parametrize("recognizer", PREFILTERED, ids=lambda r: type(r).__name__)
+def test_same_findings_with_and_without_the_prefilter(recognizer: Prefiltered) -> None:
+    filtered = recognizer.find_indexed(TEXTS)
+    assert filtered == recognizer.find_unfiltered(TEXTS)
+    assert filtered, "the corpus must hold findings of every prefiltered recognizer"
+
+
+@pytest.mark.parametrize("recognizer", PREFILTERED, ids=lambda r: type(r).__name__)
+def test_the_prefilter_skips_strings(recognizer: Prefiltered) -> None:
+    skipped = [t for t in TEXTS if not recognizer.prefilter(t)]
+    assert len(skipped) > len(TEXTS) / 2
