@@ -332,10 +332,13 @@ class ConsentTables:
         return True
 
     def _wants_key(
-        self, consents: list[object], entry: RegistryEntry | None, now: datetime
+        self, ref: str, consents: list[object], entry: RegistryEntry | None, now: datetime
     ) -> bool:
         policy = self.policy
-        return any(policy.may_pseudonymise(policy.consent(c, entry, now)) for c in consents)
+        return any(
+            policy.may_pseudonymise(policy.consent(c, entry, now, subject_ref=ref))
+            for c in consents
+        )
 
     def _stored_key(self, subject_ref: str, entry: RegistryEntry | None) -> WrappedKey | None:
         """The subject's stored key, unless an erasure came after it was made."""
@@ -359,7 +362,7 @@ class ConsentTables:
         pending: list[tuple[str, WrappedKey]] = []
         for ref, consents in refs.items():
             entry = registry.get(ref)
-            if not self._wants_key(consents, entry, now):
+            if not self._wants_key(ref, consents, entry, now):
                 continue
             try:
                 wrapped = self._stored_key(ref, entry)

@@ -378,7 +378,7 @@ class Redactor:
     ) -> ConsentSnapshot:
         """The consent that applies to ``record`` at ``now``."""
         entry = registry.get(record.subject_ref) if record.subject_ref is not None else None
-        return self.policy.consent(record.consent, entry, now)
+        return self.policy.consent(record.consent, entry, now, subject_ref=record.subject_ref)
 
     def _context(
         self,

@@ -32,7 +32,7 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from streams.consent import ConsentError, parse_time
+from streams.consent import ConsentError, EvidenceKey, parse_time
 from streams.errors import PiiRedactError
 from streams.pseudonym import Pseudonymiser
 from streams.timestamps import format_rfc3339
@@ -217,3 +217,12 @@ class KeyBook:
         pseudonymiser = Pseudonymiser(unwrap(self.keyring, wrapped, subject_ref), wrapped.key_id)
         self._open[subject_ref] = pseudonymiser
         return pseudonymiser
+
+
+_EVIDENCE = b"consent-evidence/v1"
+
+
+def evidence_key(keyring: Keyring) -> EvidenceKey:
+    """The key for consent evidence digests (:meth:`ConsentSnapshot.as_dict`), under the
+    active keyring key: a dedicated derived key, so digests never equal pseudonyms."""
+    return EvidenceKey(keyring.active, keyring.derived(keyring.active, _EVIDENCE))

@@ -26,7 +26,7 @@ PLANTED = {EMAIL: "EMAIL_ADDRESS", PHONE: "PHONE_NUMBER", NAME: "PERSON", CARD: 
 
 POLICY = Policy(version="test-policy-3")
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
-NO_CONSENT = RecordContext(resolve(None, None, NOW))
+NO_CONSENT = RecordContext(resolve(None, None, NOW, subject_ref=None))
 
 
 def per_entity(actions: dict[str, Action], **fields: Any) -> Policy:
