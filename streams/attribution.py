@@ -151,6 +151,7 @@ def _readings(word: str) -> list[_Reading]:
     parses = _morph().parse(word)
     # A word the dictionary knows as a name, surname or patronymic is read only as one.
     named = [p for p in parses if {"Name", "Surn", "Patr"} & p.tag.grammemes]
+    skeletons: dict[str, str] = {}
     for parse in named or parses:
         tag = parse.tag
         if "Patr" in tag:
@@ -161,7 +162,11 @@ def _readings(word: str) -> list[_Reading]:
             role = "other"
         gender = tag.gender if tag.gender in _GENDERS else None
         case = _CASES.get(tag.case) if tag.case is not None else None
-        lemma = "-".join(_skeleton(p) for p in parse.normal_form.replace("ё", "е").split("-"))
+        normal = parse.normal_form
+        lemma = skeletons.get(normal)
+        if lemma is None:
+            parts = normal.replace("ё", "е").split("-")
+            lemma = skeletons[normal] = "-".join(_skeleton(p) for p in parts)
         readings[(lemma, role, gender, case)] = None
     # The surface form as written: the role and gender all its readings agree on, any case.
     roles, genders = {key[1] for key in readings}, {key[2] for key in readings}
@@ -183,10 +188,19 @@ def _agree(combo: Sequence[_Reading]) -> str | bool | None:
 def _agreeing(words: Sequence[str]) -> list[tuple[_Reading, ...]]:
     """Every reading of the words of a name whose words agree in gender and case (pruned
     word by word)."""
-    combos: list[tuple[_Reading, ...]] = [()]
+    combos: list[tuple[tuple[_Reading, ...], str | None, str | None]] = [((), None, None)]
     for word in words:
-        combos = [(*c, r) for c in combos for r in _readings(word) if _agree((*c, r)) is not False]
-    return combos
+        readings = _readings(word)
+        extended = []
+        for combo, gender, case in combos:
+            for r in readings:
+                if r.gender is not None and gender is not None and r.gender != gender:
+                    continue
+                if r.case is not None and case is not None and r.case != case:
+                    continue
+                extended.append(((*combo, r), r.gender or gender, r.case or case))
+        combos = extended
+    return [combo for combo, _, _ in combos]
 
 
 def _name_words(value: str) -> tuple[list[str], list[str]] | None:
@@ -404,6 +418,7 @@ class IdentityIndex:
     _by_fingerprint: dict[bytes, set[str]] = field(default_factory=dict, repr=False)
     _by_subject: dict[str, Fingerprints] = field(default_factory=dict, repr=False)
     _keys: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _key_uses: dict[str, int] = field(default_factory=dict, repr=False)  # subjects per key id
 
     def __len__(self) -> int:
         return len(self._by_subject)
@@ -442,6 +457,7 @@ class IdentityIndex:
         self.remove(ref)
         self._key(fingerprints.key_id)  # fails now if the key id is gone from the keyring
         self._by_subject[ref] = fingerprints
+        self._key_uses[fingerprints.key_id] = self._key_uses.get(fingerprints.key_id, 0) + 1
         for fp in fingerprints.values:
             self._by_fingerprint.setdefault(fp, set()).add(ref)
 
@@ -451,6 +467,9 @@ class IdentityIndex:
         old = self._by_subject.pop(ref, None)
         if old is None:
             return
+        self._key_uses[old.key_id] -= 1
+        if not self._key_uses[old.key_id]:
+            del self._key_uses[old.key_id]
         for fp in old.values:
             refs = self._by_fingerprint.get(fp)
             if refs is not None:
@@ -476,7 +495,7 @@ class IdentityIndex:
             return THIRD_PARTY
         ref = normalise_subject_ref(record_subject) if record_subject is not None else None
         own = self._by_subject.get(ref) if ref is not None else None
-        key_ids = {f.key_id for f in self._by_subject.values()}
+        key_ids = set(self._key_uses)
         for extra in (own, record_identity):
             if extra is not None:
                 key_ids.add(extra.key_id)

@@ -1,0 +1,194 @@
+"""Attribution cost: how long :meth:`streams.attribution.IdentityIndex.attribute` takes per record.
+
+Run ``python -m benchmarks.attribution [--quick] [--subjects N] [--records N]``. An index of N
+registered subjects (synthetic Russian and English names, phones, e-mails) is built; each record
+then has 10 findings to attribute: 4 names (Russian in an oblique case, with patronymic, with
+initials; an English one), 3 phones, 2 e-mails and one other identifier, a third of them the
+record subject's, a third another registered subject's, a third nobody's. Reported: microseconds
+per record (median of passes, CPU time of the process: the machine may be shared), per finding
+by type, and per ``add`` (registering one identity).
+Also the per-word cost of the two Russian lemmatisers available (pymorphy3, used; natasha's
+``MorphVocab``, which wraps pymorphy2 and caches every word it has seen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from natasha import MorphVocab
+
+from streams.attribution import IdentityIndex, _morph
+from streams.keys import Keyring
+
+GIVEN_F = ["Мария", "Анна", "Елена", "Ольга", "Дарья", "Ксения", "Алёна", "Юлия"]
+GIVEN_M = ["Иван", "Олег", "Сергей", "Павел", "Артём", "Дмитрий", "Юрий", "Никита"]
+SURNAMES = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Орлов"]
+PATRONYMIC_M = ["Сергеевич", "Андреевич", "Петрович", "Олегович"]
+PATRONYMIC_F = ["Сергеевна", "Андреевна", "Петровна", "Олеговна"]
+
+
+def _identity(rng: random.Random, n: int) -> tuple[dict[str, list[str]], dict[str, str]]:
+    female = n % 2 == 0
+    given = rng.choice(GIVEN_F if female else GIVEN_M)
+    surname = rng.choice(SURNAMES) + ("а" if female else "")
+    patronymic = rng.choice(PATRONYMIC_F if female else PATRONYMIC_M)
+    phone = f"+7 9{n % 100:02d} {n // 100 % 1000:03d}-{n % 97:02d}-{n % 89:02d}"
+    email = f"user{n}@mail.example"
+    identity = {
+        "PERSON": [f"{given} {patronymic} {surname}", f"Person{n} Example"],
+        "PHONE_NUMBER": [phone],
+        "EMAIL_ADDRESS": [email],
+        "NICKNAME": [f"nick_{n}"],
+    }
+    # The forms a page would show: oblique case, initials, another format.
+    oblique = f"{given[:-1]}ии {surname[:-1]}ой" if given.endswith("ия") else f"{given} {surname}"
+    seen = {
+        "name": oblique,
+        "initials": f"{given[0]}. {patronymic[0]}. {surname}",
+        "english": f"Example, Person{n}",
+        "phone": "8" + phone[2:].replace(" ", "").replace("-", ""),
+        "email": email.upper(),
+        "nick": f"NICK-{n}",
+    }
+    return identity, seen
+
+
+def _record(
+    rng: random.Random, seen: list[dict[str, str]], n: int
+) -> tuple[str, list[tuple[str, str]]]:
+    subject = rng.randrange(len(seen))
+    other = rng.randrange(len(seen))
+    own, theirs = seen[subject], seen[other]
+    findings = [
+        ("PERSON", own["name"]),
+        ("PERSON", theirs["initials"]),
+        ("PERSON", f"Олегу Петровичу Неизвестному{n % 7}"),
+        ("PERSON", own["english"]),
+        ("PHONE_NUMBER", own["phone"]),
+        ("PHONE_NUMBER", theirs["phone"]),
+        ("PHONE_NUMBER", f"+7 999 {n % 1000:03d}-00-00"),
+        ("EMAIL_ADDRESS", theirs["email"]),
+        ("EMAIL_ADDRESS", f"stranger{n}@mail.example"),
+        ("NICKNAME", own["nick"]),
+    ]
+    return f"vk:{subject}", findings
+
+
+def _timed(fn: Callable[[], object], min_seconds: float) -> list[float]:
+    passes: list[float] = []
+    started = time.process_time()
+    while not passes or time.process_time() - started < min_seconds or len(passes) < 3:
+        t = time.process_time()
+        fn()
+        passes.append(time.process_time() - t)
+    return passes
+
+
+def run(subjects: int, records: int, min_seconds: float) -> dict[str, Any]:
+    rng = random.Random(7)
+    keyring = Keyring("bench", {"bench": bytes(range(32))})
+    index = IdentityIndex(keyring)
+    people = [_identity(rng, n) for n in range(subjects)]
+    _morph()  # loaded once per process (about 50 ms), not per call
+    started = time.process_time()
+    for n, (identity, _) in enumerate(people):
+        index.add(f"vk:{n}", identity)
+    add_us = (time.process_time() - started) / subjects * 1e6
+    seen = [s for _, s in people]
+    batch = [_record(rng, seen, n) for n in range(records)]
+    gc.freeze()
+
+    def attribute_all() -> None:
+        for subject, findings in batch:
+            for entity_type, value in findings:
+                index.attribute(entity_type, value, subject)
+
+    per_record = statistics.median(_timed(attribute_all, min_seconds)) / records * 1e6
+    by_type: dict[str, float] = {}
+    for entity_type in ("PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "NICKNAME"):
+        items = [(s, v) for s, f in batch for t, v in f if t == entity_type]
+
+        def one_type(items: list[tuple[str, str]] = items, t: str = entity_type) -> None:
+            for subject, value in items:
+                index.attribute(t, value, subject)
+
+        by_type[entity_type] = (
+            statistics.median(_timed(one_type, min_seconds / 4)) / len(items) * 1e6
+        )
+    outcome: dict[str, int] = {}
+    for subject, findings in batch:
+        for entity_type, value in findings:
+            person = index.attribute(entity_type, value, subject).person.value
+            outcome[person] = outcome.get(person, 0) + 1
+    return {
+        "subjects": subjects,
+        "records": records,
+        "findings_per_record": 10,
+        "us_per_record": round(per_record, 1),
+        "us_per_finding": {k: round(v, 1) for k, v in by_type.items()},
+        "us_per_add": round(add_us, 1),
+        "attributed": outcome,
+        "lemmatiser_us_per_word": _lemmatisers(),
+    }
+
+
+def _lemmatisers() -> dict[str, float]:
+    words = [
+        f"{w}{suffix}" for w in ("Иванов", "Смирнов", "Кузнецов") for suffix in ("", "а", "ой", "у")
+    ] + ["Марии", "Сергеевичем", "Ольге", "Алексеевны", "Петровичу", "Дарьей"]
+    morph, vocab = _morph(), MorphVocab()
+    reps = 200
+
+    def pymorphy() -> None:
+        for _ in range(reps):
+            for w in words:
+                morph.parse(w)
+
+    def natasha_uncached() -> None:
+        for _ in range(reps):
+            for w in words:
+                vocab.parse.cache_clear()
+                vocab.parse(w)
+
+    def natasha_cached() -> None:
+        for _ in range(reps):
+            for w in words:
+                vocab.parse(w)
+
+    out = {}
+    for name, fn in (
+        ("pymorphy3", pymorphy),
+        ("natasha_uncached", natasha_uncached),
+        ("natasha_cached", natasha_cached),
+    ):
+        out[name] = round(statistics.median(_timed(fn, 1.0)) / (reps * len(words)) * 1e6, 2)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--subjects", type=int, default=10_000)
+    parser.add_argument("--records", type=int, default=500)
+    parser.add_argument("--output-dir", type=Path, default=Path("benchmarks/results"))
+    args = parser.parse_args()
+    subjects, records = (200, 50) if args.quick else (args.subjects, args.records)
+    result = run(subjects, records, 0.5 if args.quick else 3.0)
+    print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+    if not args.quick:
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+        (args.output_dir / "attribution.json").write_bytes(
+            orjson.dumps(result, option=orjson.OPT_INDENT_2)
+        )
+
+
+if __name__ == "__main__":
+    main()
