@@ -20,12 +20,14 @@ already in flight keep the state they were judged with.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import orjson
 
+from streams.attribution import IdentityError, parse_identity
 from streams.consent import (
     Consent,
     ConsentError,
@@ -54,8 +56,10 @@ class ConsentEvent:
     ``subject_ref`` is normalised (:func:`streams.consent.normalise_subject_ref`).
     ``irregular`` names what was not well formed in an event that was applied all the same
     because it reads as a withdrawal or an erasure (field names only: count it, log it).
-    ``identity`` is the event's ``identity`` object as sent (see :mod:`streams.attribution`),
-    for the caller to turn into fingerprints at once; it is never part of ``raw_consent``.
+    ``identity`` is the event's validated ``identity`` (:func:`streams.attribution.parse_identity`;
+    on the event or in its consent), clear text for the caller to turn into fingerprints at once
+    (:meth:`streams.attribution.IdentityIndex.add`) and drop; it is never part of
+    ``raw_consent``, so :func:`encode_entry` never stores it.
     """
 
     subject_ref: str
@@ -64,7 +68,7 @@ class ConsentEvent:
     consent: Consent | None = None
     raw_consent: dict[str, Any] | None = None
     irregular: tuple[str, ...] = ()
-    identity: Any = None
+    identity: dict[str, tuple[str, ...]] | None = None
 
     @property
     def withdraws(self) -> bool:
@@ -148,16 +152,29 @@ def parse_event(
     except ConsentError as exc:
         raise bad(str(exc)) from None
     irregular.extend(consent.irregular)
-    identity = doc.get("identity")
-    if isinstance(raw, dict) and "identity" in raw:
-        if identity is not None:
-            raise bad("identity: give it once, on the event or in its consent")
-        identity = raw["identity"]
-    if isinstance(raw, dict):
-        raw = {k: v for k, v in raw.items() if k != "identity"}  # never stored as sent
+    identity, raw = _split_identity(doc, raw, check)
     return _event(
         ConsentEvent(subject_ref, "consent", at, consent, raw, tuple(irregular), identity)
     )
+
+
+def _split_identity(
+    doc: dict[str, Any], raw: Any, check: Callable[[bool, str, str], None]
+) -> tuple[dict[str, tuple[str, ...]] | None, Any]:
+    """The event's identity (on the event or in its consent), validated, and the consent
+    without it."""
+    sent = doc.get("identity")
+    if isinstance(raw, dict) and "identity" in raw:
+        check(sent is None, "identity", "identity: give it once, on the event or in its consent")
+        sent = raw["identity"]
+        raw = {k: v for k, v in raw.items() if k != "identity"}  # never stored as sent
+    if sent is None:
+        return None, raw
+    try:
+        return parse_identity(sent, "identity"), raw
+    except IdentityError as exc:
+        check(False, "identity", str(exc))  # a withdrawal stands without it
+        return None, raw
 
 
 def _event(event: ConsentEvent) -> ConsentEvent:

@@ -280,7 +280,20 @@ def test_identity_never_stays_in_the_stored_consent() -> None:
         event(consent=GRANT, identity=identity),
     ):
         parsed = parse_event(SUBJECT.encode(), message)
-        assert parsed.identity == identity
+        assert parsed.identity == {"PERSON": ("Иван Петров",)}
         entry = apply_event(None, parsed, NOW)
         assert entry is not None
         assert "Иван".encode() not in encode_entry(entry, parsed.raw_consent)
+
+
+def test_a_grant_with_a_bad_identity_is_refused_a_withdrawal_is_not() -> None:
+    bad = {"PERSON": ["Иван"]}  # a given name alone identifies nobody
+    with pytest.raises(InvalidRecord) as caught:
+        parse_event(SUBJECT.encode(), event(consent=GRANT, identity=bad))
+    assert caught.value.detail.startswith("identity.PERSON[0]")
+    assert "Иван" not in caught.value.detail
+    with pytest.raises(InvalidRecord, match="give it once"):
+        parse_event(SUBJECT.encode(), event(consent={**GRANT, "identity": bad}, identity=bad))
+    withdrawal = parse_event(SUBJECT.encode(), event(consent=WITHDRAWN, identity=bad))
+    assert withdrawal.withdraws and withdrawal.identity is None
+    assert withdrawal.irregular == ("identity",)
