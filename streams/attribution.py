@@ -83,7 +83,7 @@ def parse_identity(obj: object, name: str = "identity") -> dict[str, tuple[str, 
             raise IdentityError(f"{name}: keys must be entity types such as PERSON")
         where = f"{name}.{entity_type}"
         if (
-            not isinstance(values, list)
+            not isinstance(values, (list, tuple))
             or not 0 < len(values) <= MAX_IDENTITY_VALUES
             or not all(isinstance(v, str) and 0 < len(v) <= MAX_IDENTITY_VALUE for v in values)
         ):

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import orjson
 
-from streams.attribution import IdentityError, parse_identity
+from streams.attribution import Fingerprints, IdentityError, parse_identity
 from streams.consent import (
     Consent,
     ConsentError,
@@ -214,14 +214,32 @@ def apply_event(
     return RegistryEntry(at=at, consent=event.consent, erased_at=erased_at, future_dated=future)
 
 
-def encode_entry(entry: RegistryEntry, raw_consent: dict[str, Any] | None) -> bytes:
-    """A table value: the entry with the consent as it was sent (validated)."""
+def encode_entry(
+    entry: RegistryEntry,
+    raw_consent: dict[str, Any] | None,
+    fingerprints: Fingerprints | None = None,
+) -> bytes:
+    """A table value: the entry with the consent as it was sent (validated, without any
+    identity) and the subject's identity fingerprints, if any (never the identity)."""
     doc: dict[str, Any] = {"at": format_rfc3339(entry.at), "consent": raw_consent}
     if entry.erased_at is not None:
         doc["erased_at"] = format_rfc3339(entry.erased_at)
     if entry.future_dated:
         doc["future_dated"] = True
+    if fingerprints is not None and entry.consent is not None:  # an erasure keeps none
+        doc["identity_fingerprints"] = fingerprints.encode()
     return orjson.dumps(doc)
+
+
+def entry_fingerprints(raw: bytes) -> Fingerprints | None:
+    """The identity fingerprints in a table value (see :func:`encode_entry`), to rebuild the
+    :class:`~streams.attribution.IdentityIndex` on start. Raises ``ValueError``."""
+    try:
+        doc = orjson.loads(raw)
+        stored = doc.get("identity_fingerprints")
+    except (orjson.JSONDecodeError, AttributeError):
+        raise ValueError("consent table entry is malformed") from None
+    return Fingerprints.decode(stored) if stored is not None else None
 
 
 def decode_entry(raw: bytes) -> tuple[RegistryEntry, dict[str, Any] | None]:

@@ -9,13 +9,16 @@ from typing import Any
 import orjson
 import pytest
 
+from streams.attribution import IdentityIndex
 from streams.consent import ConsentState, RegistryEntry, normalise_subject_ref, resolve
 from streams.errors import InvalidRecord
+from streams.keys import Keyring
 from streams.registry import (
     MAX_CLOCK_SKEW,
     apply_event,
     decode_entry,
     encode_entry,
+    entry_fingerprints,
     parse_event,
 )
 
@@ -297,3 +300,22 @@ def test_a_grant_with_a_bad_identity_is_refused_a_withdrawal_is_not() -> None:
     withdrawal = parse_event(SUBJECT.encode(), event(consent=WITHDRAWN, identity=bad))
     assert withdrawal.withdraws and withdrawal.identity is None
     assert withdrawal.irregular == ("identity",)
+
+
+def test_the_table_keeps_fingerprints_never_the_identity() -> None:
+    index = IdentityIndex(Keyring("k1", {"k1": bytes(range(32))}))
+    parsed = parse_event(
+        SUBJECT.encode(), event(consent=GRANT, identity={"PERSON": ["Иван Петров"]})
+    )
+    assert parsed.identity is not None
+    fingerprints = index.add(parsed.subject_ref, parsed.identity)
+    entry = apply_event(None, parsed, NOW)
+    assert entry is not None
+    stored = encode_entry(entry, parsed.raw_consent, fingerprints)
+    assert "Иван".encode() not in stored and b"ivan" not in stored
+    assert entry_fingerprints(stored) == fingerprints
+    assert decode_entry(stored)[0] == entry
+    erased = apply_event(entry, parse_event(SUBJECT.encode(), event(type="erasure")), NOW)
+    assert erased is not None
+    assert entry_fingerprints(encode_entry(erased, None, fingerprints)) is None
+    assert entry_fingerprints(encode_entry(entry, parsed.raw_consent)) is None
