@@ -46,7 +46,7 @@ import orjson
 from aiokafka.errors import MessageSizeTooLargeError
 
 from recognizers.engine import Detector
-from streams.consent import RegistryEntry
+from streams.consent import RegistryEntry, normalise_subject_ref
 from streams.core import Outcome, Reason, Redactor, Verdict, dead_letter, worker_error
 from streams.errors import InvalidRecord
 from streams.kafka_security import kafka_security
@@ -253,7 +253,9 @@ def subject_refs(raws: Sequence[bytes]) -> dict[str, list[object]]:
         except orjson.JSONDecodeError:
             continue
         if isinstance(doc, dict) and isinstance(doc.get("subject_ref"), str):
-            refs.setdefault(doc["subject_ref"], []).append(doc.get("consent"))
+            ref = normalise_subject_ref(doc["subject_ref"])
+            if ref:
+                refs.setdefault(ref, []).append(doc.get("consent"))
     return refs
 
 

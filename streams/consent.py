@@ -445,7 +445,8 @@ def resolve(
         state, origin = reg_state, "registry"
     elif own is not None:
         chosen, state, origin = own, own_state, "record"
-        if subject_ref is None and state is ConsentState.DISTRIBUTION:
+        anonymous = subject_ref is None or not normalise_subject_ref(subject_ref)
+        if anonymous and state is ConsentState.DISTRIBUTION:
             state, limited = ConsentState.PROCESSING, NO_SUBJECT_LIMIT
     else:
         chosen, state, origin = None, ConsentState.NONE, "none"

@@ -34,7 +34,7 @@ import orjson
 
 from recognizers.engine import Detector, Finding, resolve_overlaps
 from streams.actions import Edit, apply_edits
-from streams.consent import ConsentSnapshot, RegistryEntry
+from streams.consent import ConsentSnapshot, RegistryEntry, normalise_subject_ref
 from streams.errors import InvalidRecord, PiiRedactError
 from streams.keys import KeyBook
 from streams.pickling import by_constructor
@@ -377,7 +377,8 @@ class Redactor:
         self, record: Record, registry: Mapping[str, RegistryEntry], now: datetime
     ) -> ConsentSnapshot:
         """The consent that applies to ``record`` at ``now``."""
-        entry = registry.get(record.subject_ref) if record.subject_ref is not None else None
+        ref = record.subject_ref
+        entry = registry.get(normalise_subject_ref(ref)) if ref is not None else None
         return self.policy.consent(record.consent, entry, now, subject_ref=record.subject_ref)
 
     def _context(

@@ -32,7 +32,7 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from streams.consent import ConsentError, EvidenceKey, parse_time
+from streams.consent import ConsentError, EvidenceKey, normalise_subject_ref, parse_time
 from streams.errors import PiiRedactError
 from streams.pseudonym import Pseudonymiser
 from streams.timestamps import format_rfc3339
@@ -203,7 +203,9 @@ class KeyBook:
 
     def for_subject(self, subject_ref: str | None, now: datetime) -> Pseudonymiser | None:
         """The pseudonymiser for a record of ``subject_ref``; ``None`` if its key is missing."""
-        if self.scope != "subject" or subject_ref is None:
+        if subject_ref is not None:
+            subject_ref = normalise_subject_ref(subject_ref)  # as the registry keys it
+        if self.scope != "subject" or not subject_ref:
             return self.global_pseudonymiser()
         cached = self._open.get(subject_ref)
         if cached is not None:
