@@ -353,7 +353,9 @@ def identity_forms(entity_type: str, value: str) -> frozenset[str]:
 
 def lookup_forms(entity_type: str, value: str) -> frozenset[str]:
     """The normalised forms a finding's value is looked up by (empty: it cannot be
-    normalised, and belongs to nobody)."""
+    normalised, and belongs to nobody; so does a value longer than any identity value)."""
+    if len(value) > MAX_IDENTITY_VALUE:
+        return frozenset()
     if entity_type == "PERSON":
         return _person_forms(value, identity=False)
     return _single(entity_type, value)

@@ -140,6 +140,8 @@ CASES: list[tuple[str, str, Person, str | None, str]] = [
     ("LOCATION", "Мария Иванова", T, None, "an entity type not in any identity"),
     ("PERSON", "", T, None, "nothing to read"),
     ("PERSON", "М.", T, None, "an initial alone"),
+    ("PERSON", "Мария Иванова" + " " * 300, T, None, "longer than any identity value"),
+    ("PERSON", "Мария Анна Ольга Иванова Петрова", T, None, "too many words to be one name"),
 ]
 
 
