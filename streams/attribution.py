@@ -397,8 +397,10 @@ class Person(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
-    """Who a finding belongs to. ``subject_refs``: for ``registered``, every registered subject
-    whose identity it matches (namesakes: judge under the most restrictive of their consents)."""
+    """Who a finding belongs to. ``subject_refs``: every registered subject other than the
+    record's whose identity it matches (for ``registered``, at least one; for ``subject``,
+    namesakes). Judge the finding under the most restrictive of the consents of everyone it
+    names: the record subject's (for ``subject``) and each of ``subject_refs``'."""
 
     person: Person
     subject_refs: tuple[str, ...] = ()
@@ -489,9 +491,13 @@ class IdentityIndex:
         """Who the finding ``value`` (of ``entity_type``) belongs to, in a record about
         ``record_subject`` whose own ``consent.identity`` has ``record_identity``.
 
-        The record's subject first (their registered or record-level identity), then other
+        The record's subject (their registered or record-level identity), else other
         registered subjects, else a third party; a value that cannot be normalised is a
-        third party."""
+        third party. A value of the subject's that also matches other registered subjects
+        (namesakes, or a record-level identity naming someone else) is ``subject`` with
+        those subjects in ``subject_refs``: judge it under the most restrictive of all their
+        consents, so a record cannot claim a registered person's values as its subject's and
+        publish them past that person's withdrawal."""
         forms = lookup_forms(entity_type, value)
         if not forms:
             return THIRD_PARTY
@@ -502,17 +508,21 @@ class IdentityIndex:
             if extra is not None:
                 key_ids.add(extra.key_id)
         matches: set[str] = set()
+        is_subject = False
         for kid in sorted(key_ids):
             key = self._key(kid)
             fps = {_fingerprint(key, entity_type, form) for form in forms}
             for mine in (own, record_identity):
                 if mine is not None and mine.key_id == kid and not fps.isdisjoint(mine.values):
-                    return SUBJECT
+                    is_subject = True
             for fp in fps:
                 matches.update(self._by_fingerprint.get(fp, ()))
         matches.discard(ref or "")
-        if matches:
-            return Attribution(Person.REGISTERED, tuple(sorted(matches)))
+        others = tuple(sorted(matches))
+        if is_subject:
+            return Attribution(Person.SUBJECT, others) if others else SUBJECT
+        if others:
+            return Attribution(Person.REGISTERED, others)
         return THIRD_PARTY
 
     def subjects(self) -> Iterable[str]:

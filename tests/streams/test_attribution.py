@@ -174,11 +174,22 @@ def test_a_record_level_identity_makes_its_subject() -> None:
     assert built.attribute("PERSON", "Петра Соколова", "vk:99").person is T
 
 
-def test_namesakes_are_all_named_and_the_subject_comes_first() -> None:
+def test_namesakes_are_all_named() -> None:
     built = index()
     built.add("vk:7", {"PERSON": ["Иван Петров"]})
     assert built.attribute("PERSON", "Ивану Петрову", MARIA) == Attribution(R, ("vk:6", "vk:7"))
-    assert built.attribute("PERSON", "Ивану Петрову", "vk:7").person is S
+    # The subject's own name, which a registered namesake shares: both consents must allow.
+    assert built.attribute("PERSON", "Ивану Петрову", "vk:7") == Attribution(S, ("vk:6",))
+
+
+def test_a_record_level_identity_cannot_take_over_a_registered_persons_values() -> None:
+    # A record about vk:99 claiming Maria's name and phone as its subject's: they stay tied to
+    # Maria, so her own consent (say, withdrawn) still decides.
+    built = index()
+    claimed = {"PERSON": ["Мария Иванова"], "PHONE_NUMBER": ["8 916 123 45 67"]}
+    own = built.fingerprints(parse_identity(claimed))
+    assert built.attribute("PERSON", "Марии Ивановой", "vk:99", own) == Attribution(S, (MARIA,))
+    assert built.attribute("PHONE_NUMBER", "+79161234567", "vk:99", own) == Attribution(S, (MARIA,))
 
 
 def test_erasure_removes_the_fingerprints() -> None:
