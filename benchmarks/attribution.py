@@ -14,11 +14,13 @@ Also the per-word cost of the two Russian lemmatisers available (pymorphy3, used
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import random
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +175,110 @@ def _lemmatisers(min_seconds: float) -> dict[str, float]:
     return out
 
 
+@dataclass(frozen=True)
+class _Mention:
+    text: str
+    kinds: frozenset[str]  # span types: name, surname, patronymic, nickname
+    chain: str | None  # the coreference chain (a person) it belongs to
+
+
+def _read_factru(stem: Path) -> tuple[list[_Mention], dict[str, str]]:
+    """One factRuEval document: its Person mentions and the normalised name of each chain
+    that has a first and a last name (``firstname [patronymic] lastname``)."""
+    text = stem.with_suffix(".txt").read_text("utf-8")
+    spans: dict[str, tuple[str, int, int]] = {}
+    for line in stem.with_suffix(".spans").read_text("utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 4:
+            spans[parts[0]] = (parts[1], int(parts[2]), int(parts[3]))
+    objects: dict[str, list[tuple[str, int, int]]] = {}
+    for line in stem.with_suffix(".objects").read_text("utf-8").splitlines():
+        parts = line.split("#")[0].split()
+        if len(parts) >= 3 and parts[1] == "Person":
+            objects[parts[0]] = [spans[i] for i in parts[2:] if i in spans]
+    chain_of: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for block in stem.with_suffix(".coref").read_text("utf-8").strip().split("\n\n"):
+        lines = block.strip().splitlines()
+        head = lines[0].split()
+        attrs = dict(line.split(" ", 1) for line in lines[1:] if " " in line)
+        chain = f"{stem.name}/{head[0]}"
+        for obj in head[1:]:
+            chain_of[obj] = chain
+        if attrs.get("firstname") and attrs.get("lastname"):
+            given = (attrs["firstname"], attrs.get("patronymic"), attrs["lastname"])
+            names[chain] = " ".join(p for p in given if p)
+    mentions = [
+        _Mention(
+            text[min(p[1] for p in found) : max(p[1] + p[2] for p in found)],
+            frozenset(p[0] for p in found),
+            chain_of.get(obj),
+        )
+        for obj, found in objects.items()
+        if found
+    ]
+    return mentions, names
+
+
+def _same_person_key(name: str) -> tuple[str, str]:
+    """How the evaluation tells two annotated names apart: the first four letters of the first
+    and of the last word, ``ё`` and ``э`` read as ``е`` (the annotators spell one person
+    ``Сэйдзи``/``Сейдзи``, ``Рамзан``/``Рамзану``, with or without a patronymic)."""
+    words = name.casefold().replace("ё", "е").replace("э", "е").split()
+    return words[0][:4], words[-1][:4]
+
+
+def evaluate_factru(devset: Path) -> dict[str, Any]:
+    """Attribution on independent data: factRuEval-2016's devset (Russian news; see
+    ``../shared/data/README.md``). Each coreference chain with a first and last name is
+    registered as one subject with the name the annotators normalised it to (nominative).
+    Every Person mention (the text from its first to its last span, as printed: inflected,
+    initials, surname alone) is attributed:
+
+    - ``per_document``: against the subjects of its own document. A mention is *matchable*
+      when its chain is registered and it has a given name or an initial besides the surname
+      (a surname alone is nobody's by design); ``right``: attributed to its chain alone.
+    - ``all_documents``: against every subject of every document (about 350 people), to count
+      *wrong* attributions: to a subject whose annotated name differs from the mention's own
+      chain's (:func:`_same_person_key`; the same person in two documents is two chains with
+      one name: not wrong).
+    """
+    keyring = Keyring("eval", {"eval": bytes(range(32))})
+    docs = [_read_factru(coref.with_suffix("")) for coref in sorted(devset.glob("*.coref"))]
+    every = IdentityIndex(keyring)
+    all_names: dict[str, tuple[str, str]] = {}
+    for _, names in docs:
+        for chain, name in names.items():
+            with contextlib.suppress(ValueError):
+                every.add(chain, {"PERSON": [name]})
+                all_names[chain] = _same_person_key(name)
+    local = {"mentions": 0, "matchable": 0, "right": 0, "nobody": 0, "other": 0}
+    across = {"attributed": 0, "wrong": 0}
+    for mentions, names in docs:
+        index = IdentityIndex(keyring)
+        for chain in names:
+            if chain in all_names:
+                index.add_fingerprints(chain, every.fingerprints({"PERSON": [names[chain]]}))
+        for m in mentions:
+            local["mentions"] += 1
+            got = every.attribute("PERSON", m.text, None)
+            own = all_names.get(m.chain or "")
+            if got.subject_refs:
+                across["attributed"] += 1
+                if own is not None and any(all_names[r] != own for r in got.subject_refs):
+                    across["wrong"] += 1
+            if own is None or "surname" not in m.kinds or not m.kinds & {"name", "patronymic"}:
+                continue
+            local["matchable"] += 1
+            refs = index.attribute("PERSON", m.text, None).subject_refs
+            key = "right" if refs == (m.chain,) else "nobody" if not refs else "other"
+            local[key] += 1
+    return {
+        "per_document": {**local, "recall": round(local["right"] / local["matchable"], 3)},
+        "all_documents": {"subjects": len(every), **across},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -182,6 +288,9 @@ def main() -> None:
     args = parser.parse_args()
     subjects, records = (200, 50) if args.quick else (args.subjects, args.records)
     result = run(subjects, records, 0.5 if args.quick else 3.0)
+    devset = Path(__file__).resolve().parents[1].parent / "shared/data/factRuEval-2016/devset"
+    if devset.is_dir():
+        result["factru_eval_2016_devset"] = evaluate_factru(devset)
     print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
     if not args.quick:
         args.output_dir.mkdir(parents=True, exist_ok=True)

@@ -228,19 +228,17 @@ def _initial_keys(letter: str) -> str:
 
 
 def _full_name_forms(combo: Sequence[_Reading], *, identity: bool) -> set[str]:
-    patronymic = [r.form for r in combo if r.role == "patronymic"]
+    """``n:`` + every word; with a patronymic, the name without it too: ``s:`` (an identity's,
+    which a finding without a patronymic looks up) or ``n:`` (a finding's, which matches an
+    identity that has none). So a patronymic in both must be the same one."""
+    patronymic = any(r.role == "patronymic" for r in combo)
     rest = sorted(r.form for r in combo if r.role != "patronymic")
-    if not rest:
-        return set()
-    everything = "|".join(sorted(r.form for r in combo))
-    if identity:
-        # With a patronymic: the full name, and (``s:``) the name without it, which a finding
-        # without a patronymic looks up. Without one (``n:``): a finding with any patronymic
-        # matches.
-        return {f"p:{everything}", f"s:{'|'.join(rest)}"} if patronymic else {f"n:{everything}"}
-    if patronymic:
-        return {f"p:{everything}", f"n:{'|'.join(rest)}"}
-    return {f"n:{everything}", f"s:{everything}"}
+    forms = {"n:" + "|".join(sorted(r.form for r in combo))}
+    if patronymic and len(rest) >= 2:  # never a given name alone
+        forms.add(("s:" if identity else "n:") + "|".join(rest))
+    elif not patronymic and not identity:
+        forms.add("s:" + "|".join(rest))
+    return forms
 
 
 def _identity_initial_forms(combo: Sequence[_Reading]) -> set[str]:
@@ -306,7 +304,13 @@ def _person_forms(value: str, *, identity: bool) -> frozenset[str]:
         return frozenset(_lookup_initial_forms(words[0], initials))
     if identity and len(words) < 2:
         return frozenset()  # a given name alone identifies nobody
-    for combo in _agreeing(words):
+    # Every agreeing reading, and the words as written (a foreign name the dictionary reads
+    # as common nouns of clashing genders still matches itself).
+    surface = tuple(r for r in (_readings(w)[-1] for w in words))
+    for combo in [
+        *_agreeing(words),
+        tuple(_Reading(r.form, r.role, None, None, r.first) for r in surface),
+    ]:
         forms.update(_full_name_forms(combo, identity=identity))
         if identity:
             forms.update(_identity_initial_forms(combo))
