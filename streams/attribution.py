@@ -185,12 +185,11 @@ def _agree(combo: Sequence[_Reading]) -> str | bool | None:
     return next(iter(genders), None)
 
 
-def _agreeing(words: Sequence[str]) -> list[tuple[_Reading, ...]]:
+def _agreeing(per_word: Sequence[Sequence[_Reading]]) -> list[tuple[_Reading, ...]]:
     """Every reading of the words of a name whose words agree in gender and case (pruned
     word by word)."""
     combos: list[tuple[tuple[_Reading, ...], str | None, str | None]] = [((), None, None)]
-    for word in words:
-        readings = _readings(word)
+    for readings in per_word:
         extended = []
         for combo, gender, case in combos:
             for r in readings:
@@ -306,11 +305,9 @@ def _person_forms(value: str, *, identity: bool) -> frozenset[str]:
         return frozenset()  # a given name alone identifies nobody
     # Every agreeing reading, and the words as written (a foreign name the dictionary reads
     # as common nouns of clashing genders still matches itself).
-    surface = tuple(r for r in (_readings(w)[-1] for w in words))
-    for combo in [
-        *_agreeing(words),
-        tuple(_Reading(r.form, r.role, None, None, r.first) for r in surface),
-    ]:
+    per_word = [_readings(w) for w in words]
+    written = tuple(_Reading(r[-1].form, r[-1].role, None, None, r[-1].first) for r in per_word)
+    for combo in [*_agreeing(per_word), written]:
         forms.update(_full_name_forms(combo, identity=identity))
         if identity:
             forms.update(_identity_initial_forms(combo))
