@@ -141,7 +141,7 @@ class _Reading:
 
 
 def _readings(word: str) -> list[_Reading]:
-    """The readings of one (case-folded) word: its lemmas, and its surface form."""
+    """The readings of one (case-folded) word: its surface form first, then its lemmas."""
     surface = _skeleton(word)
     first = word[0]
     if not _CYRILLIC.search(word):
@@ -168,11 +168,13 @@ def _readings(word: str) -> list[_Reading]:
             parts = normal.replace("ё", "е").split("-")
             lemma = skeletons[normal] = "-".join(_skeleton(p) for p in parts)
         readings[(lemma, role, gender, case)] = None
-    # The surface form as written: the role and gender all its readings agree on, any case.
+    # First, the surface form as written: the role and gender all its readings agree on, any
+    # case; then at most _MAX_READINGS - 1 lemma readings.
     roles, genders = {key[1] for key in readings}, {key[2] for key in readings}
     role = roles.pop() if len(roles) == 1 else "other"
-    readings[(surface, role, genders.pop() if len(genders) == 1 else None, None)] = None
-    return [_Reading(*key, first) for key in itertools.islice(readings, _MAX_READINGS)]
+    gender = genders.pop() if len(genders) == 1 else None
+    lemmas = itertools.islice(readings, _MAX_READINGS - 1)
+    return [_Reading(surface, role, gender, None, first), *(_Reading(*k, first) for k in lemmas)]
 
 
 def _agree(combo: Sequence[_Reading]) -> str | bool | None:
@@ -306,7 +308,7 @@ def _person_forms(value: str, *, identity: bool) -> frozenset[str]:
     # Every agreeing reading, and the words as written (a foreign name the dictionary reads
     # as common nouns of clashing genders still matches itself).
     per_word = [_readings(w) for w in words]
-    written = tuple(_Reading(r[-1].form, r[-1].role, None, None, r[-1].first) for r in per_word)
+    written = tuple(_Reading(r[0].form, r[0].role, None, None, r[0].first) for r in per_word)
     for combo in [*_agreeing(per_word), written]:
         forms.update(_full_name_forms(combo, identity=identity))
         if identity:
