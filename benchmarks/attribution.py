@@ -30,32 +30,42 @@ from natasha import MorphVocab
 from streams.attribution import IdentityIndex, _morph
 from streams.keys import Keyring
 
-GIVEN_F = ["Мария", "Анна", "Елена", "Ольга", "Дарья", "Ксения", "Алёна", "Юлия"]
-GIVEN_M = ["Иван", "Олег", "Сергей", "Павел", "Артём", "Дмитрий", "Юрий", "Никита"]
-SURNAMES = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Орлов"]
+GIVEN_F = ["Мария", "Юлия", "Лидия", "Наталия", "Виктория", "Валерия", "Анастасия", "София"]
+GIVEN_M = ["Иван", "Олег", "Артём", "Глеб", "Борис", "Роман", "Степан", "Антон"]
+GIVEN_EN = ["John", "Mary", "Peter", "Anne", "David", "Helen", "Mark", "Susan"]
 PATRONYMIC_M = ["Сергеевич", "Андреевич", "Петрович", "Олегович"]
 PATRONYMIC_F = ["Сергеевна", "Андреевна", "Петровна", "Олеговна"]
+#: Surnames are made of one syllable per decimal digit of the subject's number, so that every
+#: subject has a name of their own (namesakes would make every lookup a crowd).
+SYLLABLES = ["бар", "вел", "гор", "дан", "кир", "лом", "мар", "нес", "пет", "рус"]
+SYLLABLES_EN = ["ba", "ke", "lo", "mu", "ni", "po", "ra", "si", "tu", "wy"]
+
+
+def _stem(n: int, syllables: list[str]) -> str:
+    return "".join(syllables[int(d)] for d in f"{n:04d}").capitalize()
 
 
 def _identity(rng: random.Random, n: int) -> tuple[dict[str, list[str]], dict[str, str]]:
     female = n % 2 == 0
     given = rng.choice(GIVEN_F if female else GIVEN_M)
-    surname = rng.choice(SURNAMES) + ("а" if female else "")
+    surname = _stem(n, SYLLABLES) + ("ова" if female else "ов")
     patronymic = rng.choice(PATRONYMIC_F if female else PATRONYMIC_M)
+    english = (rng.choice(GIVEN_EN), _stem(n, SYLLABLES_EN) + "son")
     phone = f"+7 9{n % 100:02d} {n // 100 % 1000:03d}-{n % 97:02d}-{n % 89:02d}"
     email = f"user{n}@mail.example"
     identity = {
-        "PERSON": [f"{given} {patronymic} {surname}", f"Person{n} Example"],
+        "PERSON": [f"{given} {patronymic} {surname}", " ".join(english)],
         "PHONE_NUMBER": [phone],
         "EMAIL_ADDRESS": [email],
         "NICKNAME": [f"nick_{n}"],
     }
     # The forms a page would show: oblique case, initials, another format.
-    oblique = f"{given[:-1]}ии {surname[:-1]}ой" if given.endswith("ия") else f"{given} {surname}"
+    # (genitive for the women, whose names end in -ия; dative for the men).
+    oblique = f"{given[:-1]}и {surname[:-1]}ой" if female else f"{given}у {surname}у"
     seen = {
         "name": oblique,
         "initials": f"{given[0]}. {patronymic[0]}. {surname}",
-        "english": f"Example, Person{n}",
+        "english": f"{english[1]}, {english[0]}",
         "phone": "8" + phone[2:].replace(" ", "").replace("-", ""),
         "email": email.upper(),
         "nick": f"NICK-{n}",
@@ -72,7 +82,7 @@ def _record(
     findings = [
         ("PERSON", own["name"]),
         ("PERSON", theirs["initials"]),
-        ("PERSON", f"Олегу Петровичу Неизвестному{n % 7}"),
+        ("PERSON", f"Олегу Петровичу {_stem(n, SYLLABLES)}еву"),  # nobody's
         ("PERSON", own["english"]),
         ("PHONE_NUMBER", own["phone"]),
         ("PHONE_NUMBER", theirs["phone"]),

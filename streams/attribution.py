@@ -246,10 +246,9 @@ def _identity_initial_forms(combo: Sequence[_Reading]) -> set[str]:
     """The initials forms an identity name registers, from one agreeing reading of it:
     surname, initials, and (for a lemma reading of the surname) the name's gender."""
     patronymic = [r for r in combo if r.role == "patronymic"]
-    named = any(r.role == "name" for r in combo) or bool(patronymic)
-    # The surname: a word not read as a given name or patronymic; in a name with neither (a
-    # Latin name, say), each word in turn.
-    candidates = [r for r in combo if r.role == "other"] if named else list(combo)
+    # The surname: each word but the patronymic in turn (the dictionary's guess of which word
+    # is a given name is unreliable for surnames it does not know).
+    candidates = [r for r in combo if r.role != "patronymic"]
     gender = _agree(combo)
     forms: set[str] = set()
     for surname in candidates:
