@@ -94,7 +94,8 @@ def parse_event(
     takes effect even with a status, type, scope or jurisdiction in another case, a time
     without a zone (``at`` then becomes ``now``, the worker's clock), unknown fields or a key
     other than its ``subject_ref``: such an event carries ``irregular`` and a warning is
-    logged with the field names. Only a subject reference that cannot be read refuses it.
+    logged with the field names; without a readable ``subject_ref`` it names its subject by
+    the message key. Only when neither can be read is it refused.
     """
 
     def bad(detail: str) -> InvalidRecord:
@@ -110,15 +111,19 @@ def parse_event(
         raise bad("event is not valid JSON") from None
     if not isinstance(doc, dict):
         raise bad("event must be a JSON object")
-    raw_subject = doc.get("subject_ref")
-    subject_ref = normalise_subject_ref(raw_subject) if isinstance(raw_subject, str) else ""
-    if not 0 < len(subject_ref) <= MAX_SUBJECT_REF:
-        raise bad(f"subject_ref: must be a string of 1-{MAX_SUBJECT_REF} characters")
     kind = doc.get("type")
     raw = doc.get("consent")
     erasure = _reads_as_erasure(kind)
     withdraws = erasure or reads_as_withdrawal(raw)
     irregular: list[str] = []
+    raw_subject = doc.get("subject_ref")
+    subject_ref = normalise_subject_ref(raw_subject) if isinstance(raw_subject, str) else ""
+    if not 0 < len(subject_ref) <= MAX_SUBJECT_REF and withdraws and key is not None:
+        # A withdrawal without a readable subject_ref names its subject by the message key.
+        subject_ref = normalise_subject_ref(key.decode("utf-8", "replace"))
+        irregular.append("subject_ref")
+    if not 0 < len(subject_ref) <= MAX_SUBJECT_REF:
+        raise bad(f"subject_ref: must be a string of 1-{MAX_SUBJECT_REF} characters")
 
     def check(ok: bool, name: str, detail: str) -> None:
         if not ok:

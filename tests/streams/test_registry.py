@@ -161,6 +161,8 @@ IRREGULAR_WITHDRAWALS = [
     (raw_event(type="Consent", consent=WITHDRAWN), "type", "type in another case"),
     (raw_event(consent=WITHDRAWN, note="x"), "unknown_fields", "an unknown field"),
     (raw_event(key=b"someone", consent=WITHDRAWN), "key", "the key is not the subject_ref"),
+    (raw_event(subject_ref=None, consent=WITHDRAWN), "subject_ref", "subject_ref missing: key"),
+    (raw_event(key=b" VK:1001", subject_ref=7, type="erasure"), "subject_ref", "not a string"),
     (raw_event(type="ERASURE"), "type", "erasure in capitals"),
     (raw_event(type="erasure", at="2026-11-10T00:00:00"), "at", "erasure time without a zone"),
     (raw_event(type="erasure", consent=GRANT), "consent", "an erasure carrying a consent"),
@@ -197,6 +199,7 @@ PERFECT_GRANTS_ONLY = [
     (raw_event(consent=GRANT, at="2026-11-10T00:00:00"), "at"),
     (raw_event(type="Consent", consent=GRANT), "type"),
     (raw_event(key=b"someone", consent=GRANT), "message key"),
+    (raw_event(subject_ref=None, consent=GRANT), "subject_ref"),
 ]
 
 
