@@ -17,23 +17,32 @@ Extra fields are allowed and ignored. Evaluated at a moment ``now`` it gives a
   names neither use, or purposes that do not include the policy's purpose. Silence is never
   consent (152-FZ art. 10.1).
 
-A record carries one subject (``subject_ref``); the registry may hold a newer statement for that
-subject. :func:`resolve` picks the statement that applies: a record without current consent
-(state ``none`` or ``expired``) takes the registry's; when both say something, the newer
-statement wins (the record's ``withdrawn_at`` or ``valid_from``, the registry event's ``at``),
-and on a tie or with no times the more restrictive one. The result is a
-:class:`ConsentSnapshot`, which is what the policy, the clean record's ``redaction`` block and
-the audit topic see. A snapshot never holds the evidence text, only a short hash of it.
+A statement that reads as a withdrawal (status ``withdrawn`` in any case, or a
+``withdrawn_at``) is a withdrawal even when other fields are malformed; only a grant has to be
+perfect to count (:func:`parse_consent`).
+
+A record carries one subject (``subject_ref``, compared after :func:`normalise_subject_ref`);
+the registry may hold a newer statement for that subject. :func:`resolve` picks the statement
+that applies: a registry withdrawal or erasure always (only a newer registry grant undoes it);
+a record without current consent (state ``none`` or ``expired``) takes the registry's; when
+both say something else, the newer statement wins (the record's ``withdrawn_at`` or
+``valid_from``, the registry event's ``at``), and on a tie or with no times the more
+restrictive one. A record-level grant on a record without ``subject_ref`` counts at most as
+``processing``. The result is a :class:`ConsentSnapshot`, which is what the policy, the clean
+record's ``redaction`` block and the audit topic see. A snapshot shows no free text of the
+statement: purposes only by the policy's own purpose name, evidence only as a keyed HMAC.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+import hmac
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from streams.core.pickling import by_constructor
 from streams.core.timestamps import format_rfc3339, parse_rfc3339
@@ -97,6 +106,8 @@ class Consent:
     withdrawn_at: datetime | None = None
     jurisdiction: Jurisdiction | None = None
     evidence: str | None = None
+    #: Fields that were not well formed in a statement read as a withdrawal (names only).
+    irregular: tuple[str, ...] = ()
 
     def state(self, now: datetime, purpose: str | None = None) -> ConsentState:
         """The state this statement gives at ``now`` (for ``purpose``, if the policy has one)."""
@@ -124,16 +135,39 @@ class Consent:
         return self.withdrawn_at if self.withdrawn_at is not None else self.valid_from
 
 
-def parse_consent(obj: object) -> Consent:
-    """Validate a consent statement. Raises :class:`ConsentError` naming the field."""
-    if not isinstance(obj, Mapping):
-        raise ConsentError("consent: must be an object")
+def normalise_subject_ref(value: str) -> str:
+    """The one form of a subject reference used for every lookup (registry entries, subject
+    keys, the identity index), for records and registry events alike: Unicode NFKC, surrounding
+    whitespace stripped, the whole reference case-folded (``" VK:101 "``, ``"vk:101"`` and
+    ``"ＶＫ:101"`` are one subject). Case-folding the whole reference, not only the scheme, can
+    merge two references that differ only in case; for the random or numeric ids platforms use
+    that is negligible, while a producer spelling one person's reference two ways is common and
+    would otherwise miss a withdrawal. The result may be empty: callers refuse that."""
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+def _fold(value: object) -> object:
+    """A string stripped and case-folded (for reading a withdrawal leniently); else as is."""
+    return (
+        unicodedata.normalize("NFKC", value).strip().casefold() if isinstance(value, str) else value
+    )
+
+
+def _status(obj: Mapping[str, Any]) -> str:
     status = obj.get("status")
     if status not in ("granted", "withdrawn", "none"):
         raise ConsentError("consent.status: must be granted, withdrawn or none")
+    return str(status)
+
+
+def _scope(obj: Mapping[str, Any]) -> frozenset[str]:
     scope = obj.get("scope", [])
     if not isinstance(scope, list) or not all(s in ("processing", "distribution") for s in scope):
         raise ConsentError("consent.scope: must be a list of processing and/or distribution")
+    return frozenset(scope)
+
+
+def _purposes(obj: Mapping[str, Any]) -> tuple[str, ...]:
     purposes = obj.get("purposes", [])
     if (
         not isinstance(purposes, list)
@@ -143,28 +177,105 @@ def parse_consent(obj: object) -> Consent:
         raise ConsentError(
             f"consent.purposes: must be a list of at most {_MAX_PURPOSES} non-empty strings"
         )
-    times: dict[str, datetime | None] = {}
-    for name in ("valid_from", "valid_until", "withdrawn_at"):
-        value = obj.get(name)
-        times[name] = None if value is None else parse_time(value, f"consent.{name}")
-    valid_from, valid_until = times["valid_from"], times["valid_until"]
-    if valid_from is not None and valid_until is not None and valid_until <= valid_from:
-        raise ConsentError("consent.valid_until: must be after valid_from")
+    return tuple(sorted(set(purposes)))
+
+
+def _time(obj: Mapping[str, Any], name: str) -> datetime | None:
+    value = obj.get(name)
+    return None if value is None else parse_time(value, f"consent.{name}")
+
+
+def _jurisdiction(obj: Mapping[str, Any]) -> Jurisdiction | None:
     jurisdiction = obj.get("jurisdiction")
     if jurisdiction is not None and jurisdiction not in Jurisdiction.__members__:
         raise ConsentError("consent.jurisdiction: must be RU, EU or OTHER")
+    return Jurisdiction(jurisdiction) if jurisdiction is not None else None
+
+
+def _evidence(obj: Mapping[str, Any]) -> str | None:
     evidence = obj.get("evidence")
     if evidence is not None and (not isinstance(evidence, str) or len(evidence) > 4096):
         raise ConsentError("consent.evidence: must be a string of at most 4096 characters")
+    return evidence
+
+
+def reads_as_withdrawal(obj: object) -> bool:
+    """Whether a consent statement, however malformed otherwise, says it is withdrawn: its
+    ``status`` is ``withdrawn`` in any case or spacing, or it carries a ``withdrawn_at``."""
+    return isinstance(obj, Mapping) and (
+        _fold(obj.get("status")) == "withdrawn" or obj.get("withdrawn_at") is not None
+    )
+
+
+_T = TypeVar("_T")
+
+
+def _lenient_withdrawal(obj: Mapping[str, Any]) -> Consent:
+    """A statement that reads as a withdrawal but is not well formed, taken as a withdrawal.
+    Every field that is not well formed is dropped (a case-variant jurisdiction is read) and
+    named in ``irregular``."""
+    irregular: list[str] = []
+
+    def read(name: str, reader: Callable[[Mapping[str, Any]], _T], fallback: _T) -> _T:
+        try:
+            return reader(obj)
+        except ConsentError:
+            irregular.append(f"consent.{name}")
+            return fallback
+
+    if obj.get("status") != "withdrawn":
+        irregular.append("consent.status")
+    jurisdiction = read("jurisdiction", _jurisdiction, None)
+    if jurisdiction is None and isinstance(obj.get("jurisdiction"), str):
+        folded = str(obj["jurisdiction"]).strip().upper()
+        jurisdiction = Jurisdiction(folded) if folded in Jurisdiction.__members__ else None
+    withdrawn_at = read("withdrawn_at", lambda o: _time(o, "withdrawn_at"), None)
     return Consent(
-        status=str(status),
-        scope=frozenset(scope),
-        purposes=tuple(sorted(set(purposes))),
+        status="withdrawn",
+        scope=read("scope", _scope, frozenset()),
+        purposes=read("purposes", _purposes, ()),
+        valid_from=read("valid_from", lambda o: _time(o, "valid_from"), None),
+        valid_until=read("valid_until", lambda o: _time(o, "valid_until"), None),
+        withdrawn_at=withdrawn_at,
+        jurisdiction=jurisdiction,
+        evidence=read("evidence", _evidence, None),
+        irregular=tuple(irregular),
+    )
+
+
+def parse_consent(obj: object) -> Consent:
+    """Validate a consent statement. Raises :class:`ConsentError` naming the field.
+
+    Only a grant has to be perfect to count. A statement that :func:`reads_as_withdrawal` but is
+    not well formed (``"WITHDRAWN"``, a scope ``Distribution``, a jurisdiction ``ru``, a time
+    without a zone) is a withdrawal all the same: its ``status`` becomes ``withdrawn`` and
+    :attr:`Consent.irregular` names the fields that were not well formed, never their values.
+    """
+    try:
+        return _strict_consent(obj)
+    except ConsentError:
+        if isinstance(obj, Mapping) and reads_as_withdrawal(obj):
+            return _lenient_withdrawal(obj)
+        raise
+
+
+def _strict_consent(obj: object) -> Consent:
+    if not isinstance(obj, Mapping):
+        raise ConsentError("consent: must be an object")
+    status, scope, purposes = _status(obj), _scope(obj), _purposes(obj)
+    valid_from, valid_until = _time(obj, "valid_from"), _time(obj, "valid_until")
+    withdrawn_at = _time(obj, "withdrawn_at")
+    if valid_from is not None and valid_until is not None and valid_until <= valid_from:
+        raise ConsentError("consent.valid_until: must be after valid_from")
+    return Consent(
+        status=status,
+        scope=scope,
+        purposes=purposes,
         valid_from=valid_from,
         valid_until=valid_until,
-        withdrawn_at=times["withdrawn_at"],
-        jurisdiction=Jurisdiction(jurisdiction) if jurisdiction is not None else None,
-        evidence=evidence,
+        withdrawn_at=withdrawn_at,
+        jurisdiction=_jurisdiction(obj),
+        evidence=_evidence(obj),
     )
 
 
@@ -172,13 +283,35 @@ def parse_consent(obj: object) -> Consent:
 class RegistryEntry:
     """The consent registry's latest word on one subject (see :mod:`streams.core.consent_events`).
 
-    ``at`` is when the statement was made (the event's ``at``); ``consent`` is ``None`` after
-    an erasure, which counts as a withdrawal until a newer grant arrives.
+    ``at`` is when the statement was made (the event's ``at``, never later than the worker's
+    clock plus :data:`streams.core.consent_events.MAX_CLOCK_SKEW` when it was applied;
+    ``future_dated`` says it was clamped); ``consent`` is ``None`` after an erasure, which
+    counts as a withdrawal until a newer grant arrives.
     """
 
     at: datetime
     consent: Consent | None = None
     erased_at: datetime | None = None
+    future_dated: bool = False
+
+    def withdrawn(self, now: datetime) -> bool:
+        """Whether this entry is a withdrawal or an erasure at ``now``."""
+        return self.consent is None or self.consent.state(now) is ConsentState.WITHDRAWN
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceKey:
+    """The key that makes a consent's ``evidence`` text a keyed digest (see
+    :func:`streams.core.keys.evidence_key`): without the key, digests of guessed evidence (a phone
+    number, a form id) cannot be computed, so they cannot be matched."""
+
+    key_id: str
+    key: bytes = field(repr=False)
+
+    def digest(self, text: str) -> str:
+        """``<key id>:<128 bits of HMAC-SHA-256 of text>``."""
+        mac = hmac.new(self.key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return f"{self.key_id}:{mac}"
 
 
 @by_constructor
@@ -193,9 +326,16 @@ class ConsentSnapshot:
     malformed: str | None = None  # why the record's own statement was ignored
     registry_at: datetime | None = None
     erased: bool = False
+    purpose: str | None = None  # the policy's purpose: the one purpose name shown as is
+    limited: str | None = None  # why a record-level grant counts for less than it says
 
-    def as_dict(self) -> dict[str, Any]:
-        """The snapshot as written to the ``redaction`` block and the audit topic."""
+    def as_dict(self, evidence_key: EvidenceKey | None = None) -> dict[str, Any]:
+        """The snapshot as written to the ``redaction`` block and the audit topic.
+
+        No free text of the statement is copied: ``purposes`` lists only the policy's own
+        purpose name (others are counted in ``other_purposes``), and ``evidence`` appears only
+        as ``evidence_hmac``, keyed by ``evidence_key`` (none without a key).
+        """
         out: dict[str, Any] = {
             "state": self.state.value,
             "jurisdiction": self.jurisdiction.value,
@@ -205,7 +345,10 @@ class ConsentSnapshot:
         if c is not None:
             out["status"] = c.status
             out["scope"] = sorted(c.scope)
-            out["purposes"] = list(c.purposes)
+            known = [p for p in c.purposes if p == self.purpose]
+            out["purposes"] = known
+            if len(c.purposes) > len(known):
+                out["other_purposes"] = len(c.purposes) - len(known)
             for name, value in (
                 ("valid_from", c.valid_from),
                 ("valid_until", c.valid_until),
@@ -213,15 +356,18 @@ class ConsentSnapshot:
             ):
                 if value is not None:
                     out[name] = format_rfc3339(value)
-            if c.evidence is not None:
-                digest = hashlib.sha256(c.evidence.encode("utf-8")).hexdigest()
-                out["evidence_sha256"] = digest[:16]
+            if c.evidence is not None and evidence_key is not None:
+                out["evidence_hmac"] = evidence_key.digest(c.evidence)
+            if c.irregular:
+                out["irregular"] = list(c.irregular)
         if self.registry_at is not None:
             out["registry_at"] = format_rfc3339(self.registry_at)
         if self.erased:
             out["erased"] = True
         if self.malformed is not None:
             out["record_consent_ignored"] = self.malformed
+        if self.limited is not None:
+            out["record_consent_limited"] = self.limited
         return out
 
 
@@ -229,18 +375,32 @@ def _more_restrictive(a: ConsentState, b: ConsentState) -> bool:
     return _RESTRICTIVENESS.index(a) < _RESTRICTIVENESS.index(b)
 
 
+#: Why a record-level grant without ``subject_ref`` counts at most as ``processing``.
+NO_SUBJECT_LIMIT = "no subject_ref: a grant nobody can withdraw counts at most as processing"
+
+
 def resolve(
     record_consent: object,
     registry: RegistryEntry | None,
     now: datetime,
     *,
+    subject_ref: str | None,
     default_jurisdiction: Jurisdiction = Jurisdiction.OTHER,
     purpose: str | None = None,
 ) -> ConsentSnapshot:
     """The consent that applies to a record at ``now``.
 
     ``record_consent`` is the record's ``consent`` field as parsed (``None`` when absent);
-    ``registry`` the registry's entry for the record's subject, if any.
+    ``registry`` the registry's entry for the record's subject, if any; ``subject_ref`` the
+    record's subject reference (``None`` when it has none).
+
+    - A registry withdrawal or erasure always applies: a record-level grant cannot override
+      it, only a newer registry grant can.
+    - A record without current consent (``none``, ``expired``) takes the registry's state.
+    - Otherwise the newer statement wins (the record's ``withdrawn_at`` or ``valid_from``, the
+      registry entry's ``at``); on a tie or with no times, the more restrictive one.
+    - A record-level ``distribution`` grant on a record without ``subject_ref`` counts as
+      ``processing``: no registry event can ever withdraw it.
     """
     malformed: str | None = None
     own: Consent | None = None
@@ -261,7 +421,13 @@ def resolve(
 
     use_registry = False
     if reg_state is not None and registry is not None:
-        if own is None or own_state in (ConsentState.NONE, ConsentState.EXPIRED):
+        # A registry withdrawal or erasure is never overridden by the record; a record
+        # without current consent takes the registry's.
+        if (
+            reg_state is ConsentState.WITHDRAWN
+            or own is None
+            or own_state in (ConsentState.NONE, ConsentState.EXPIRED)
+        ):
             use_registry = True
         else:
             own_at = own.stated_at
@@ -270,11 +436,15 @@ def resolve(
             else:
                 use_registry = _more_restrictive(reg_state, own_state)
 
+    limited: str | None = None
     if use_registry and registry is not None and reg_state is not None:
         chosen = registry.consent
         state, origin = reg_state, "registry"
     elif own is not None:
         chosen, state, origin = own, own_state, "record"
+        anonymous = subject_ref is None or not normalise_subject_ref(subject_ref)
+        if anonymous and state is ConsentState.DISTRIBUTION:
+            state, limited = ConsentState.PROCESSING, NO_SUBJECT_LIMIT
     else:
         chosen, state, origin = None, ConsentState.NONE, "none"
     jurisdiction = (
@@ -290,4 +460,6 @@ def resolve(
         malformed=malformed,
         registry_at=registry.at if registry is not None else None,
         erased=registry is not None and registry.erased_at is not None and use_registry,
+        purpose=purpose,
+        limited=limited,
     )

@@ -32,7 +32,7 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from streams.core.consent import parse_time
+from streams.core.consent import EvidenceKey, normalise_subject_ref, parse_time
 from streams.core.pseudonym import Pseudonymiser
 from streams.core.timestamps import format_rfc3339
 from streams.errors import ConsentError, KeyringError
@@ -202,7 +202,9 @@ class KeyBook:
 
     def for_subject(self, subject_ref: str | None, now: datetime) -> Pseudonymiser | None:
         """The pseudonymiser for a record of ``subject_ref``; ``None`` if its key is missing."""
-        if self.scope != "subject" or subject_ref is None:
+        if subject_ref is not None:
+            subject_ref = normalise_subject_ref(subject_ref)  # as the registry keys it
+        if self.scope != "subject" or not subject_ref:
             return self.global_pseudonymiser()
         cached = self._open.get(subject_ref)
         if cached is not None:
@@ -225,3 +227,12 @@ def require_keyring(policy: Policy, keyring: Keyring | None) -> None:
             f"policy {policy.version!r} pseudonymises, but no keyring is configured: "
             "set PIIREDACT_KEYS_FILE to a keyring file (see docs/consent.md)"
         )
+
+
+_EVIDENCE = b"consent-evidence/v1"
+
+
+def evidence_key(keyring: Keyring) -> EvidenceKey:
+    """The key for consent evidence digests (:meth:`ConsentSnapshot.as_dict`), under the
+    active keyring key: a dedicated derived key, so digests never equal pseudonyms."""
+    return EvidenceKey(keyring.active, keyring.derived(keyring.active, _EVIDENCE))

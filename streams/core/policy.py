@@ -133,14 +133,20 @@ class Policy:
         return self.default_action, DEFAULT_RULE
 
     def consent(
-        self, record_consent: object, registry: RegistryEntry | None, now: datetime
+        self,
+        record_consent: object,
+        registry: RegistryEntry | None,
+        now: datetime,
+        *,
+        subject_ref: str | None,
     ) -> ConsentSnapshot:
         """The consent that applies at ``now`` under this policy's default jurisdiction and
-        purpose (see :func:`streams.core.consent.resolve`)."""
+        purpose, to a record of ``subject_ref`` (see :func:`streams.core.consent.resolve`)."""
         return resolve(
             record_consent,
             registry,
             now,
+            subject_ref=subject_ref,
             default_jurisdiction=self.default_jurisdiction,
             purpose=self.purpose,
         )

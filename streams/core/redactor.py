@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from recognizers.findings import Finding
-from streams.core.consent import ConsentSnapshot, RegistryEntry
+from streams.core.consent import ConsentSnapshot, RegistryEntry, normalise_subject_ref
 from streams.core.decide import RecordContext, decide
 from streams.core.envelope import Limits, Record, Slot, collect_slots, parse_record
 from streams.core.keys import KeyBook
@@ -110,9 +110,12 @@ class Redactor:
     def consent_of(
         self, record: Record, registry: Mapping[str, RegistryEntry], now: datetime
     ) -> ConsentSnapshot:
-        """The consent that applies to ``record`` at ``now``."""
-        entry = registry.get(record.subject_ref) if record.subject_ref is not None else None
-        return self.policy.consent(record.consent, entry, now)
+        """The consent that applies to ``record`` at ``now``: the registry is looked up by the
+        subject reference in its one normal form
+        (:func:`~streams.core.consent.normalise_subject_ref`)."""
+        ref = record.subject_ref
+        entry = registry.get(normalise_subject_ref(ref)) if ref is not None else None
+        return self.policy.consent(record.consent, entry, now, subject_ref=ref)
 
     def prepare(
         self, raws: Sequence[bytes], registry: Mapping[str, RegistryEntry], now: datetime
@@ -144,8 +147,9 @@ class Redactor:
                 isinstance(p, Prepared)
                 and p.record.subject_ref is not None
                 and self.policy.may_pseudonymise(p.consent)
+                and (ref := normalise_subject_ref(p.record.subject_ref))
             ):
-                wanted[p.record.subject_ref] = None
+                wanted[ref] = None
         return list(wanted)
 
     def judge(

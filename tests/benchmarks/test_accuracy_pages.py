@@ -55,6 +55,8 @@ def _clean_texts(cases: Sequence[Case], consent: dict[str, object] | None) -> li
             "data": {"text": case.text},
         }
         if consent is not None:
+            # A grant counts for distribution only on a record whose subject can withdraw it.
+            record["subject_ref"] = f"vk:{index}"
             record["consent"] = consent
         records.append(orjson.dumps(record))
     outcomes = Redactor(build_detector(names=False), DEFAULT_POLICY).redact_batch(records)

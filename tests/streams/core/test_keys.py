@@ -13,6 +13,7 @@ from streams.core.keys import (
     KeyBook,
     Keyring,
     WrappedKey,
+    evidence_key,
     load_keyring,
     new_subject_key,
     parse_keyring,
@@ -135,3 +136,15 @@ def test_global_scope_is_one_key_for_everybody() -> None:
 
 def test_generated_keyrings_differ() -> None:
     assert Keyring.generate().keys != Keyring.generate().keys
+
+
+def test_the_evidence_key_is_a_dedicated_derived_key() -> None:
+    keyring = Keyring("k1", {"k1": b"\x07" * 32})
+    key = evidence_key(keyring)
+    assert key.key_id == "k1" and repr(b"\x07" * 32) not in repr(key)
+    assert key.key not in (
+        keyring.key("k1"),
+        KeyBook(keyring, "global").global_pseudonymiser()._key,
+    )
+    assert key.digest("form-1") == evidence_key(keyring).digest("form-1")
+    assert key.digest("form-1") != key.digest("form-2")

@@ -26,7 +26,7 @@ PLANTED = {EMAIL: "EMAIL_ADDRESS", PHONE: "PHONE_NUMBER", NAME: "PERSON", CARD: 
 
 POLICY = Policy(version="test-policy-3")
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
-NO_CONSENT = RecordContext(resolve(None, None, NOW))
+NO_CONSENT = RecordContext(resolve(None, None, NOW, subject_ref=None))
 
 
 def per_entity(actions: dict[str, Action], **fields: Any) -> Policy:
@@ -683,3 +683,28 @@ def test_encrypt_without_a_reveal_cipher_quarantines() -> None:
     assert outcome.verdict is Verdict.QUARANTINE
     assert outcome.reason == Reason.KEY_UNAVAILABLE
     assert "reveal key" in outcome.detail
+
+
+def test_a_subject_ref_spelt_another_way_meets_its_registry_withdrawal() -> None:
+    # Was: "VK:1 " looked up as is and missed the withdrawal of vk:1.
+    redactor = Redactor(FakeDetector(), CONSENT_POLICY)  # type: ignore[arg-type]
+    registry = {"vk:1": RegistryEntry(at=NOW, consent=parse_consent({"status": "withdrawn"}))}
+    distribution = {"status": "granted", "scope": ["distribution"]}
+    for spelling in ("VK:1", " vk:1 ", "Vk:1\t"):
+        [outcome] = redactor.redact_batch(
+            [consent_message(distribution, subject=spelling)], registry=registry, now=NOW
+        )
+        block = orjson.loads(outcome.value)["redaction"]
+        assert block["consent"]["state"] == "withdrawn", spelling
+        assert {f["action"] for f in block["findings"]} == {"redact"}
+
+
+def test_one_subject_key_for_every_spelling_of_a_subject_ref() -> None:
+    book = KeyBook(Keyring.generate("k7"), "subject", create=True)
+    detector = FakeDetector({**PLANTED, NAME.upper(): "PERSON"})
+    redactor = Redactor(detector, CONSENT_POLICY, keys=book)  # type: ignore[arg-type]
+    outcomes = redactor.redact_batch(
+        [consent_message(PROCESSING, subject=s) for s in ("vk:1", "VK:1", " vk:1")], now=NOW
+    )
+    tokens = {orjson.loads(o.value)["data"]["who"] for o in outcomes}
+    assert len(tokens) == 1 and list(book.store) == ["vk:1"]

@@ -277,8 +277,12 @@ def test_an_audit_entry_too_large_lists_no_findings_but_keeps_counts() -> None:
 
 
 def test_an_audit_entry_still_too_large_keeps_only_the_consents_state() -> None:
+    # Purposes are no longer copied out (only counted), so a large snapshot is made here with
+    # a long reason for ignoring the record's own consent instead.
     consent = Consent(status="granted", purposes=tuple(f"p{i}-" + "x" * 250 for i in range(64)))
-    snapshot = ConsentSnapshot(ConsentState.DISTRIBUTION, Jurisdiction.RU, "record", consent)
+    snapshot = ConsentSnapshot(
+        ConsentState.DISTRIBUTION, Jurisdiction.RU, "record", consent, malformed="x" * 20_000
+    )
     outcome = Outcome(
         Verdict.CLEAN,
         record_id="r" * 512,
