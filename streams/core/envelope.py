@@ -46,7 +46,10 @@ from streams.errors import InvalidRecord, TimestampError
 MAX_ID_CHARS = 512
 _KNOWN_FIELDS = frozenset({"id", "source", "scraped_at", "lang", "subject_ref", "consent", "data"})
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]{0,31}://[^\s]{1,8192}$")
-_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
+#: A language tag as the pipeline takes it, unscanned: a BCP 47 language (2-3 letters), then an
+#: optional script (4 letters) and region (2 letters or 3 digits); no variants or extensions, whose
+#: free-form 5-8 characters could carry a name (``ru-Petrov``) into the clean topic.
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|[0-9]{3}))?$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: What orjson reads inexactly: integers of 19 digits or more (as floats), and exponents of three
@@ -326,7 +329,11 @@ def parse_record(raw: bytes, limits: Limits = Limits()) -> Record:
         _check_rfc3339(scraped_at)
     lang = _optional_str(obj, "lang")
     if lang is not None and not _LANG.match(lang):
-        raise InvalidRecord("bad_field", "lang: must be a language tag such as en, ru or en-GB")
+        raise InvalidRecord(
+            "bad_field",
+            "lang: must be a language tag such as en, ru, en-GB or zh-Hant-TW "
+            "(language, optional script and region)",
+        )
     subject_ref = _optional_str(obj, "subject_ref")
     consent = obj.get("consent")
     if consent is not None and not isinstance(consent, dict):

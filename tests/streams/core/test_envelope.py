@@ -705,3 +705,34 @@ def test_a_byte_order_mark_at_the_start_is_dropped() -> None:
     with pytest.raises(InvalidRecord) as caught:  # only at the start: elsewhere it is not JSON
         parse_record(plain[:1] + b"\xef\xbb\xbf" + plain[1:])
     assert caught.value.reason == "not_json"
+
+
+# (lang, accepted, why)
+LANG_TAGS: tuple[tuple[str, bool, str], ...] = (
+    ("en", True, "a language"),
+    ("rus", True, "a three-letter language"),
+    ("en-GB", True, "language and region"),
+    ("en_GB", True, "an underscore, as locales write it"),
+    ("es-419", True, "a numeric region"),
+    ("zh-Hant-TW", True, "language, script and region"),
+    ("sr-Latn", True, "language and script"),
+    ("ru-Petrov", False, "a surname where a variant could stand"),
+    ("en-GB-Ivanova", False, "a name after the region"),
+    ("ru-RU-x-petrov85", False, "a private-use extension holding a handle"),
+    ("ivan", False, "four letters are not a language"),
+    ("en-GB ", False, "trailing space"),
+    ("e", False, "one letter"),
+    ("", False, "empty"),
+)
+
+
+@pytest.mark.parametrize(("lang", "accepted", "why"), LANG_TAGS, ids=[r[-1] for r in LANG_TAGS])
+def test_lang_is_a_language_tag_and_nothing_else(lang: str, accepted: bool, why: str) -> None:
+    raw = orjson.dumps({"id": "r", "source": "https://x.example/", "lang": lang, "data": {}})
+    if accepted:
+        assert parse_record(raw).lang == lang, why
+    else:
+        with pytest.raises(InvalidRecord) as caught:
+            parse_record(raw)
+        assert caught.value.reason == "bad_field", why
+        assert caught.value.detail.startswith("lang: must be a language tag"), why
