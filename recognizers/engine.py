@@ -21,13 +21,14 @@ import functools
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import compress
 from operator import itemgetter
 from typing import Any, Final
 
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.ner import NerRecognizer
+from recognizers.normalize import Canonical, rewrite
 from recognizers.syntax import class_chars, parse, sre
 
 
@@ -258,11 +259,34 @@ class Detector:
         """The recognizers in the order they run."""
         return tuple(type(r).__name__ for r in (*self._patterns, *self._ner))
 
-    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]:
-        """Findings for each of ``texts``, in order, sorted by position; may overlap."""
-        unique = list(dict.fromkeys(texts))
-        found: dict[str, list[Finding]] = {text: [] for text in unique}
-        shapes = Shapes(unique)
+    def analyze(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
+        """Findings for each of ``texts``, in order, sorted by position; may overlap.
+
+        Each string is recognised in its canonical form (:mod:`recognizers.normalize`) and its
+        findings are given back in the string's own offsets, each covering the whole original
+        value. ``contexts`` (as many as ``texts``, or ``None``) is what names each string, such
+        as the JSON key it is the value of: its words count as context words standing right
+        before the string (``{"паспорт": "4505 678901"}``), and nothing in it is reported.
+        """
+        if contexts is None:
+            keys: Sequence[str | tuple[str, str | None]] = texts
+        else:
+            if len(contexts) != len(texts):
+                raise ValueError("contexts must be as many as texts")
+            keys = [(text, _prefix(context)) for text, context in zip(texts, contexts, strict=True)]
+        unique = list(dict.fromkeys(keys))
+        # Per unique key: the original string, its canonical form (None: itself), its context
+        # prefix, and what the pattern recognizers scan (the prefix, then the canonical text).
+        plan: list[tuple[str, Canonical | None, str | None, str]] = []
+        for key in unique:
+            text, prefix = (key, None) if isinstance(key, str) else key
+            form = rewrite(text)
+            body = text if form is None else form.text
+            plan.append((text, form, prefix, body if prefix is None else prefix + body))
+        found: dict[str, list[Finding]] = {scanned: [] for *_, scanned in plan}
+        shapes = Shapes(found)
         for recognizer, needs in zip(self._patterns, self._needs, strict=True):
             name = type(recognizer).__name__
             entity = recognizer.ENTITY
@@ -275,18 +299,74 @@ class Detector:
                 for start, end, score in spans:
                     subtype = recognizer.subtype(text, start, end)
                     findings.append(Finding(start, end, entity, score, name, subtype))
-        for model in self._ner:
-            wanted = [text for text in unique if model.wants(text)]
-            if not wanted:
-                continue
-            name = type(model).__name__
-            for text, spans in zip(wanted, model.analyze_batch(wanted), strict=True):
-                found[text].extend(
-                    Finding(start, end, model.ENTITY, score, name) for start, end, score in spans
+        ner_found: dict[str, list[Finding]] = {}
+        if self._ner:
+            bodies = list(dict.fromkeys(t if f is None else f.text for t, f, _p, _s in plan))
+            for model in self._ner:
+                wanted = [text for text in bodies if model.wants(text)]
+                if not wanted:
+                    continue
+                name = type(model).__name__
+                for text, spans in zip(wanted, model.analyze_batch(wanted), strict=True):
+                    ner_found.setdefault(text, []).extend(
+                        Finding(start, end, model.ENTITY, score, name)
+                        for start, end, score in spans
+                    )
+        results: dict[str | tuple[str, str | None], list[Finding]] = {}
+        for key, (text, form, prefix, scanned) in zip(unique, plan, strict=True):
+            own = found[scanned]
+            named = ner_found.get(text if form is None else form.text, ())
+            if form is None and prefix is None:
+                findings = [*own, *named] if named else own
+            else:
+                shift = 0 if prefix is None else len(prefix)
+                findings = [
+                    mapped
+                    for finding in own
+                    if (mapped := _to_original(finding, form, shift)) is not None
+                ]
+                findings.extend(
+                    mapped
+                    for finding in named
+                    if (mapped := _to_original(finding, form, 0)) is not None
                 )
-        for findings in found.values():
             findings.sort(key=lambda f: (f.start, -f.end, f.entity_type))
-        return [list(found[text]) for text in texts]
+            results[key] = findings
+        return [list(results[key]) for key in keys]
+
+
+def _to_original(finding: Finding, form: Canonical | None, shift: int) -> Finding | None:
+    """``finding`` on the scanned text (the canonical text after ``shift`` characters of
+    context) in the original string's offsets; ``None`` when it lies in the context alone."""
+    start, end = finding.start - shift, finding.end - shift
+    if end <= 0:
+        return None
+    start = max(start, 0)
+    if form is not None:
+        start, end = form.original_span(start, end)
+    if start == finding.start and end == finding.end:
+        return finding
+    return replace(finding, start=start, end=end)
+
+
+#: Context prefix: letters of the key, split into words (camelCase, snake_case, kebab-case).
+_CAMEL = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
+_NOT_LETTERS = re.compile(r"[^\w]+|[\d_]+")
+#: The most characters of a context that count: the words nearest the value.
+_MAX_CONTEXT_CHARS = 40
+
+
+@functools.lru_cache(maxsize=4096)
+def _prefix(context: str | None) -> str | None:
+    """The words of ``context`` as they stand before the string they name, ``"phone number: "``
+    for ``phoneNumber``; ``None`` when it holds no letters."""
+    if not context:
+        return None
+    words = _NOT_LETTERS.sub(" ", _CAMEL.sub(" ", context)).split()
+    if not words:
+        return None
+    joined = " ".join(words)[-_MAX_CONTEXT_CHARS:].lstrip()
+    return joined + ": "
 
 
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
