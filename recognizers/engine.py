@@ -266,7 +266,8 @@ class Detector:
 
         Each string is recognised in its canonical form (:mod:`recognizers.normalize`) and its
         findings are given back in the string's own offsets, each covering the whole original
-        value. ``contexts`` (as many as ``texts``, or ``None``) is what names each string, such
+        value. A string that has a different canonical form is scanned as written too, so that
+        rewriting never loses a finding (``ivan@example.ru%30``). ``contexts`` (as many as ``texts``, or ``None``) is what names each string, such
         as the JSON key it is the value of: its words count as context words standing right
         before the string (``{"паспорт": "4505 678901"}``), and nothing in it is reported.
         """
@@ -286,6 +287,9 @@ class Detector:
             body = text if form is None else form.text
             plan.append((text, form, prefix, body if prefix is None else prefix + body))
         found: dict[str, list[Finding]] = {scanned: [] for *_, scanned in plan}
+        for text, form, prefix, _scanned in plan:
+            if form is not None:  # the original too: what it shows is never lost by rewriting
+                found.setdefault(text if prefix is None else prefix + text, [])
         shapes = Shapes(found)
         for recognizer, needs in zip(self._patterns, self._needs, strict=True):
             name = type(recognizer).__name__
@@ -330,6 +334,14 @@ class Detector:
                     for finding in named
                     if (mapped := _to_original(finding, form, 0)) is not None
                 )
+                if form is not None:
+                    as_written = found[text if prefix is None else prefix + text]
+                    findings.extend(
+                        mapped
+                        for finding in as_written
+                        if (mapped := _to_original(finding, None, shift)) is not None
+                    )
+                    findings = list(dict.fromkeys(findings))
             findings.sort(key=lambda f: (f.start, -f.end, f.entity_type))
             results[key] = findings
         return [list(results[key]) for key in keys]

@@ -443,10 +443,14 @@ class Redactor:
         self, batch: Sequence[_Parsed], contexts: Mapping[int, RecordContext]
     ) -> list[Outcome]:
         texts: list[str] = []
+        names: list[str | None] = []
         for p in batch:
             texts.append(p.record.id)
-            texts.extend(slot.text for slot in p.slots)
-        findings = self.detector.analyze(texts) if texts else []
+            names.append(None)
+            for slot in p.slots:
+                texts.append(slot.text)
+                names.append(_nearest_key(slot))
+        findings = self.detector.analyze(texts, names) if texts else []
         outcomes: list[Outcome] = []
         cursor = 0
         for p in batch:
@@ -457,3 +461,14 @@ class Redactor:
                 decide(p.record, p.slots, id_findings, slot_findings, self.policy, contexts[id(p)])
             )
         return outcomes
+
+
+def _nearest_key(slot: Slot) -> str | None:
+    """The key of the object a value under ``data`` sits in (through any lists), which says what
+    the value is (``{"phone": "4951234567"}``); ``None`` for a key itself and outside ``data``."""
+    if slot.kind == "key" or slot.segments[0] != "data":
+        return None
+    for segment in reversed(slot.segments[1:]):
+        if isinstance(segment, str):
+            return segment
+    return None
