@@ -1,17 +1,20 @@
-"""CREDIT_CARD: payment card numbers (PAN) of 13 to 19 digits, Luhn-checked.
+"""CREDIT_CARD: payment card numbers (PAN) of 12 to 19 digits, Luhn-checked.
 
 A Luhn check alone accepts one random number in ten, so a candidate must also start with an
-issuer prefix (Visa, Mastercard, Mir, American Express, Discover, JCB, Diners Club, UnionPay,
-Maestro), use one separator style (none, spaces or hyphens) throughout, not follow a Latin
-letter (IBAN digits) and not stand after a product, order or parcel word (артикул, трек, SKU,
-EAN, order) unless a card word is near too.
+issuer prefix and have one of that issuer's lengths (every range of the networks' published
+tables: Visa 4 with 13, 16 or 19 digits, Mastercard 51-55 and 2221-2720, Mir 2200-2204,
+American Express 34/37 with 15, Discover 6011/644-649/65, JCB 3528-3589, Diners Club
+300-305/36/38-39, UnionPay 62/81, Maestro 50/56-69 with 12-19, UATP 1 with 15), use one
+separator style (none, spaces or hyphens) throughout, not follow a Latin letter (IBAN digits)
+and not stand next to a decoy word (:data:`recognizers.context.DECOYS`: артикул, трек, SKU,
+EAN, order, Reference, ...) unless a card word is as near.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from recognizers.base import Stems, ValidatedPatternRecognizer
+from recognizers.base import ValidatedPatternRecognizer
 from recognizers.checksums import ascii_digits, luhn_valid
 
 _CARD = r"(?<![0-9A-Za-z])[0-9]{4}(?:[ \-]?[0-9]{2,4}){2,4}(?:[ \-]?[0-9]{1,3})?(?![0-9])"
@@ -24,7 +27,7 @@ _ANY = tuple(range(_MIN_DIGITS, _MAX_DIGITS + 1))
 # (lowest prefix, highest prefix, allowed lengths); prefixes compare as digit strings of equal
 # width, so "0604" is a four-digit prefix.
 _ISSUERS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
-    ("4", "4", (13, 16, 19)),  # Visa
+    ("4", "4", (13, 16, 19)),  # Visa (Electron included)
     ("51", "55", (16,)),  # Mastercard
     ("2221", "2720", (16,)),  # Mastercard 2-series
     ("2200", "2204", (16, 17, 18, 19)),  # Mir
@@ -33,18 +36,18 @@ _ISSUERS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("6011", "6011", (16, 17, 18, 19)),  # Discover
     ("644", "649", (16, 17, 18, 19)),  # Discover
     ("65", "65", (16, 17, 18, 19)),  # Discover
-    ("35", "35", (16, 17, 18, 19)),  # JCB
+    ("3528", "3589", (16, 17, 18, 19)),  # JCB
     ("2131", "2131", (15,)),  # JCB (legacy)
     ("1800", "1800", (15,)),  # JCB (legacy)
     ("300", "305", (14, 15, 16, 17, 18, 19)),  # Diners Club
     ("36", "36", (14, 15, 16, 17, 18, 19)),  # Diners Club
     ("38", "39", (14, 15, 16, 17, 18, 19)),  # Diners Club
     ("62", "62", (16, 17, 18, 19)),  # UnionPay
-    ("50", "50", _ANY),  # Maestro
-    ("56", "58", _ANY),  # Maestro
-    ("63", "63", _ANY),  # Maestro
-    ("67", "67", _ANY),  # Maestro
+    ("81", "81", (16, 17, 18, 19)),  # UnionPay (8171 range)
+    ("50", "50", _ANY),  # Maestro (Dankort 5019 included)
+    ("56", "69", _ANY),  # Maestro and the other 6-series debit ranges
     ("0604", "0604", _ANY),  # Maestro (legacy)
+    ("1", "1", (15,)),  # UATP (AirPlus and other airline cards)
 )
 
 
@@ -54,30 +57,6 @@ def issuer_known(digits: str) -> bool:
         if len(digits) in lengths and low <= digits[: len(low)] <= high:
             return True
     return False
-
-
-#: Product, order and parcel numbers often pass Luhn with a card-like prefix: near these words,
-#: and with no card word, a number is not taken as a card.
-_NOT_CARD_CONTEXT = Stems(
-    (
-        "артикул",
-        "арт",
-        "трек",
-        "штрихкод",
-        "штрих",
-        "заказ",
-        "накладн",
-        "sku",
-        "ean",
-        "upc",
-        "isbn",
-        "barcode",
-        "tracking",
-        "order",
-        "invoice",
-        "item",
-    )
-)
 
 
 class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
@@ -128,8 +107,7 @@ class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
             return None
         if not issuer_known(digits):
             return None
-        if _NOT_CARD_CONTEXT.near(text, start, end, before=32, after=8) and not (
-            self.context_near(text, start, end)
-        ):
+        # Product, order, parcel and reference numbers often pass Luhn with a card's prefix.
+        if self.decoy_near(text, start, end, before=32, after=8):
             return None
         return self.certain()

@@ -43,6 +43,9 @@ class Finding:
     recognizer: str
     #: the kind within the entity type (``organisation`` / ``person`` for ``RU_INN``), if any
     subtype: str | None = None
+    #: whether a context word of this type stands near (``паспорт`` before a passport): set for
+    #: findings that overlap one of another type, so that :func:`resolve_overlaps` can weigh it
+    context: bool = False
 
 
 _DIGITS: Final = frozenset("0123456789")
@@ -247,6 +250,7 @@ class Detector:
         self._patterns = tuple(patterns)
         self._ner = tuple(ner)
         self._needs = tuple(Needs.of_recognizer(r) for r in self._patterns)
+        self._by_name = {type(r).__name__: r for r in self._patterns}
 
     @property
     def entity_types(self) -> frozenset[str]:
@@ -267,9 +271,10 @@ class Detector:
         Each string is recognised in its canonical form (:mod:`recognizers.normalize`) and its
         findings are given back in the string's own offsets, each covering the whole original
         value. A string that has a different canonical form is scanned as written too, so that
-        rewriting never loses a finding (``ivan@example.ru%30``). ``contexts`` (as many as ``texts``, or ``None``) is what names each string, such
-        as the JSON key it is the value of: its words count as context words standing right
-        before the string (``{"паспорт": "4505 678901"}``), and nothing in it is reported.
+        rewriting never loses a finding (``ivan@example.ru%30``). ``contexts`` (as many as
+        ``texts``, or ``None``) is what names each string, such as the JSON key it is the value
+        of: its words count as context words standing right before the string
+        (``{"паспорт": "4505 678901"}``), and nothing in it is reported.
         """
         if contexts is None:
             keys: Sequence[str | tuple[str, str | None]] = texts
@@ -303,6 +308,9 @@ class Detector:
                 for start, end, score in spans:
                     subtype = recognizer.subtype(text, start, end)
                     findings.append(Finding(start, end, entity, score, name, subtype))
+        for scanned, findings in found.items():
+            if len(findings) > 1:
+                found[scanned] = self._with_context(scanned, findings)
         ner_found: dict[str, list[Finding]] = {}
         if self._ner:
             bodies = list(dict.fromkeys(t if f is None else f.text for t, f, _p, _s in plan))
@@ -316,35 +324,71 @@ class Detector:
                         Finding(start, end, model.ENTITY, score, name)
                         for start, end, score in spans
                     )
-        results: dict[str | tuple[str, str | None], list[Finding]] = {}
-        for key, (text, form, prefix, scanned) in zip(unique, plan, strict=True):
-            own = found[scanned]
-            named = ner_found.get(text if form is None else form.text, ())
-            if form is None and prefix is None:
-                findings = [*own, *named] if named else own
-            else:
-                shift = 0 if prefix is None else len(prefix)
-                findings = [
-                    mapped
-                    for finding in own
-                    if (mapped := _to_original(finding, form, shift)) is not None
-                ]
-                findings.extend(
-                    mapped
-                    for finding in named
-                    if (mapped := _to_original(finding, form, 0)) is not None
-                )
-                if form is not None:
-                    as_written = found[text if prefix is None else prefix + text]
-                    findings.extend(
-                        mapped
-                        for finding in as_written
-                        if (mapped := _to_original(finding, None, shift)) is not None
-                    )
-                    findings = list(dict.fromkeys(findings))
-            findings.sort(key=lambda f: (f.start, -f.end, f.entity_type))
-            results[key] = findings
+        results = {
+            key: _findings_of(form, prefix, found, ner_found, text, scanned)
+            for key, (text, form, prefix, scanned) in zip(unique, plan, strict=True)
+        }
         return [list(results[key]) for key in keys]
+
+    def _with_context(self, text: str, findings: list[Finding]) -> list[Finding]:
+        """``findings`` of ``text``, each that overlaps a finding of another type marked with
+        whether its own type's context word stands near."""
+        ordered = sorted(findings, key=lambda f: (f.start, f.end))
+        contested: set[int] = set()
+        for i, first in enumerate(ordered):
+            for j in range(i + 1, len(ordered)):
+                second = ordered[j]
+                if second.start >= first.end:
+                    break
+                if second.entity_type != first.entity_type:
+                    contested.update((i, j))
+        if not contested:
+            return findings
+        out = []
+        for i, finding in enumerate(ordered):
+            recognizer = self._by_name.get(finding.recognizer)
+            near = (
+                i in contested
+                and recognizer is not None
+                and recognizer.context_near(text, finding.start, finding.end)
+            )
+            out.append(replace(finding, context=True) if near else finding)
+        return out
+
+
+def _findings_of(
+    form: Canonical | None,
+    prefix: str | None,
+    found: dict[str, list[Finding]],
+    ner_found: dict[str, list[Finding]],
+    text: str,
+    scanned: str,
+) -> list[Finding]:
+    """The findings of one original ``text`` in its own offsets: those of the ``scanned``
+    text (its context ``prefix`` and canonical ``form``), of the NER models on the canonical
+    text and, when it was rewritten, of the text as written."""
+    own = found[scanned]
+    named = ner_found.get(text if form is None else form.text, ())
+    if form is None and prefix is None:
+        findings = [*own, *named] if named else own
+    else:
+        shift = 0 if prefix is None else len(prefix)
+        findings = [
+            mapped for finding in own if (mapped := _to_original(finding, form, shift)) is not None
+        ]
+        findings.extend(
+            mapped for finding in named if (mapped := _to_original(finding, form, 0)) is not None
+        )
+        if form is not None:
+            as_written = found[text if prefix is None else prefix + text]
+            findings.extend(
+                mapped
+                for finding in as_written
+                if (mapped := _to_original(finding, None, shift)) is not None
+            )
+            findings = list(dict.fromkeys(findings))
+    findings.sort(key=lambda f: (f.start, -f.end, f.entity_type))
+    return findings
 
 
 def _to_original(finding: Finding, form: Canonical | None, shift: int) -> Finding | None:
@@ -384,9 +428,10 @@ def _prefix(context: str | None) -> str | None:
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     """Merge overlapping findings into one finding over their union.
 
-    The merged finding takes the entity type of its strongest member (highest score, then the
-    longest span, then the type name), so redacting the result leaves no fragment of any member
-    behind.
+    The merged finding takes the entity type of its strongest member (one with its own type's
+    context word near first, then the highest score, then the longest span, then the type
+    name), so ``паспорт 8068756734`` is a passport even where the number could be a phone, and
+    redacting the result leaves no fragment of any member behind.
     """
     ordered = sorted(findings, key=lambda f: (f.start, -f.end))
     merged: list[Finding] = []
@@ -396,7 +441,7 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     def flush() -> None:
         if not group:
             return
-        best = max(group, key=lambda f: (f.score, f.end - f.start, f.entity_type))
+        best = max(group, key=lambda f: (f.context, f.score, f.end - f.start, f.entity_type))
         start = min(f.start for f in group)
         merged.append(
             Finding(start, group_end, best.entity_type, best.score, best.recognizer, best.subtype)

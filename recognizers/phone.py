@@ -30,8 +30,9 @@ from typing import ClassVar
 
 import phonenumbers
 
-from recognizers.base import Stems, ValidatedPatternRecognizer, currency_adjacent
+from recognizers.base import ValidatedPatternRecognizer, currency_adjacent
 from recognizers.checksums import ascii_digits, only_ascii_digits
+from recognizers.context import DECOYS, Vocabulary, decoy_decides
 
 #: A phone number has this many ASCII digits, its extension not counted.
 _MIN_DIGITS = 7
@@ -95,25 +96,12 @@ _PHONE_CONTEXT = (
     "вайбер",
     "телеграм",
 )
-_NOT_PHONE_CONTEXT = Stems(
-    (
-        "order",
-        "invoice",
-        "sku",
-        "item",
-        "ref",
-        "заказ",
-        "арт",
-        "счет",
-        "счёт",
-        "накладн",
-        "руб",
-        "usd",
-        "eur",
-        "rub",
-        "price",
-        "цена",
-        "стоимост",
+#: Near these words (and no phone word as near) a number is no phone: the decoys every
+#: recognizer knows (order, SKU, article, reference, version, ...) and prices.
+_NOT_PHONE_CONTEXT = DECOYS.union(
+    Vocabulary(
+        stems=("счет", "счёт", "price", "цена", "стоимост"),
+        words=frozenset({"руб", "usd", "eur", "rub"}),
     )
 )
 
@@ -205,9 +193,9 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
     def blocked(self, text: str, start: int, end: int) -> bool:
         """Whether an order/price word or a currency sign is near ``text[start:end]`` (which
         blocks it when no phone word is near)."""
-        return _NOT_PHONE_CONTEXT.near(text, start, end, before=24, after=12) or currency_adjacent(
-            text, start, end
-        )
+        return decoy_decides(
+            text, start, end, self._context_vocabulary, against=_NOT_PHONE_CONTEXT
+        ) or currency_adjacent(text, start, end)
 
     def score_shape(self, candidate: str, *, context: bool) -> float | None:
         """The score of ``candidate`` by its layout alone, with or without a phone word near;

@@ -1,0 +1,243 @@
+"""Context words, the one mechanism every recognizer weighs context with.
+
+A :class:`Vocabulary` holds words that say what a number near them is: its own type's words
+(``паспорт``, ``tel.``, ``card``) or *decoy* words, which say it is something else
+(:data:`DECOYS`: ``SKU``, ``артикул``, ``Reference``, ``order``, ``build``, ``appendix``,
+``раздел``, ``ГОСТ``, ...). :func:`distance` tells how far the nearest word of a vocabulary
+stands from a match, on either side, within a window; a word counts for a match only when no
+word of the opposite vocabulary stands nearer:
+
+- :func:`context_decides`: an own word is near and no decoy is nearer (the type is confirmed);
+- :func:`decoy_decides`: a decoy is near and no own word is as near (the match is dropped).
+
+A string's JSON key reaches the recognizers as words standing right before it
+(:meth:`recognizers.engine.Detector.analyze`), so ``{"phone": ...}`` and ``{"order_id": ...}``
+weigh like words in the text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+import regex
+
+#: A word: a run of letters (no digits, no underscore), in any script.
+WORD = regex.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Context words: ``stems`` match every word starting with them (``паспорт`` covers
+    ``паспорта``); ``words`` match whole words only (``инн`` must not cover ``инновация``);
+    ``phrases`` is a regex for tokens that are not words (``р/с``)."""
+
+    stems: tuple[str, ...] = ()
+    words: frozenset[str] = frozenset()
+    phrases: regex.Pattern[str] | None = field(default=None)
+
+    def matches(self, word: str) -> bool:
+        """Whether the lower-case ``word`` is one of these context words."""
+        return word in self.words or word.startswith(self.stems)
+
+    def union(self, other: Vocabulary) -> Vocabulary:
+        """The words of both (``phrases`` of this one, else of ``other``)."""
+        return Vocabulary(
+            stems=(*self.stems, *(s for s in other.stems if s not in self.stems)),
+            words=self.words | other.words,
+            phrases=self.phrases if self.phrases is not None else other.phrases,
+        )
+
+    def all_words(self) -> tuple[str, ...]:
+        """Stems and whole words, for Presidio's ``context`` list."""
+        return (*self.stems, *sorted(self.words))
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """A lower-case word that :meth:`matches`, as one pattern over lower-case text: a word
+        starting with a stem (to its end), or a whole word. Stems and words that are not all
+        letters are left out: a word never holds them."""
+        stems = sorted((s for s in self.stems if WORD.fullmatch(s)), key=len, reverse=True)
+        words = sorted((w for w in self.words if WORD.fullmatch(w)), key=len, reverse=True)
+        parts = []
+        if stems:
+            parts.append("(?:" + "|".join(map(re.escape, stems)) + r")[^\W\d_]*")
+        if words:
+            parts.append("(?:" + "|".join(map(re.escape, words)) + r")(?![^\W\d_])")
+        if not parts:
+            return None
+        return re.compile(r"(?<![^\W\d_])(?:" + "|".join(parts) + ")")
+
+
+def distance(
+    text: str,
+    start: int,
+    end: int,
+    vocabulary: Vocabulary,
+    *,
+    before: int = 48,
+    after: int = 24,
+) -> int | None:
+    """Characters between ``text[start:end]`` and the nearest word of ``vocabulary`` that stands
+    at most ``before`` characters to the left or ``after`` to the right, or ``None``."""
+    best: int | None = None
+    low = max(0, start - before)
+    high = min(len(text), end + after)
+    left, right = text[low:start], text[end:high]
+    lower_left, lower_right = left.lower(), right.lower()
+    pattern = vocabulary.pattern
+    if pattern is None:
+        pass
+    elif len(lower_left) == len(left) and len(lower_right) == len(right):
+        # One pattern over each side's lower-case text; offsets hold as the lengths agree.
+        nearest = None
+        for match in pattern.finditer(lower_left):
+            nearest = match  # later matches are nearer
+        if nearest is not None:
+            best = len(left) - nearest.end()
+        found = pattern.search(lower_right)
+        if found is not None and (best is None or found.start() < best):
+            best = found.start()
+    else:  # lower-casing changed a length (a rare letter such as İ): word by word
+        for match in WORD.finditer(text, low, start):
+            if vocabulary.matches(match.group().lower()):
+                best = start - match.end()  # later matches are nearer
+        for match in WORD.finditer(text, end, high):
+            if vocabulary.matches(match.group().lower()):
+                gap = match.start() - end
+                if best is None or gap < best:
+                    best = gap
+                break
+    if vocabulary.phrases is not None:
+        for match in vocabulary.phrases.finditer(text, low, start):
+            gap = start - match.end()
+            if best is None or gap < best:
+                best = gap
+        found = vocabulary.phrases.search(text, end, high)
+        if found is not None:
+            gap = found.start() - end
+            if best is None or gap < best:
+                best = gap
+    return best
+
+
+#: Decoy words: near one of them a number is a product, order, document, section or software
+#: number, not personal data. Stems match every word starting with them, words whole words only.
+DECOYS = Vocabulary(
+    stems=(
+        "order",
+        "invoice",
+        "sku",
+        "item",
+        "track",
+        "barcode",
+        "referen",
+        "ticket",
+        "version",
+        "build",
+        "release",
+        "firmware",
+        "appendix",
+        "section",
+        "chapter",
+        "paragraph",
+        "clause",
+        "figure",
+        "isbn",
+        "issn",
+        "артикул",
+        "накладн",
+        "трек",
+        "штрихкод",
+        "штрих",
+        "верси",
+        "сборк",
+        "релиз",
+        "прошивк",
+        "раздел",
+        "пункт",
+        "глав",
+        "параграф",
+        "приложени",
+        "рисун",
+        "таблиц",
+        "гост",
+        "снип",
+        "квитанц",
+        "тикет",
+        "отправлени",
+    ),
+    words=frozenset(
+        {
+            # "заказ" but not "заказчик" (customer): "ИНН заказчика" is a context.
+            "заказ",
+            "заказа",
+            "заказу",
+            "заказом",
+            "заказе",
+            "заказы",
+            "заказов",
+            "заказам",
+            "заказах",
+            "арт",
+            "ean",
+            "gtin",
+            "upc",
+            "ref",
+            "v",
+            "ver",
+            "rev",
+            "sec",
+            "fig",
+            "рис",
+            "табл",
+            "п",
+            "пп",
+            "ст",
+            "гл",
+            "разд",
+            "прил",
+            "iso",
+            "rfc",
+        }
+    ),
+)
+
+
+def context_decides(
+    text: str,
+    start: int,
+    end: int,
+    own: Vocabulary,
+    *,
+    against: Vocabulary = DECOYS,
+    before: int = 48,
+    after: int = 24,
+) -> bool:
+    """Whether a word of ``own`` stands near ``text[start:end]`` and no word of ``against``
+    stands nearer."""
+    mine = distance(text, start, end, own, before=before, after=after)
+    if mine is None:
+        return False
+    other = distance(text, start, end, against, before=before, after=after)
+    return other is None or mine <= other
+
+
+def decoy_decides(
+    text: str,
+    start: int,
+    end: int,
+    own: Vocabulary,
+    *,
+    against: Vocabulary = DECOYS,
+    before: int = 24,
+    after: int = 12,
+) -> bool:
+    """Whether a word of ``against`` (decoys) stands near ``text[start:end]`` and no word of
+    ``own`` stands as near."""
+    other = distance(text, start, end, against, before=before, after=after)
+    if other is None:
+        return False
+    mine = distance(text, start, end, own, before=before, after=after)
+    return mine is None or other < mine
