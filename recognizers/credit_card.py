@@ -4,7 +4,7 @@ A Luhn check alone accepts one random number in ten, so a candidate must also st
 issuer prefix and have one of that issuer's lengths (every range of the networks' published
 tables: Visa 4 with 13, 16 or 19 digits, Mastercard 51-55 and 2221-2720, Mir 2200-2204,
 American Express 34/37 with 15, Discover 6011/644-649/65, JCB 3528-3589, Diners Club
-300-305/36/38-39, UnionPay 62/81, Maestro 50/56-69 with 12-19, UATP 1 with 15), use one
+300-305/36/38-39, UnionPay 62/81, Maestro 50/56-69 with 13-19, UATP 1 with 15), use one
 separator style (none, spaces or hyphens) throughout, not follow a Latin letter (IBAN digits)
 and not stand next to a decoy word (:data:`recognizers.context.DECOYS`: артикул, трек, SKU,
 EAN, order, Reference, ...) unless a card word is as near.
@@ -23,6 +23,9 @@ _CARD = r"(?<![0-9A-Za-z])[0-9]{4}(?:[ \-]?[0-9]{2,4}){2,4}(?:[ \-]?[0-9]{1,3})?
 _MIN_DIGITS = 12
 _MAX_DIGITS = 19
 _ANY = tuple(range(_MIN_DIGITS, _MAX_DIGITS + 1))
+#: Maestro's lengths, 12 to 19, but 12: a 12-digit number starting with 50 or 56-69 is far more
+#: often a person's ИНН (regions 50, 56-69) than one of the rare 12-digit Maestro cards.
+_MAESTRO = _ANY[1:]
 
 # (lowest prefix, highest prefix, allowed lengths); prefixes compare as digit strings of equal
 # width, so "0604" is a four-digit prefix.
@@ -44,9 +47,9 @@ _ISSUERS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("38", "39", (14, 15, 16, 17, 18, 19)),  # Diners Club
     ("62", "62", (16, 17, 18, 19)),  # UnionPay
     ("81", "81", (16, 17, 18, 19)),  # UnionPay (8171 range)
-    ("50", "50", _ANY),  # Maestro (Dankort 5019 included)
-    ("56", "69", _ANY),  # Maestro and the other 6-series debit ranges
-    ("0604", "0604", _ANY),  # Maestro (legacy)
+    ("50", "50", _MAESTRO),  # Maestro (Dankort 5019 included)
+    ("56", "69", _MAESTRO),  # Maestro and the other 6-series debit ranges
+    ("0604", "0604", _MAESTRO),  # Maestro (legacy)
     ("1", "1", (15,)),  # UATP (AirPlus and other airline cards)
 )
 

@@ -241,7 +241,7 @@ def _canonical(text: str) -> Canonical:
         mapped = decoded
     mapped = mapped.sub(_SPECIAL, _map_char)
     mapped = mapped.sub(_BRACKETED_AT, lambda m: "@").sub(_BRACKETED_DOT, lambda m: ".")
-    mapped = mapped.sub(_BARE_EMAIL, _unbare_email)
+    mapped = mapped.sub(_BARE_EMAIL, _unbare_email, retry=True)
     if mapped.text == text and mapped.identity():
         return Canonical(text, text)
     if len(mapped.text) == len(text) and mapped.identity():
@@ -366,19 +366,23 @@ class _Mapped:
         )
 
     def sub(
-        self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str | None]
+        self,
+        pattern: re.Pattern[str],
+        replace: Callable[[re.Match[str]], str | None],
+        *,
+        retry: bool = False,
     ) -> _Mapped:
         """Each match of ``pattern`` replaced by ``replace(match)`` (``None``: kept). Each
-        character of a replacement comes from the whole of the match's original span."""
+        character of a replacement comes from the whole of the match's original span. With
+        ``retry``, the search goes on right after the start of a match that was kept, so a
+        match overlapping it is still found (``me at ivan.petrov at mail dot ru``)."""
         pieces: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
         kept = 0
         text = self.text
-        for match in pattern.finditer(text):
+        for match in _matches(pattern, text, retry=retry, replace=replace):
             start, end = match.span()
-            if start == end:
-                continue
             replacement = replace(match)
             if replacement is None:
                 continue
@@ -396,3 +400,24 @@ class _Mapped:
         starts.extend(self.starts[kept:])
         ends.extend(self.ends[kept:])
         return _Mapped("".join(pieces), starts, ends)
+
+
+def _matches(
+    pattern: re.Pattern[str],
+    text: str,
+    *,
+    retry: bool,
+    replace: Callable[[re.Match[str]], str | None],
+) -> list[re.Match[str]]:
+    """The non-empty matches of ``pattern`` in ``text`` that :meth:`_Mapped.sub` visits."""
+    if not retry:
+        return [m for m in pattern.finditer(text) if m.end() > m.start()]
+    out = []
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        if match.end() > match.start() and replace(match) is not None:
+            out.append(match)
+            position = match.end()
+        else:
+            position = match.start() + 1
+    return out

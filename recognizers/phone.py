@@ -56,6 +56,10 @@ _CUT = re.compile(r"[ .\-](?=[0-9(+])")
 _SPACE_CUT = re.compile(r" (?=[0-9(+])")
 #: Up to this many spaces in a short failing run, every part between two of them is tried.
 _MAX_SPACES_BOTH_SIDES = 4
+#: A letter-and-digit token right before a run (``DK50 0040 …``, an IBAN's country and check).
+_GLUED_PREFIX = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}[ ]$")
+#: A run of groups of four digits (the last one shorter): how codes, not phones, are written.
+_FOUR_GROUPS = re.compile(r"[0-9]{4}(?: [0-9]{4}){2,}(?: [0-9]{1,4})?$")
 _EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5}$")
 _DATE = re.compile(
     r"^(?:(?:19|20)[0-9]{2}[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:0?[1-9]|[12][0-9]|3[01])"
@@ -128,6 +132,26 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
     def _segment(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
         if end - start < _MIN_DIGITS:  # most candidates: a short number
             return []
+        found = self._pieces(text, start, end)
+        if found and (found[0][0] != start or found[-1][1] != end):
+            return self._whole_code(text, start, end, found)
+        return found
+
+    @staticmethod
+    def _whole_code(
+        text: str, start: int, end: int, found: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
+        """A phone found inside a longer run that reads as one code (an IBAN or account
+        number: groups of four digits, or a run glued to a letter-and-digit token such as
+        ``DK50``) is not read as half a code: the finding covers the whole run, so nothing of
+        the code stays visible (the code's own recognizer, where there is one, merges with it)."""
+        glued = _GLUED_PREFIX.search(text, max(0, start - 12), start)
+        if glued is None and not _FOUR_GROUPS.match(text, start, end):
+            return found
+        first = glued.start() if glued is not None else start
+        return [(first, end, max(score for _s, _e, score in found))]
+
+    def _pieces(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
         digits = _digit_count(_without_extension(text[start:end]))
         if digits < _MIN_DIGITS:  # neither the whole nor any piece can be a phone
             return []

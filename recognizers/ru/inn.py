@@ -16,7 +16,8 @@ See https://www.nalog.gov.ru/ and https://ru.wikipedia.org/wiki/ИНН.
 One check digit passes one random number in ten, so a bare ten-digit number that also reads as
 a Unix timestamp (``1700000000``), a Russian mobile (``9161234567``), an order or article
 number, or is glued to letters, is dropped unless a context word (ИНН, INN, TIN,
-налогоплательщик, КПП) stands nearby. The entity is ``RU_INN`` for both kinds; :func:`inn_kind`
+налогоплательщик, КПП) stands nearby. Digits in groups (``5001 007329``) are an ИНН only next to
+a context word. The entity is ``RU_INN`` for both kinds; :func:`inn_kind`
 tells them apart.
 """
 
@@ -44,6 +45,9 @@ _WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 _WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 _INN = DIGITS_BEFORE + r"(?:[0-9]{12}|[0-9]{10})" + DIGITS_AFTER
+#: Digit groups joined by single spaces or hyphens (``5001 007329``, ``50-01-007329``): a
+#: grouped ИНН, taken only with a context word, since grouped digits are also phones.
+_INN_GROUPED = DIGITS_BEFORE + r"[0-9]{2,6}(?:[ \-][0-9]{2,6}){1,5}" + DIGITS_AFTER
 
 CONTEXT = Vocabulary(
     stems=("налогоплательщ", "taxpayer"),
@@ -94,7 +98,10 @@ class RuInnRecognizer(IdentifierRecognizer):
 
     ENTITY: ClassVar[str] = "RU_INN"
     SUBTYPES: ClassVar[tuple[str, ...]] = ("organisation", "person")
-    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("inn", _INN, 0.5),)
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (
+        ("inn", _INN, 0.5),
+        ("inn_grouped", _INN_GROUPED, 0.5),
+    )
     VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
     def kind(self, text: str, start: int, end: int) -> InnKind:
@@ -106,6 +113,11 @@ class RuInnRecognizer(IdentifierRecognizer):
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         digits = text[start:end]
+        if not is_digits(digits):  # grouped: only an ИНН with its context word
+            digits = compact(digits)
+            if len(digits) not in (10, 12) or not self.context_near(text, start, end):
+                return None
+            return checksum_score(inn_valid(digits), True, lambda: False)
         return checksum_score(
             inn_valid(digits),
             self.context_near(text, start, end),
