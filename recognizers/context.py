@@ -185,22 +185,14 @@ DECOYS = Vocabulary(
             "gtin",
             "upc",
             "ref",
-            "v",
-            "ver",
-            "rev",
-            "sec",
-            "fig",
-            "рис",
-            "табл",
-            "п",
-            "пп",
-            "ст",
-            "гл",
-            "разд",
-            "прил",
             "iso",
             "rfc",
         }
+    ),
+    # Abbreviations only with their dot (``v. 4.15.2.7``, ``п. 3.2.1``): a bare ``V`` or ``п``
+    # (a JSON key, an initial) says nothing.
+    phrases=regex.compile(
+        r"(?i)(?<![^\W\d_])(?:v|ver|rev|sec|fig|рис|табл|п|пп|ст|гл|разд|прил)\."
     ),
 )
 

@@ -45,9 +45,14 @@ _WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 _WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 _INN = DIGITS_BEFORE + r"(?:[0-9]{12}|[0-9]{10})" + DIGITS_AFTER
-#: Digit groups joined by single spaces or hyphens (``5001 007329``, ``50-01-007329``): a
-#: grouped ИНН, taken only with a context word, since grouped digits are also phones.
-_INN_GROUPED = DIGITS_BEFORE + r"[0-9]{2,6}(?:[ \-][0-9]{2,6}){1,5}" + DIGITS_AFTER
+#: Digit groups joined by single spaces or hyphens (``5001 007329``, ``50-01-007329``), the
+#: whole run of groups: a grouped ИНН, taken only with a context word, since grouped digits are
+#: also phones.
+_INN_GROUPED = (
+    DIGITS_BEFORE
+    + r"(?<![0-9][ \-])[0-9]{2,6}(?:[ \-][0-9]{2,6}){1,5}(?![ \-][0-9])"
+    + DIGITS_AFTER
+)
 
 CONTEXT = Vocabulary(
     stems=("налогоплательщ", "taxpayer"),

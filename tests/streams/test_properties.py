@@ -34,7 +34,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from recognizers.checksums import luhn_valid
-from recognizers.credit_card import _NOT_CARD_CONTEXT
 from recognizers.phone import _NOT_PHONE_CONTEXT
 from recognizers.registry import build_detector
 from recognizers.ru import inn, snils
@@ -150,13 +149,15 @@ BOUNDARIES = " \u00a0\n\t,;:!?()[]{}«»\"'/\\|*&#№<>=~.-_—–…@%+"
 JOINERS = " \u00a0.,-"
 FILLER_ALPHABET = LETTERS + "0123456789" + BOUNDARIES
 _WORD = re.compile(r"[^\W\d_]+")
-_NOT_STEMS = (*_NOT_PHONE_CONTEXT.stems, *_NOT_CARD_CONTEXT.stems)
 
 
 def says_not_personal(text: str) -> bool:
     """Whether ``text`` holds a word after which the recognizers drop a number on purpose."""
+    if NOT_PERSONAL.phrases is not None and NOT_PERSONAL.phrases.search(text):
+        return True  # an abbreviation with its dot: "v.", "п."
     for word in _WORD.findall(text.lower()):
-        if NOT_PERSONAL.matches(word) or word.startswith(_NOT_STEMS):
+        # NOT_PERSONAL holds the decoys of every recognizer (recognizers.context.DECOYS).
+        if NOT_PERSONAL.matches(word) or _NOT_PHONE_CONTEXT.matches(word):
             return True
     return False
 
