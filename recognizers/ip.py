@@ -30,7 +30,7 @@ _IPV6 = (
     rf"(?:\.{_OCTET}\.{_OCTET}\.{_OCTET})?"
     r"(?:%[0-9A-Za-z]{1,16})?"
     r"(?:/(?:12[0-8]|1[01][0-9]|[1-9]?[0-9])(?![0-9]))?"
-    r"(?![0-9A-Za-z_:])"
+    r"(?![0-9A-Za-z_:])(?!\.[0-9])"
 )
 #: Addresses too short for the general rule that are still addresses: the loopback.
 _SHORT_ADDRESSES = frozenset({"::1"})
