@@ -269,7 +269,7 @@ def presidio_analyzer(min_score: float = 0.4) -> Analyzer:
         entities = recognizer.get_supported_entities()
         out = []
         for text in texts:
-            results = recognizer.analyze(text, entities, None)
+            results = recognizer.analyze(text, entities, None)  # type: ignore[arg-type]
             out.append(sorted({(r.start, r.end) for r in results if r.score >= min_score}))
         return out
 
