@@ -1,13 +1,14 @@
 """CREDIT_CARD: payment card numbers (PAN) of 12 to 19 digits, Luhn-checked.
 
 A Luhn check alone accepts one random number in ten, so a candidate must also start with an
-issuer prefix and have one of that issuer's lengths (every range of the networks' published
-tables: Visa 4 with 13, 16 or 19 digits, Mastercard 51-55 and 2221-2720, Mir 2200-2204,
-American Express 34/37 with 15, Discover 6011/644-649/65, JCB 3528-3589, Diners Club
-300-305/36/38-39, UnionPay 62/81, Maestro 50/56-69 with 13-19, UATP 1 with 15), use one
-separator style (none, spaces or hyphens) throughout, not follow a Latin letter (IBAN digits)
-and not stand next to a decoy word (:data:`recognizers.context.DECOYS`: артикул, трек, SKU,
-EAN, order, Reference, ...) unless a card word is as near.
+issuer prefix and have one of that issuer's lengths. Every range of the networks' published
+tables counts: Visa 4 with 13, 16 or 19 digits, Mastercard 51-55 and 2221-2720, Mir
+2200-2204, American Express 34/37 with 15, Discover 6011/644-649/65, JCB 3528-3589 (and the
+rest of 35), Diners Club 300-305/36/38-39, UnionPay 62/81, Maestro 50/56-69 with 13-19 (or 12
+next to a card word), UATP 1 with 15. A candidate also uses one separator style (none, spaces
+or hyphens) throughout, does not follow a Latin letter (IBAN digits) and does not stand next to
+a decoy word (:data:`recognizers.context.DECOYS`: артикул, трек, SKU, EAN, order, Reference,
+...) unless a card word is as near.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ _MIN_DIGITS = 12
 _MAX_DIGITS = 19
 _ANY = tuple(range(_MIN_DIGITS, _MAX_DIGITS + 1))
 #: Maestro's lengths, 12 to 19, but 12: a 12-digit number starting with 50 or 56-69 is far more
-#: often a person's ИНН (regions 50, 56-69) than one of the rare 12-digit Maestro cards.
+#: often a person's ИНН (regions 50, 56-69) than a 12-digit Maestro card; that one needs a card
+#: word near (:data:`_MAESTRO_12`).
 _MAESTRO = _ANY[1:]
+_MAESTRO_12 = (("50", "50"), ("56", "69"), ("0604", "0604"))
 
 # (lowest prefix, highest prefix, allowed lengths); prefixes compare as digit strings of equal
 # width, so "0604" is a four-digit prefix.
@@ -40,6 +43,7 @@ _ISSUERS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("644", "649", (16, 17, 18, 19)),  # Discover
     ("65", "65", (16, 17, 18, 19)),  # Discover
     ("3528", "3589", (16, 17, 18, 19)),  # JCB
+    ("35", "35", (16, 17, 18, 19)),  # JCB's wider block (test generators use all of it)
     ("2131", "2131", (15,)),  # JCB (legacy)
     ("1800", "1800", (15,)),  # JCB (legacy)
     ("300", "305", (14, 15, 16, 17, 18, 19)),  # Diners Club
@@ -108,7 +112,11 @@ class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
         digits = ascii_digits(candidate)
         if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS or not luhn_valid(digits):
             return None
-        if not issuer_known(digits):
+        if not issuer_known(digits) and not (
+            len(digits) == _MIN_DIGITS
+            and any(low <= digits[: len(low)] <= high for low, high in _MAESTRO_12)
+            and self.context_near(text, start, end)
+        ):
             return None
         # Product, order, parcel and reference numbers often pass Luhn with a card's prefix.
         if self.decoy_near(text, start, end, before=32, after=8):
