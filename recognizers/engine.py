@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.ner import NerRecognizer
-from recognizers.normalize import Canonical, rewrite
+from recognizers.normalize import Canonical, rewrite_all
 from recognizers.syntax import class_chars, parse, sre
 
 
@@ -276,25 +276,51 @@ class Detector:
         of: its words count as context words standing right before the string
         (``{"паспорт": "4505 678901"}``), and nothing in it is reported.
         """
+        keys: Sequence[str | tuple[str, str | None]]
         if contexts is None:
-            keys: Sequence[str | tuple[str, str | None]] = texts
+            keys = texts
+            unique_texts = list(dict.fromkeys(texts))
+            unique: list[str | tuple[str, str | None]] = list(unique_texts)
+            prefixes: list[str | None] | None = None
         else:
             if len(contexts) != len(texts):
                 raise ValueError("contexts must be as many as texts")
-            keys = [(text, _prefix(context)) for text, context in zip(texts, contexts, strict=True)]
-        unique = list(dict.fromkeys(keys))
-        # Per unique key: the original string, its canonical form (None: itself), its context
-        # prefix, and what the pattern recognizers scan (the prefix, then the canonical text).
-        plan: list[tuple[str, Canonical | None, str | None, str]] = []
-        for key in unique:
-            text, prefix = (key, None) if isinstance(key, str) else key
-            form = rewrite(text)
-            body = text if form is None else form.text
-            plan.append((text, form, prefix, body if prefix is None else prefix + body))
-        found: dict[str, list[Finding]] = {scanned: [] for *_, scanned in plan}
-        for text, form, prefix, _scanned in plan:
+            named = list(zip(texts, map(_prefix, contexts), strict=True))
+            keys = named
+            pairs = list(dict.fromkeys(named))
+            unique = list(pairs)
+            unique_texts = [text for text, _prefix_ in pairs]
+            prefixes = [prefix for _text, prefix in pairs]
+        forms = rewrite_all(unique_texts)
+        # What the pattern recognizers scan for each unique key: its context prefix, then its
+        # canonical text; and, for a rewritten string, the string as written too.
+        bodies = [t if f is None else f.text for t, f in zip(unique_texts, forms, strict=True)]
+        if prefixes is None:
+            scanned = bodies
+        else:
+            scanned = [b if p is None else p + b for b, p in zip(bodies, prefixes, strict=True)]
+        found: dict[str, list[Finding]] = {text: [] for text in scanned}
+        for index, form in enumerate(forms):
             if form is not None:  # the original too: what it shows is never lost by rewriting
+                prefix = None if prefixes is None else prefixes[index]
+                text = unique_texts[index]
                 found.setdefault(text if prefix is None else prefix + text, [])
+        self._scan(found)
+        ner_found = self._recognise_names(bodies) if self._ner else {}
+        results: dict[str | tuple[str, str | None], list[Finding]] = {}
+        for index, key in enumerate(unique):
+            form = forms[index]
+            prefix = None if prefixes is None else prefixes[index]
+            if form is None and prefix is None and not ner_found:
+                results[key] = found[scanned[index]]
+            else:
+                text = unique_texts[index]
+                results[key] = _findings_of(form, prefix, found, ner_found, text, scanned[index])
+        return [list(results[key]) for key in keys]
+
+    def _scan(self, found: dict[str, list[Finding]]) -> None:
+        """Every pattern recognizer over the strings of ``found``, their findings added to
+        each string's list, sorted by position."""
         shapes = Shapes(found)
         for recognizer, needs in zip(self._patterns, self._needs, strict=True):
             name = type(recognizer).__name__
@@ -310,29 +336,31 @@ class Detector:
                     findings.append(Finding(start, end, entity, score, name, subtype))
         for scanned, findings in found.items():
             if len(findings) > 1:
-                found[scanned] = self._with_context(scanned, findings)
+                marked = self._with_context(scanned, findings)
+                marked.sort(key=_POSITION)
+                found[scanned] = marked
+
+    def _recognise_names(self, bodies: Sequence[str]) -> dict[str, list[Finding]]:
+        """The NER models' findings on the canonical texts that each model wants."""
         ner_found: dict[str, list[Finding]] = {}
-        if self._ner:
-            bodies = list(dict.fromkeys(t if f is None else f.text for t, f, _p, _s in plan))
-            for model in self._ner:
-                wanted = [text for text in bodies if model.wants(text)]
-                if not wanted:
-                    continue
-                name = type(model).__name__
-                for text, spans in zip(wanted, model.analyze_batch(wanted), strict=True):
-                    ner_found.setdefault(text, []).extend(
-                        Finding(start, end, model.ENTITY, score, name)
-                        for start, end, score in spans
-                    )
-        results = {
-            key: _findings_of(form, prefix, found, ner_found, text, scanned)
-            for key, (text, form, prefix, scanned) in zip(unique, plan, strict=True)
-        }
-        return [list(results[key]) for key in keys]
+        distinct = list(dict.fromkeys(bodies))
+        for model in self._ner:
+            wanted = [text for text in distinct if model.wants(text)]
+            if not wanted:
+                continue
+            name = type(model).__name__
+            for text, spans in zip(wanted, model.analyze_batch(wanted), strict=True):
+                ner_found.setdefault(text, []).extend(
+                    Finding(start, end, model.ENTITY, score, name) for start, end, score in spans
+                )
+        return ner_found
 
     def _with_context(self, text: str, findings: list[Finding]) -> list[Finding]:
         """``findings`` of ``text``, each that overlaps a finding of another type marked with
         whether its own type's context word stands near."""
+        first_type = findings[0].entity_type
+        if all(f.entity_type == first_type for f in findings):
+            return findings
         ordered = sorted(findings, key=lambda f: (f.start, f.end))
         contested: set[int] = set()
         for i, first in enumerate(ordered):
@@ -354,6 +382,13 @@ class Detector:
             )
             out.append(replace(finding, context=True) if near else finding)
         return out
+
+
+def _position(finding: Finding) -> tuple[int, int, str]:
+    return finding.start, -finding.end, finding.entity_type
+
+
+_POSITION: Final = _position
 
 
 def _findings_of(
@@ -387,7 +422,7 @@ def _findings_of(
                 if (mapped := _to_original(finding, None, shift)) is not None
             )
             findings = list(dict.fromkeys(findings))
-    findings.sort(key=lambda f: (f.start, -f.end, f.entity_type))
+    findings.sort(key=_POSITION)
     return findings
 
 

@@ -153,8 +153,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def says_not_personal(text: str) -> bool:
     """Whether ``text`` holds a word after which the recognizers drop a number on purpose."""
-    if NOT_PERSONAL.phrases is not None and NOT_PERSONAL.phrases.search(text):
-        return True  # an abbreviation with its dot: "v.", "п."
+    if NOT_PERSONAL.mentioned(text):  # also an abbreviation with its dot: "v.", "п."
+        return True
     for word in _WORD.findall(text.lower()):
         # NOT_PERSONAL holds the decoys of every recognizer (recognizers.context.DECOYS).
         if NOT_PERSONAL.matches(word) or _NOT_PHONE_CONTEXT.matches(word):
