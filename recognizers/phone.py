@@ -38,7 +38,9 @@ from recognizers.context import DECOYS, Vocabulary, decoy_decides
 _MIN_DIGITS = 7
 _MAX_DIGITS = 15
 
-_SEP = r"[ .\-]"
+#: Separators between digit groups; a slash (``8/916/123-45-67``) only counts with a phone word
+#: near (:meth:`PhoneNumberRecognizer.shape_scores`).
+_SEP = r"[ .\-/]"
 _GROUP = r"[0-9]{1,12}"
 _PAREN = r"\([0-9]{1,5}\)"
 _PHONE = (
@@ -52,8 +54,9 @@ _PHONE = (
 # The helpers below run on one candidate or a few characters around it, so the standard
 # library's `re` (faster per call than `regex`, no timeout needed) is used for them.
 # A separator between two digit groups, where a run of several numbers may be cut.
-_CUT = re.compile(r"[ .\-](?=[0-9(+])")
-_SPACE_CUT = re.compile(r" (?=[0-9(+])")
+_CUT = re.compile(r"[ .\-/](?=[0-9(+])")
+#: A space or a slash: the parts between them are tried in a short failing run.
+_SPACE_CUT = re.compile(r"[ /](?=[0-9(+])")
 #: Up to this many spaces in a short failing run, every part between two of them is tried.
 _MAX_SPACES_BOTH_SIDES = 4
 #: A letter-and-digit token right before a run (``DK50 0040 …``, an IBAN's country and check).
@@ -161,7 +164,8 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
             return [(start, end, whole)]
         if digits <= _MAX_DIGITS:
             # Most such runs hold no space (an ИНН, a date, an IP address): nothing to try.
-            return self._among_more(text, start, end, judge) if " " in text[start:end] else []
+            piece = text[start:end]
+            return self._among_more(text, start, end, judge) if " " in piece or "/" in piece else []
         cuts = [m.start() for m in _CUT.finditer(text, start, end)]
         starts = [start, *(c + 1 for c in cuts)]
         ends = [*cuts, end]
@@ -245,6 +249,8 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
             return _NO_PHONE
         if _DATE.match(main) or _DOTTED_QUAD.match(main):
             return _NO_PHONE
+        if "/" in main:  # paths, fractions and dates are written so too: a phone word decides
+            return None, 0.85
         if _RU.match(main):  # also a `+7` number: always possible, no need to parse it
             return _RU_LAYOUT
         if main.startswith("+"):

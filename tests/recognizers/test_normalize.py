@@ -173,24 +173,35 @@ def test_any_text(text: str) -> None:
     assert form.original == text
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "%41" * 30_000,
-        "&#64;" * 20_000,
-        "a at " * 20_000,
-        "a" * 60 + " at " + "b dot " * 20_000,
-        "[at]" * 25_000,
-        "\u200b" * 100_000,
-        "x.y " * 25_000,
-    ],
-    ids=["percent", "references", "bare at", "long domain", "brackets", "zero-width", "dots"],
-)
-def test_hostile_input_is_fast(text: str) -> None:
-    """Every rewriting is linear: 100 KB of the worst input for each takes well under a
-    second (a backtracking pattern would take minutes)."""
+HOSTILE = {
+    "percent": "%41",
+    "references": "&#64;",
+    "bare at": "a at ",
+    "long domain": "b dot ",
+    "brackets": "[at]",
+    "zero-width": "\u200b",
+    "dots": "x.y ",
+}
+
+
+def _seconds(text: str) -> float:
+    """The least of three runs (each on a text of its own: results are cached)."""
     import time  # noqa: PLC0415
 
-    began = time.perf_counter()
-    canonical(text)
-    assert time.perf_counter() - began < 2.0
+    best = float("inf")
+    for run in "xyz":
+        began = time.process_time()
+        canonical(run + text)
+        best = min(best, time.process_time() - began)
+    return best
+
+
+@pytest.mark.parametrize("unit", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_hostile_input_is_linear(unit: str) -> None:
+    """Every rewriting is linear: twice the worst input for each takes about twice as long, not
+    four times (a backtracking pattern would), and 100 KB of it well under ten seconds."""
+    half = unit * (50_000 // len(unit))
+    full = unit * (100_000 // len(unit))
+    first, second = _seconds("a" * 60 + half), _seconds("b" * 60 + full)
+    assert second < 10.0
+    assert second < 4 * max(first, 0.01), f"50 KB: {first:.3f}s, 100 KB: {second:.3f}s"
