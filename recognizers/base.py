@@ -176,6 +176,11 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         """This recognizer's own context words: the stems of :attr:`CONTEXT`."""
         return Vocabulary(stems=self.CONTEXT)
 
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        """Every vocabulary this recognizer weighs, its own and the decoys: a string's context
+        (its JSON key) matters to it only when it holds one of their words."""
+        return (self._context_vocabulary, DECOYS)
+
     def context_near(self, text: str, start: int, end: int) -> bool:
         """Whether one of this recognizer's context words stands near the match and no decoy
         word (:data:`recognizers.context.DECOYS`) stands nearer."""

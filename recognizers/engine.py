@@ -251,6 +251,10 @@ class Detector:
         self._ner = tuple(ner)
         self._needs = tuple(Needs.of_recognizer(r) for r in self._patterns)
         self._by_name = {type(r).__name__: r for r in self._patterns}
+        self._vocabularies = tuple(
+            dict.fromkeys(v for r in self._patterns for v in r.context_vocabularies())
+        )
+        self._prefixes: dict[str | None, str | None] = {}
 
     @property
     def entity_types(self) -> frozenset[str]:
@@ -285,7 +289,7 @@ class Detector:
         else:
             if len(contexts) != len(texts):
                 raise ValueError("contexts must be as many as texts")
-            named = list(zip(texts, map(_prefix, contexts), strict=True))
+            named = list(zip(texts, map(self._prefix, contexts), strict=True))
             keys = named
             pairs = list(dict.fromkeys(named))
             unique = list(pairs)
@@ -317,6 +321,21 @@ class Detector:
                 text = unique_texts[index]
                 results[key] = _findings_of(form, prefix, found, ner_found, text, scanned[index])
         return [list(results[key]) for key in keys]
+
+    def _prefix(self, context: str | None) -> str | None:
+        """:func:`_prefix` of ``context`` when it holds a word some recognizer weighs (its own
+        or a decoy), else ``None``: a key such as ``description`` changes no finding, and
+        scanning the value alone is cheaper."""
+        try:
+            return self._prefixes[context]
+        except KeyError:
+            pass
+        prefix = _prefix(context)
+        if prefix is not None and not any(v.mentioned(prefix) for v in self._vocabularies):
+            prefix = None
+        if len(self._prefixes) < _MAX_PREFIXES:
+            self._prefixes[context] = prefix
+        return prefix
 
     def _scan(self, found: dict[str, list[Finding]]) -> None:
         """Every pattern recognizer over the strings of ``found``, their findings added to
@@ -443,6 +462,8 @@ def _to_original(finding: Finding, form: Canonical | None, shift: int) -> Findin
 #: Context prefix: letters of the key, split into words (camelCase, snake_case, kebab-case).
 _CAMEL = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
 _NOT_LETTERS = re.compile(r"[^\w]+|[\d_]+")
+#: The most contexts a detector remembers the prefix of.
+_MAX_PREFIXES = 65_536
 #: The most characters of a context that count: the words nearest the value.
 _MAX_CONTEXT_CHARS = 40
 

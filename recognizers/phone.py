@@ -218,6 +218,9 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         return _Judge(self, text, start, end).score(text[start:end])
 
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        return (self._context_vocabulary, _NOT_PHONE_CONTEXT)
+
     def blocked(self, text: str, start: int, end: int) -> bool:
         """Whether an order/price word or a currency sign is near ``text[start:end]`` (which
         blocks it when no phone word is near)."""

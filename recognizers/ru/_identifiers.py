@@ -175,5 +175,8 @@ class IdentifierRecognizer(ValidatedPatternRecognizer):
     def context_vocabulary(self) -> Vocabulary:
         return self.VOCABULARY
 
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        return (self.VOCABULARY, NOT_PERSONAL)
+
     def context_near(self, text: str, start: int, end: int) -> bool:
         return context_decides(text, start, end, self.VOCABULARY)

@@ -80,6 +80,9 @@ class RuPassportRecognizer(IdentifierRecognizer):
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("passport", _PASSPORT, 0.5),)
     VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        return (*super().context_vocabularies(), WEAK_CONTEXT)
+
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         candidate = text[start:end]
         digits = ascii_digits(candidate)
