@@ -68,6 +68,8 @@ _DATE = re.compile(
     r"^(?:(?:19|20)[0-9]{2}[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:0?[1-9]|[12][0-9]|3[01])"
     r"|(?:0?[1-9]|[12][0-9]|3[01])[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:19|20)[0-9]{2})$"
 )
+#: A date with slashes in any order (``6/24/1991``, ``24/06/91``, ``1991/6/24``).
+_SLASH_DATE = re.compile(r"^(?:[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2})$")
 _DOTTED_QUAD = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$")
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(?:[ .][0-9]{3})+$")
 _NANP = re.compile(
@@ -253,7 +255,7 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
         if _DATE.match(main) or _DOTTED_QUAD.match(main):
             return _NO_PHONE
         if "/" in main:  # paths, fractions and dates are written so too: a phone word decides
-            return None, 0.85
+            return _NO_PHONE if _SLASH_DATE.match(main) else (None, 0.85)
         if _RU.match(main):  # also a `+7` number: always possible, no need to parse it
             return _RU_LAYOUT
         if main.startswith("+"):
