@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.checksums import ascii_digits, luhn_valid
+from recognizers.context import DECOYS, Vocabulary, decoy_decides
 
 _CARD = r"(?<![0-9A-Za-z])[0-9]{4}(?:[ \-]?[0-9]{2,4}){2,4}(?:[ \-]?[0-9]{1,3})?(?![0-9])"
 
@@ -66,6 +67,11 @@ def issuer_known(digits: str) -> bool:
     return False
 
 
+#: Near these words (and no card word as near) a number is no card: the decoys, and the names of
+#: other 16-digit identifiers (a полис ОМС passes Luhn with a card's prefix one time in ten).
+_NOT_CARD = DECOYS.union(Vocabulary(stems=("полис", "медполис"), words=frozenset({"омс", "енп"})))
+
+
 class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
     """A Luhn-valid number with a known issuer prefix and consistent grouping."""
 
@@ -85,6 +91,9 @@ class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
 
     MIN_DIGITS: ClassVar[int] = _MIN_DIGITS
     OVERLAPPED: ClassVar[bool] = True
+
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        return (self._context_vocabulary, _NOT_CARD)
 
     def expand(
         self, text: str, matches: list[tuple[int, int, float]]
@@ -119,6 +128,8 @@ class CreditCardNumberRecognizer(ValidatedPatternRecognizer):
         ):
             return None
         # Product, order, parcel and reference numbers often pass Luhn with a card's prefix.
-        if self.decoy_near(text, start, end, before=32, after=8):
+        if decoy_decides(
+            text, start, end, self._context_vocabulary, against=_NOT_CARD, before=32, after=8
+        ):
             return None
         return self.certain()

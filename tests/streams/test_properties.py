@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from recognizers.checksums import luhn_valid
+from recognizers.credit_card import _NOT_CARD
 from recognizers.phone import _NOT_PHONE_CONTEXT
 from recognizers.registry import build_detector
 from recognizers.ru import inn, snils
@@ -158,7 +159,7 @@ def says_not_personal(text: str) -> bool:
         return True
     for word in _WORD.findall(text.lower()):
         # NOT_PERSONAL holds the decoys of every recognizer (recognizers.context.DECOYS).
-        if NOT_PERSONAL.matches(word) or _NOT_PHONE_CONTEXT.matches(word):
+        if any(v.matches(word) for v in (NOT_PERSONAL, _NOT_PHONE_CONTEXT, _NOT_CARD)):
             return True
     return False
 
