@@ -46,15 +46,30 @@ from presidio_analyzer import (
 )
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from recognizers.context import (
+    DECOYS,
+    WORD,
+    Vocabulary,
+    context_decides,
+    decoy_decides,
+    distance,
+)
 from recognizers.syntax import RE_FLAGS, hinted, parse
+
+__all__ = [
+    "SEPARATOR",
+    "WORD",
+    "DetectionIncomplete",
+    "Stems",
+    "ValidatedPatternRecognizer",
+    "currency_adjacent",
+]
 
 #: Upper bound, in seconds, for one pass of a pattern run on ``regex`` (over one string, or over
 #: strings joined up to :data:`JOINED_PASS_CHARS`); the scan is then reported incomplete, never
 #: partial.
 REGEX_TIMEOUT_SECONDS = 5.0
 
-#: A word: a run of letters (no digits, no underscore), in any script.
-WORD = regex.compile(r"[^\W\d_]+")
 
 #: The most characters one joined pass covers (a longer string is scanned alone), so that a
 #: string's pass is never much longer than the string: at the slowest recognizer's worst case on
@@ -76,34 +91,22 @@ class DetectionIncomplete(RuntimeError):
 
 
 class Stems:
-    """Context words as lower-case word stems, compiled once: a stem matches every word that
-    starts with it, so ``паспорт`` covers ``паспорта``, ``паспортом``. A stem holding anything
-    but letters never matches (a word is a run of letters)."""
+    """Context words as lower-case word stems: a stem matches every word that starts with it,
+    so ``паспорт`` covers ``паспорта``, ``паспортом``. A :class:`~recognizers.context.Vocabulary`
+    of stems alone, kept for the recognizers that need no whole words."""
 
-    __slots__ = ("_pattern", "stems")
+    __slots__ = ("stems", "vocabulary")
 
     def __init__(self, stems: Iterable[str]) -> None:
         self.stems = tuple(stems)
-        words = sorted({s for s in self.stems if WORD.fullmatch(s)}, key=len, reverse=True)
-        # The standard library's `re`: windows of a few dozen characters need no timeout, and
-        # its calls cost less than `regex`'s.
-        self._pattern = (
-            re.compile(r"(?<![^\W\d_])(?:" + "|".join(re.escape(w) for w in words) + ")")
-            if words
-            else None
-        )
+        self.vocabulary = Vocabulary(stems=self.stems)
 
     def near(self, text: str, start: int, end: int, *, before: int = 48, after: int = 24) -> bool:
         """Whether a word starting with one of the stems stands in the ``before`` characters
         left of ``text[start:end]`` or the ``after`` characters right of it, case-insensitively.
         A word cut by the window's edge counts from the edge."""
-        if self._pattern is None:
-            return False
-        search = self._pattern.search
-        return (
-            search(text[max(0, start - before) : start].lower()) is not None
-            or search(text[end : end + after].lower()) is not None
-        )
+        found = distance(text, start, end, self.vocabulary, before=before, after=after)
+        return found is not None
 
 
 def currency_adjacent(text: str, start: int, end: int) -> bool:
@@ -148,7 +151,7 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         self._compiled = tuple(
             (name, self._compile(rx), score) for name, rx, score in self.PATTERNS
         )
-        self._context_stems = Stems(self.CONTEXT)
+        self._context_vocabulary = self.context_vocabulary()
 
     def _compile(self, pattern: str) -> re.Pattern[str] | regex.Pattern[str]:
         """``pattern`` compiled for :meth:`scan`: on ``re`` with its hint, or on ``regex`` when
@@ -169,9 +172,26 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         """The kind of the match, one of :attr:`SUBTYPES`, or ``None`` when there are none."""
         return None
 
+    def context_vocabulary(self) -> Vocabulary:
+        """This recognizer's own context words: the stems of :attr:`CONTEXT`."""
+        return Vocabulary(stems=self.CONTEXT)
+
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        """Every vocabulary this recognizer weighs, its own and the decoys: a string's context
+        (its JSON key) matters to it only when it holds one of their words."""
+        return (self._context_vocabulary, DECOYS)
+
     def context_near(self, text: str, start: int, end: int) -> bool:
-        """Whether one of this recognizer's context stems stands near the match."""
-        return self._context_stems.near(text, start, end)
+        """Whether one of this recognizer's context words stands near the match and no decoy
+        word (:data:`recognizers.context.DECOYS`) stands nearer."""
+        return context_decides(text, start, end, self._context_vocabulary, against=DECOYS)
+
+    def decoy_near(
+        self, text: str, start: int, end: int, *, before: int = 24, after: int = 12
+    ) -> bool:
+        """Whether a decoy word (``SKU``, ``Reference``, ``build``, ``раздел``, ...) stands near
+        the match and none of this recognizer's context words stands as near."""
+        return decoy_decides(text, start, end, self._context_vocabulary, before=before, after=after)
 
     def scan(self, texts: Sequence[str]) -> dict[int, list[tuple[int, int, float]]]:
         """Every non-empty pattern match in ``texts`` as ``(start, end, base score)``, by the

@@ -1,4 +1,7 @@
-"""EMAIL_ADDRESS: e-mail addresses, including Cyrillic domains such as ``почта.рф``."""
+"""EMAIL_ADDRESS: e-mail addresses, including internationalised ones: Cyrillic local parts and
+domains (``иван.петров@почта.рф``) and punycode (``a@xn--d1acufc.xn--p1ai``). Obfuscated forms
+(``ivan [at] mail [dot] ru``, ``&#64;``, ``%40``, ``＠``) reach this recognizer in their
+canonical form (:mod:`recognizers.normalize`)."""
 
 from __future__ import annotations
 
@@ -12,11 +15,12 @@ from recognizers.base import ValidatedPatternRecognizer
 # "список.olga@") an address may start, since a local part cannot begin with a dot. After the
 # top-level domain a hyphen may follow when it does not continue a domain ("ivan@mail.ru-пишите").
 # Every repetition is bounded; a domain may have as many labels as DNS allows (127).
-_LOCAL = r"[A-Za-z0-9_%+\-](?:[A-Za-z0-9._%+\-]{0,63})"
+_LOCAL = r"[A-Za-z0-9_%+\-а-яА-ЯёЁ](?:[A-Za-z0-9._%+\-а-яА-ЯёЁ]{0,63})"
 _LABEL = r"[A-Za-z0-9а-яА-ЯёЁ](?:[A-Za-z0-9а-яА-ЯёЁ\-]{0,62})"
-_TLD = r"(?:[A-Za-z]{2,24}|[а-яА-ЯёЁ]{2,24}|xn--[A-Za-z0-9\-]{1,59})"
+# A punycode label first: ``[A-Za-z]{2,24}`` would take the ``xn`` of ``xn--p1ai`` alone.
+_TLD = r"(?:xn--[A-Za-z0-9\-]{1,59}|[A-Za-z]{2,24}|[а-яА-ЯёЁ]{2,24})"
 _EMAIL = (
-    r"(?<![A-Za-z0-9_%+\-])(?<![A-Za-z0-9_%+\-]\.)"
+    r"(?<![A-Za-z0-9_%+\-а-яА-ЯёЁ])(?<![A-Za-z0-9_%+\-а-яА-ЯёЁ]\.)"
     + _LOCAL
     + r"@(?:"
     + _LABEL

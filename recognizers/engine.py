@@ -21,7 +21,7 @@ import functools
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import compress
 from operator import itemgetter
 from typing import Any, Final
@@ -29,6 +29,7 @@ from typing import Any, Final
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.findings import Finding
 from recognizers.ner import NerRecognizer
+from recognizers.normalize import Canonical, rewrite_all
 from recognizers.syntax import class_chars, parse, sre
 
 _DIGITS: Final = frozenset("0123456789")
@@ -233,6 +234,11 @@ class Detector:
         self._patterns = tuple(patterns)
         self._ner = tuple(ner)
         self._needs = tuple(Needs.of_recognizer(r) for r in self._patterns)
+        self._by_name = {type(r).__name__: r for r in self._patterns}
+        self._vocabularies = tuple(
+            dict.fromkeys(v for r in self._patterns for v in r.context_vocabularies())
+        )
+        self._prefixes: dict[str | None, str | None] = {}
 
     @property
     def entity_types(self) -> frozenset[str]:
@@ -245,11 +251,80 @@ class Detector:
         """The recognizers in the order they run."""
         return tuple(type(r).__name__ for r in (*self._patterns, *self._ner))
 
-    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]:
-        """Findings for each of ``texts``, in order, sorted by position; may overlap."""
-        unique = list(dict.fromkeys(texts))
-        found: dict[str, list[Finding]] = {text: [] for text in unique}
-        shapes = Shapes(unique)
+    def analyze(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
+        """Findings for each of ``texts``, in order, sorted by position; may overlap.
+
+        Each string is recognised in its canonical form (:mod:`recognizers.normalize`) and its
+        findings are given back in the string's own offsets, each covering the whole original
+        value. A string that has a different canonical form is scanned as written too, so that
+        rewriting never loses a finding (``ivan@example.ru%30``). ``contexts`` (as many as
+        ``texts``, or ``None``) is what names each string, such as the JSON key it is the value
+        of: its words count as context words standing right before the string
+        (``{"паспорт": "4505 678901"}``), and nothing in it is reported.
+        """
+        keys: Sequence[str | tuple[str, str | None]]
+        if contexts is None:
+            keys = texts
+            unique_texts = list(dict.fromkeys(texts))
+            unique: list[str | tuple[str, str | None]] = list(unique_texts)
+            prefixes: list[str | None] | None = None
+        else:
+            if len(contexts) != len(texts):
+                raise ValueError("contexts must be as many as texts")
+            named = list(zip(texts, map(self._prefix, contexts), strict=True))
+            keys = named
+            pairs = list(dict.fromkeys(named))
+            unique = list(pairs)
+            unique_texts = [text for text, _prefix_ in pairs]
+            prefixes = [prefix for _text, prefix in pairs]
+        forms = rewrite_all(unique_texts)
+        # What the pattern recognizers scan for each unique key: its context prefix, then its
+        # canonical text; and, for a rewritten string, the string as written too.
+        bodies = [t if f is None else f.text for t, f in zip(unique_texts, forms, strict=True)]
+        if prefixes is None:
+            scanned = bodies
+        else:
+            scanned = [b if p is None else p + b for b, p in zip(bodies, prefixes, strict=True)]
+        found: dict[str, list[Finding]] = {text: [] for text in scanned}
+        for index, form in enumerate(forms):
+            if form is not None:  # the original too: what it shows is never lost by rewriting
+                prefix = None if prefixes is None else prefixes[index]
+                text = unique_texts[index]
+                found.setdefault(text if prefix is None else prefix + text, [])
+        self._scan(found)
+        ner_found = self._recognise_names(bodies) if self._ner else {}
+        results: dict[str | tuple[str, str | None], list[Finding]] = {}
+        for index, key in enumerate(unique):
+            form = forms[index]
+            prefix = None if prefixes is None else prefixes[index]
+            if form is None and prefix is None and not ner_found:
+                results[key] = found[scanned[index]]
+            else:
+                text = unique_texts[index]
+                results[key] = _findings_of(form, prefix, found, ner_found, text, scanned[index])
+        return [list(results[key]) for key in keys]
+
+    def _prefix(self, context: str | None) -> str | None:
+        """:func:`_prefix` of ``context`` when it holds a word some recognizer weighs (its own
+        or a decoy), else ``None``: a key such as ``description`` changes no finding, and
+        scanning the value alone is cheaper."""
+        try:
+            return self._prefixes[context]
+        except KeyError:
+            pass
+        prefix = _prefix(context)
+        if prefix is not None and not any(v.mentioned(prefix) for v in self._vocabularies):
+            prefix = None
+        if len(self._prefixes) < _MAX_PREFIXES:
+            self._prefixes[context] = prefix
+        return prefix
+
+    def _scan(self, found: dict[str, list[Finding]]) -> None:
+        """Every pattern recognizer over the strings of ``found``, their findings added to
+        each string's list, sorted by position."""
+        shapes = Shapes(found)
         for recognizer, needs in zip(self._patterns, self._needs, strict=True):
             name = type(recognizer).__name__
             entity = recognizer.ENTITY
@@ -262,15 +337,129 @@ class Detector:
                 for start, end, score in spans:
                     subtype = recognizer.subtype(text, start, end)
                     findings.append(Finding(start, end, entity, score, name, subtype))
+        for scanned, findings in found.items():
+            if len(findings) > 1:
+                marked = self._with_context(scanned, findings)
+                marked.sort(key=_POSITION)
+                found[scanned] = marked
+
+    def _recognise_names(self, bodies: Sequence[str]) -> dict[str, list[Finding]]:
+        """The NER models' findings on the canonical texts that each model wants."""
+        ner_found: dict[str, list[Finding]] = {}
+        distinct = list(dict.fromkeys(bodies))
         for model in self._ner:
-            wanted = [text for text in unique if model.wants(text)]
+            wanted = [text for text in distinct if model.wants(text)]
             if not wanted:
                 continue
             name = type(model).__name__
             for text, spans in zip(wanted, model.analyze_batch(wanted), strict=True):
-                found[text].extend(
+                ner_found.setdefault(text, []).extend(
                     Finding(start, end, model.ENTITY, score, name) for start, end, score in spans
                 )
-        for findings in found.values():
-            findings.sort(key=lambda f: (f.start, -f.end, f.entity_type))
-        return [list(found[text]) for text in texts]
+        return ner_found
+
+    def _with_context(self, text: str, findings: list[Finding]) -> list[Finding]:
+        """``findings`` of ``text``, each that overlaps a finding of another type marked with
+        whether its own type's context word stands near."""
+        first_type = findings[0].entity_type
+        if all(f.entity_type == first_type for f in findings):
+            return findings
+        ordered = sorted(findings, key=lambda f: (f.start, f.end))
+        contested: set[int] = set()
+        for i, first in enumerate(ordered):
+            for j in range(i + 1, len(ordered)):
+                second = ordered[j]
+                if second.start >= first.end:
+                    break
+                if second.entity_type != first.entity_type:
+                    contested.update((i, j))
+        if not contested:
+            return findings
+        out = []
+        for i, finding in enumerate(ordered):
+            recognizer = self._by_name.get(finding.recognizer)
+            near = (
+                i in contested
+                and recognizer is not None
+                and recognizer.context_near(text, finding.start, finding.end)
+            )
+            out.append(replace(finding, context=True) if near else finding)
+        return out
+
+
+def _position(finding: Finding) -> tuple[int, int, str]:
+    return finding.start, -finding.end, finding.entity_type
+
+
+_POSITION: Final = _position
+
+
+def _findings_of(
+    form: Canonical | None,
+    prefix: str | None,
+    found: dict[str, list[Finding]],
+    ner_found: dict[str, list[Finding]],
+    text: str,
+    scanned: str,
+) -> list[Finding]:
+    """The findings of one original ``text`` in its own offsets: those of the ``scanned``
+    text (its context ``prefix`` and canonical ``form``), of the NER models on the canonical
+    text and, when it was rewritten, of the text as written."""
+    own = found[scanned]
+    named = ner_found.get(text if form is None else form.text, ())
+    if form is None and prefix is None:
+        findings = [*own, *named] if named else own
+    else:
+        shift = 0 if prefix is None else len(prefix)
+        findings = [
+            mapped for finding in own if (mapped := _to_original(finding, form, shift)) is not None
+        ]
+        findings.extend(
+            mapped for finding in named if (mapped := _to_original(finding, form, 0)) is not None
+        )
+        if form is not None:
+            as_written = found[text if prefix is None else prefix + text]
+            findings.extend(
+                mapped
+                for finding in as_written
+                if (mapped := _to_original(finding, None, shift)) is not None
+            )
+            findings = list(dict.fromkeys(findings))
+    findings.sort(key=_POSITION)
+    return findings
+
+
+def _to_original(finding: Finding, form: Canonical | None, shift: int) -> Finding | None:
+    """``finding`` on the scanned text (the canonical text after ``shift`` characters of
+    context) in the original string's offsets; ``None`` when it lies in the context alone."""
+    start, end = finding.start - shift, finding.end - shift
+    if end <= 0:
+        return None
+    start = max(start, 0)
+    if form is not None:
+        start, end = form.original_span(start, end)
+    if start == finding.start and end == finding.end:
+        return finding
+    return replace(finding, start=start, end=end)
+
+
+#: Context prefix: letters of the key, split into words (camelCase, snake_case, kebab-case).
+_CAMEL = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
+_NOT_LETTERS = re.compile(r"[^\w]+|[\d_]+")
+#: The most contexts a detector remembers the prefix of.
+_MAX_PREFIXES = 65_536
+#: The most characters of a context that count: the words nearest the value.
+_MAX_CONTEXT_CHARS = 40
+
+
+@functools.lru_cache(maxsize=4096)
+def _prefix(context: str | None) -> str | None:
+    """The words of ``context`` as they stand before the string they name, ``"phone number: "``
+    for ``phoneNumber``; ``None`` when it holds no letters."""
+    if not context:
+        return None
+    words = _NOT_LETTERS.sub(" ", _CAMEL.sub(" ", context)).split()
+    if not words:
+        return None
+    joined = " ".join(words)[-_MAX_CONTEXT_CHARS:].lstrip()
+    return joined + ": "

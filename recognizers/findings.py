@@ -21,14 +21,18 @@ class Finding:
     recognizer: str
     #: the kind within the entity type (``organisation`` / ``person`` for ``RU_INN``), if any
     subtype: str | None = None
+    #: whether a context word of this type stands near (``паспорт`` before a passport): set for
+    #: findings that overlap one of another type, so that :func:`resolve_overlaps` can weigh it
+    context: bool = False
 
 
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     """Merge overlapping findings into one finding over their union.
 
-    The merged finding takes the entity type of its strongest member (highest score, then the
-    longest span, then the type name), so redacting the result leaves no fragment of any member
-    behind.
+    The merged finding takes the entity type of its strongest member (one with its own type's
+    context word near first, then the highest score, then the longest span, then the type
+    name), so ``паспорт 8068756734`` is a passport even where the number could be a phone, and
+    redacting the result leaves no fragment of any member behind.
     """
     ordered = sorted(findings, key=lambda f: (f.start, -f.end))
     merged: list[Finding] = []
@@ -38,7 +42,7 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     def flush() -> None:
         if not group:
             return
-        best = max(group, key=lambda f: (f.score, f.end - f.start, f.entity_type))
+        best = max(group, key=lambda f: (f.context, f.score, f.end - f.start, f.entity_type))
         start = min(f.start for f in group)
         merged.append(
             Finding(start, group_end, best.entity_type, best.score, best.recognizer, best.subtype)

@@ -23,6 +23,7 @@ from typing import ClassVar
 import regex
 
 from recognizers.base import Stems, ValidatedPatternRecognizer
+from recognizers.context import Vocabulary
 
 _SP = "[ \u00a0]"
 _LAT = r"-?[0-9]{1,2}\.[0-9]{4,10}"
@@ -96,6 +97,9 @@ class GeoCoordinatesRecognizer(ValidatedPatternRecognizer):
         "location",
         "position",
     )
+
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        return (*super().context_vocabularies(), _NOT_GEO.vocabulary)
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         candidate = text[start:end]

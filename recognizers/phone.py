@@ -30,14 +30,17 @@ from typing import ClassVar
 
 import phonenumbers
 
-from recognizers.base import Stems, ValidatedPatternRecognizer, currency_adjacent
+from recognizers.base import ValidatedPatternRecognizer, currency_adjacent
 from recognizers.checksums import ascii_digits, only_ascii_digits
+from recognizers.context import DECOYS, Vocabulary, decoy_decides
 
 #: A phone number has this many ASCII digits, its extension not counted.
 _MIN_DIGITS = 7
 _MAX_DIGITS = 15
 
-_SEP = r"[ .\-]"
+#: Separators between digit groups; a slash (``8/916/123-45-67``) only counts with a phone word
+#: near (:meth:`PhoneNumberRecognizer.shape_scores`).
+_SEP = r"[ .\-/]"
 _GROUP = r"[0-9]{1,12}"
 _PAREN = r"\([0-9]{1,5}\)"
 _PHONE = (
@@ -51,15 +54,22 @@ _PHONE = (
 # The helpers below run on one candidate or a few characters around it, so the standard
 # library's `re` (faster per call than `regex`, no timeout needed) is used for them.
 # A separator between two digit groups, where a run of several numbers may be cut.
-_CUT = re.compile(r"[ .\-](?=[0-9(+])")
-_SPACE_CUT = re.compile(r" (?=[0-9(+])")
+_CUT = re.compile(r"[ .\-/](?=[0-9(+])")
+#: A space or a slash: the parts between them are tried in a short failing run.
+_SPACE_CUT = re.compile(r"[ /](?=[0-9(+])")
 #: Up to this many spaces in a short failing run, every part between two of them is tried.
 _MAX_SPACES_BOTH_SIDES = 4
+#: A letter-and-digit token right before a run (``DK50 0040 …``, an IBAN's country and check).
+_GLUED_PREFIX = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}[ ]$")
+#: A run of groups of four digits (the last one shorter): how codes, not phones, are written.
+_FOUR_GROUPS = re.compile(r"[0-9]{4}(?: [0-9]{4}){2,}(?: [0-9]{1,4})?$")
 _EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|доб\.?)[ ]?[0-9]{1,5}$")
 _DATE = re.compile(
     r"^(?:(?:19|20)[0-9]{2}[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:0?[1-9]|[12][0-9]|3[01])"
     r"|(?:0?[1-9]|[12][0-9]|3[01])[.\-/ ](?:0?[1-9]|1[0-2])[.\-/ ](?:19|20)[0-9]{2})$"
 )
+#: A date with slashes in any order (``6/24/1991``, ``24/06/91``, ``1991/6/24``).
+_SLASH_DATE = re.compile(r"^(?:[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2})$")
 _DOTTED_QUAD = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$")
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(?:[ .][0-9]{3})+$")
 _NANP = re.compile(
@@ -95,25 +105,12 @@ _PHONE_CONTEXT = (
     "вайбер",
     "телеграм",
 )
-_NOT_PHONE_CONTEXT = Stems(
-    (
-        "order",
-        "invoice",
-        "sku",
-        "item",
-        "ref",
-        "заказ",
-        "арт",
-        "счет",
-        "счёт",
-        "накладн",
-        "руб",
-        "usd",
-        "eur",
-        "rub",
-        "price",
-        "цена",
-        "стоимост",
+#: Near these words (and no phone word as near) a number is no phone: the decoys every
+#: recognizer knows (order, SKU, article, reference, version, ...) and prices.
+_NOT_PHONE_CONTEXT = DECOYS.union(
+    Vocabulary(
+        stems=("счет", "счёт", "price", "цена", "стоимост"),
+        words=frozenset({"руб", "usd", "eur", "rub"}),
     )
 )
 
@@ -140,6 +137,26 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
     def _segment(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
         if end - start < _MIN_DIGITS:  # most candidates: a short number
             return []
+        found = self._pieces(text, start, end)
+        if found and (found[0][0] != start or found[-1][1] != end):
+            return self._whole_code(text, start, end, found)
+        return found
+
+    @staticmethod
+    def _whole_code(
+        text: str, start: int, end: int, found: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
+        """A phone found inside a longer run that reads as one code (an IBAN or account
+        number: groups of four digits, or a run glued to a letter-and-digit token such as
+        ``DK50``) is not read as half a code: the finding covers the whole run, so nothing of
+        the code stays visible (the code's own recognizer, where there is one, merges with it)."""
+        glued = _GLUED_PREFIX.search(text, max(0, start - 12), start)
+        if glued is None and not _FOUR_GROUPS.match(text, start, end):
+            return found
+        first = glued.start() if glued is not None else start
+        return [(first, end, max(score for _s, _e, score in found))]
+
+    def _pieces(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
         digits = _digit_count(_without_extension(text[start:end]))
         if digits < _MIN_DIGITS:  # neither the whole nor any piece can be a phone
             return []
@@ -149,7 +166,8 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
             return [(start, end, whole)]
         if digits <= _MAX_DIGITS:
             # Most such runs hold no space (an ИНН, a date, an IP address): nothing to try.
-            return self._among_more(text, start, end, judge) if " " in text[start:end] else []
+            piece = text[start:end]
+            return self._among_more(text, start, end, judge) if " " in piece or "/" in piece else []
         cuts = [m.start() for m in _CUT.finditer(text, start, end)]
         starts = [start, *(c + 1 for c in cuts)]
         ends = [*cuts, end]
@@ -202,12 +220,15 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         return _Judge(self, text, start, end).score(text[start:end])
 
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        return (self._context_vocabulary, _NOT_PHONE_CONTEXT)
+
     def blocked(self, text: str, start: int, end: int) -> bool:
         """Whether an order/price word or a currency sign is near ``text[start:end]`` (which
         blocks it when no phone word is near)."""
-        return _NOT_PHONE_CONTEXT.near(text, start, end, before=24, after=12) or currency_adjacent(
-            text, start, end
-        )
+        return decoy_decides(
+            text, start, end, self._context_vocabulary, against=_NOT_PHONE_CONTEXT
+        ) or currency_adjacent(text, start, end)
 
     def score_shape(self, candidate: str, *, context: bool) -> float | None:
         """The score of ``candidate`` by its layout alone, with or without a phone word near;
@@ -233,6 +254,8 @@ class PhoneNumberRecognizer(ValidatedPatternRecognizer):
             return _NO_PHONE
         if _DATE.match(main) or _DOTTED_QUAD.match(main):
             return _NO_PHONE
+        if "/" in main:  # paths, fractions and dates are written so too: a phone word decides
+            return _NO_PHONE if _SLASH_DATE.match(main) else (None, 0.85)
         if _RU.match(main):  # also a `+7` number: always possible, no need to parse it
             return _RU_LAYOUT
         if main.startswith("+"):

@@ -55,6 +55,9 @@ _GLUED_SUFFIXES = (
     r"|platz|allee|damm|ufer|utca|út|tér|cesta|iela|gatve|strasse|straße|str\."
 )
 _NUMBER = r"[0-9]{1,6}[A-Za-z]?"
+#: A house number ends where a number does: not before another digit, nor before a dot or comma
+#: and a digit (``Route is 10.0.0.0/8``, ``Version 2.5``, ``Street 1,5 km`` are no addresses).
+_NOT_DOTTED = r"(?![0-9]|[.,][0-9])"
 _W = r"[^\W\d_][\w.'’\-]{0,30}"
 _GAP = r"[ \u00a0]{1,3}"
 _NUMBER_FIRST = (
@@ -65,7 +68,7 @@ _WORD_THEN_NUMBER = (
     r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ][\w'’\-]{1,30}(?:" + _GAP + _W + r"){0,3}?" + _GAP
     + r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Boulevard|Blvd|Drive|Strasse|Straße|Str\.|Gasse"
     + r"|Weg|Platz|Allee|utca|útja|kapu)"
-    + r"\.?,?" + _GAP + r"[0-9]{1,5}[A-Za-z]?(?![0-9])"
+    + r"\.?,?" + _GAP + r"[0-9]{1,5}[A-Za-z]?" + _NOT_DOTTED
 )  # fmt: skip
 #: An address cue, then a street: words and a number, optionally after a house number
 #: (``lives at 5366 Pivovarská 276``, ``address: Jahu 80``). The cue is not part of the span.
@@ -76,8 +79,10 @@ _CUE_WORDS = (
     r"|enter[ ]on|refers[ ]to|they[ ]are:|address[ ]with|shows[ ]on"
 )
 _NUMBER_THEN_TYPE = (
-    r"(?<![0-9A-Za-z])[0-9]{1,5}[A-Za-z]?,?" + _GAP
-    + r"(?:Rue|rue|Via|via|Calle|calle|Rua|rua|Avenida|avenida|Av\.?|Avda\.|Boulevard|Bd|Odos)"
+    # Not after a slash, dot or colon (``10.0.0.0/8 via``: part of a route or path); `via` only
+    # capitalised, as the English preposition is everywhere.
+    r"(?<![0-9A-Za-z/.:])[0-9]{1,5}[A-Za-z]?,?" + _GAP
+    + r"(?:Rue|rue|Via|Calle|calle|Rua|rua|Avenida|avenida|Av\.?|Avda\.|Boulevard|Bd|Odos)"
     + r"(?:" + _GAP + _W + r"){1,5}"
 )  # fmt: skip
 
@@ -94,7 +99,7 @@ def _either_case(words: str) -> str:
 _CUED = (
     r"(?<![^\W\d_])(?:" + _either_case(_CUE_WORDS) + r")[ \t\n]{1,3}"
     + r"(?:[0-9]{1,6}[A-Za-z]?[ ]{1,2})?(?:[^\W\d_][\w.'’\-]{0,30}[ ]{1,2}){1,4}"
-    + r"[0-9]{1,5}[A-Za-z]?\.?(?![0-9])"
+    + r"[0-9]{1,5}[A-Za-z]?\.?" + _NOT_DOTTED
 )  # fmt: skip
 _NUMBER_FIRST_RE: Final = re.compile(_NUMBER_FIRST)
 _OTHER_KEYWORDS: Final = (
@@ -115,11 +120,11 @@ _CUE_PHRASES: Final = (
 _CUE_PREFIX: Final = re.compile(r"(?:" + _CUE_WORDS + r")[ \t\n]{1,3}", re.IGNORECASE)
 _TYPE_FIRST = (
     r"(?<![^\W\d_])(?:" + _PREFIX_TYPES + r")(?:" + _GAP + _W + r"){1,5}?,?" + _GAP
-    + r"[0-9]{1,5}[A-Za-z]?(?![0-9])"
+    + r"[0-9]{1,5}[A-Za-z]?" + _NOT_DOTTED
 )  # fmt: skip
 _GLUED = (
     r"(?<![^\W\d_])[^\W\d_]{2,30}(?:" + _GLUED_SUFFIXES + r")" + _GAP
-    + r"[0-9]{1,5}[A-Za-z]?(?![0-9])"
+    + r"[0-9]{1,5}[A-Za-z]?" + _NOT_DOTTED
 )  # fmt: skip
 _BOX = (
     r"(?<![^\W\d_])(?:[Pp]\.?[ ]?[Oo]\.?[ ]?[Bb]ox|POB|Post[ ]Office[ ]Box"

@@ -25,16 +25,15 @@ or a bare Russian mobile number.
 from __future__ import annotations
 
 import datetime
-import functools
-import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import regex
-
-from recognizers.base import WORD, ValidatedPatternRecognizer, currency_adjacent
+from recognizers.base import ValidatedPatternRecognizer, currency_adjacent
 from recognizers.checksums import only_ascii_digits
+from recognizers.context import DECOYS, Vocabulary, distance
+from recognizers.context import context_decides as _context_decides
+
+__all__ = ["DECOYS", "NOT_PERSONAL", "Vocabulary", "distance"]
 
 #: The score of a number whose checksum (or structure and context together) proves it.
 CERTAIN = 1.0
@@ -63,156 +62,29 @@ def is_digits(text: str, length: int | None = None) -> bool:
     return only_ascii_digits(text)
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """Context words: ``stems`` match every word starting with them (``паспорт`` covers
-    ``паспорта``); ``words`` match whole words only (``инн`` must not cover ``инновация``);
-    ``phrases`` is a regex for tokens that are not words (``р/с``)."""
-
-    stems: tuple[str, ...] = ()
-    words: frozenset[str] = frozenset()
-    phrases: regex.Pattern[str] | None = field(default=None)
-
-    def matches(self, word: str) -> bool:
-        """Whether the lower-case ``word`` is one of these context words."""
-        return word in self.words or word.startswith(self.stems)
-
-    def all_words(self) -> tuple[str, ...]:
-        """Stems and whole words, for Presidio's ``context`` list."""
-        return (*self.stems, *sorted(self.words))
-
-    @functools.cached_property
-    def pattern(self) -> re.Pattern[str] | None:
-        """A lower-case word that :meth:`matches`, as one pattern over lower-case text: a word
-        starting with a stem (to its end), or a whole word. Stems and words that are not all
-        letters are left out: a word never holds them."""
-        stems = sorted((s for s in self.stems if WORD.fullmatch(s)), key=len, reverse=True)
-        words = sorted((w for w in self.words if WORD.fullmatch(w)), key=len, reverse=True)
-        parts = []
-        if stems:
-            parts.append("(?:" + "|".join(map(re.escape, stems)) + r")[^\W\d_]*")
-        if words:
-            parts.append("(?:" + "|".join(map(re.escape, words)) + r")(?![^\W\d_])")
-        if not parts:
-            return None
-        return re.compile(r"(?<![^\W\d_])(?:" + "|".join(parts) + ")")
-
-
-def distance(
-    text: str,
-    start: int,
-    end: int,
-    vocabulary: Vocabulary,
-    *,
-    before: int = 48,
-    after: int = 24,
-) -> int | None:
-    """Characters between ``text[start:end]`` and the nearest word of ``vocabulary`` that stands
-    at most ``before`` characters to the left or ``after`` to the right, or ``None``."""
-    best: int | None = None
-    low = max(0, start - before)
-    high = min(len(text), end + after)
-    left, right = text[low:start], text[end:high]
-    lower_left, lower_right = left.lower(), right.lower()
-    pattern = vocabulary.pattern
-    if pattern is None:
-        pass
-    elif len(lower_left) == len(left) and len(lower_right) == len(right):
-        # One pattern over each side's lower-case text; offsets hold as the lengths agree.
-        nearest = None
-        for match in pattern.finditer(lower_left):
-            nearest = match  # later matches are nearer
-        if nearest is not None:
-            best = len(left) - nearest.end()
-        found = pattern.search(lower_right)
-        if found is not None and (best is None or found.start() < best):
-            best = found.start()
-    else:  # lower-casing changed a length (a rare letter such as İ): word by word
-        for match in WORD.finditer(text, low, start):
-            if vocabulary.matches(match.group().lower()):
-                best = start - match.end()  # later matches are nearer
-        for match in WORD.finditer(text, end, high):
-            if vocabulary.matches(match.group().lower()):
-                gap = match.start() - end
-                if best is None or gap < best:
-                    best = gap
-                break
-    if vocabulary.phrases is not None:
-        for match in vocabulary.phrases.finditer(text, low, start):
-            gap = start - match.end()
-            if best is None or gap < best:
-                best = gap
-        found = vocabulary.phrases.search(text, end, high)
-        if found is not None:
-            gap = found.start() - end
-            if best is None or gap < best:
-                best = gap
-    return best
-
-
-#: Words that say a number is not personal data: order, invoice, article and tracking numbers,
-#: prices, versions, timestamps, telephone numbers.
-NOT_PERSONAL = Vocabulary(
-    stems=(
-        "order",
-        "invoice",
-        "sku",
-        "item",
-        "track",
-        "barcode",
-        "price",
-        "version",
-        "build",
-        "timestamp",
-        "epoch",
-        "phone",
-        "mobile",
-        "артикул",
-        "накладн",
-        "трек",
-        "штрихкод",
-        "штрих",
-        "цена",
-        "стоимост",
-        "сумм",
-        "верси",
-        "сборк",
-        "тел",
-        "моб",
-        "сотов",
-        "факс",
-        "звон",
-    ),
-    words=frozenset(
-        {
-            # "заказ" but not "заказчик" (customer): "ИНН заказчика" is a context.
-            "заказ",
-            "заказа",
-            "заказу",
-            "заказом",
-            "заказе",
-            "заказы",
-            "заказов",
-            "заказам",
-            "заказах",
-            "арт",
-            "ean",
-            "gtin",
-            "upc",
-            "ref",
-            "руб",
-            "рублей",
-            "usd",
-            "eur",
-            "rub",
-            "ts",
-            "time",
-            "tel",
-            "fax",
-            "whatsapp",
-            "viber",
-        }
-    ),
+#: Words that say a number is not personal data: the decoys every recognizer knows (order,
+#: SKU, version, section, ...), and prices, timestamps and telephone numbers.
+NOT_PERSONAL = DECOYS.union(
+    Vocabulary(
+        stems=(
+            "price",
+            "timestamp",
+            "epoch",
+            "phone",
+            "mobile",
+            "цена",
+            "стоимост",
+            "сумм",
+            "тел",
+            "моб",
+            "сотов",
+            "факс",
+            "звон",
+        ),
+        words=frozenset(
+            {"руб", "рублей", "usd", "eur", "rub", "ts", "time", "tel", "fax", "whatsapp", "viber"}
+        ),
+    )
 )
 
 
@@ -226,12 +98,8 @@ def context_decides(
     after: int = 24,
 ) -> bool:
     """Whether a word of ``own`` stands near the number and no :data:`NOT_PERSONAL` word
-    stands nearer."""
-    mine = distance(text, start, end, own, before=before, after=after)
-    if mine is None:
-        return False
-    other = distance(text, start, end, NOT_PERSONAL, before=before, after=after)
-    return other is None or mine <= other
+    stands nearer (:func:`recognizers.context.context_decides`)."""
+    return _context_decides(text, start, end, own, against=NOT_PERSONAL, before=before, after=after)
 
 
 def looks_like_decoy(text: str, start: int, end: int) -> bool:
@@ -303,6 +171,12 @@ class IdentifierRecognizer(ValidatedPatternRecognizer):
         super().__init_subclass__(**kwargs)
         if "VOCABULARY" in cls.__dict__:
             cls.CONTEXT = cls.VOCABULARY.all_words()
+
+    def context_vocabulary(self) -> Vocabulary:
+        return self.VOCABULARY
+
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        return (self.VOCABULARY, NOT_PERSONAL)
 
     def context_near(self, text: str, start: int, end: int) -> bool:
         return context_decides(text, start, end, self.VOCABULARY)

@@ -16,7 +16,8 @@ See https://www.nalog.gov.ru/ and https://ru.wikipedia.org/wiki/ИНН.
 One check digit passes one random number in ten, so a bare ten-digit number that also reads as
 a Unix timestamp (``1700000000``), a Russian mobile (``9161234567``), an order or article
 number, or is glued to letters, is dropped unless a context word (ИНН, INN, TIN,
-налогоплательщик, КПП) stands nearby. The entity is ``RU_INN`` for both kinds; :func:`inn_kind`
+налогоплательщик, КПП) stands nearby. Digits in groups (``5001 007329``) are an ИНН only next to
+a context word. The entity is ``RU_INN`` for both kinds; :func:`inn_kind`
 tells them apart.
 """
 
@@ -44,6 +45,25 @@ _WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 _WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 _INN = DIGITS_BEFORE + r"(?:[0-9]{12}|[0-9]{10})" + DIGITS_AFTER
+#: A grouped ИНН (``5001 007329``, ``50 01 007329``, ``5001 0073 2901``: digit groups joined by
+#: single spaces or hyphens, the whole run of groups) is taken only after its word, since
+#: grouped digits are also phones; the match starts at the word (so that the search skips to
+#: it) and :meth:`RuInnRecognizer.expand` trims it to the digits. The layouts: 4-6, 4-6-2, 4-3-3,
+#: 4-4-4, 2-2-6, 2-2-6-2, 2-2-3-3, 2-2-4-4, 3-3-4 and 3-3-3-3.
+_G = r"[ \-]"
+_TAIL = rf"(?:[0-9]{{6}}(?:{_G}[0-9]{{2}})?|[0-9]{{3}}{_G}[0-9]{{3}}|[0-9]{{4}}{_G}[0-9]{{4}})"
+_INN_GROUPED = (
+    # The word in either case, spelled out so that the search can skip to its first letter.
+    r"(?<![^\W\d_])(?:[Ии][Нн][Нн]|[Ii][Nn][Nn]|[Tt][Ii][Nn]|[Нн]алогоплательщик[а-я]{0,3})"
+    r"(?![^\W\d_])[^0-9\n]{0,12}?"
+    + DIGITS_BEFORE
+    + r"(?<![0-9][ \-])(?:"
+    + rf"[0-9]{{4}}{_G}{_TAIL}"
+    + rf"|[0-9]{{2}}{_G}[0-9]{{2}}{_G}{_TAIL}"
+    + rf"|[0-9]{{3}}{_G}[0-9]{{3}}{_G}(?:[0-9]{{4}}|[0-9]{{3}}{_G}[0-9]{{3}})"
+    + r")(?![ \-][0-9])"
+    + DIGITS_AFTER
+)
 
 CONTEXT = Vocabulary(
     stems=("налогоплательщ", "taxpayer"),
@@ -94,8 +114,25 @@ class RuInnRecognizer(IdentifierRecognizer):
 
     ENTITY: ClassVar[str] = "RU_INN"
     SUBTYPES: ClassVar[tuple[str, ...]] = ("organisation", "person")
-    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("inn", _INN, 0.5),)
+    PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (
+        ("inn", _INN, 0.5),
+        ("inn_grouped", _INN_GROUPED, 0.5),
+    )
     VOCABULARY: ClassVar[Vocabulary] = CONTEXT
+    #: Declared, as :meth:`expand` hides the patterns from the detector's gate.
+    MIN_DIGITS: ClassVar[int] = 10
+
+    def expand(
+        self, text: str, matches: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
+        """A grouped match starts at its word: trimmed to its first digit."""
+        out = []
+        for start, end, base in matches:
+            first = start
+            if not text[start].isdigit():
+                first = next(i for i in range(start, end) if text[i] in "0123456789")
+            out.append((first, end, base))
+        return out
 
     def kind(self, text: str, start: int, end: int) -> InnKind:
         """Which kind of ИНН this recognizer found at ``text[start:end]``."""
@@ -106,6 +143,11 @@ class RuInnRecognizer(IdentifierRecognizer):
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         digits = text[start:end]
+        if not is_digits(digits):  # grouped: only an ИНН with its context word
+            digits = compact(digits)
+            if len(digits) not in (10, 12) or not self.context_near(text, start, end):
+                return None
+            return checksum_score(inn_valid(digits), True, lambda: False)
         return checksum_score(
             inn_valid(digits),
             self.context_near(text, start, end),

@@ -43,7 +43,7 @@ _SEP = r"[ \u00a0\-]"
 _OMS = DIGITS_BEFORE + rf"[0-9]{{4}}({_SEP}?)[0-9]{{4}}\1[0-9]{{4}}\1[0-9]{{4}}" + DIGITS_AFTER
 
 CONTEXT = Vocabulary(
-    stems=("полис", "медполис", "медицинск", "страхов", "insurance"),
+    stems=("полис", "медполис", "медицинск", "страхов", "insurance", "polis"),
     words=frozenset({"омс", "oms", "енп", "смо", "фомс", "тфомс"}),
 )
 

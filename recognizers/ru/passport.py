@@ -10,8 +10,9 @@ citizen), series and number.
 
 There is no check digit, so a candidate needs one of:
 
-- a context word (паспорт, серия, выдан, удостоверяющий личность, passport): score 0.9, or 0.4
-  if the series year is impossible (probably mistyped);
+- a context word (паспорт, серия, выдан, удостоверяющий личность, passport, pasport): score
+  0.9, or 0.4 if the series year is impossible (probably mistyped); where the number could also
+  be a phone, the context word makes it a passport (:func:`recognizers.engine.resolve_overlaps`);
 - a plausible series year, no order, price or phone word nearby, and either the strict spaced
   layout ``DD DD DDDDDD``, a ``№`` between series and number, or a separated ``DDDD DDDDDD``
   after the word "номер": score 0.6.
@@ -57,7 +58,7 @@ _STRICT = regex.compile(rf"^[0-9]{{2}}{SPACE}[0-9]{{2}}{SPACE}[0-9]{{6}}$")
 _HAS_MARK = regex.compile(_MARK)
 
 CONTEXT = Vocabulary(
-    stems=("паспорт", "passport", "выдан", "удостоверяющ"),
+    stems=("паспорт", "passport", "pasport", "выдан", "удостоверяющ"),
     words=frozenset({"серия", "серии", "серию", "серией", "сер", "дул"}),
 )
 #: "номер" says little on its own (order, track, phone numbers): it lets a separated series and
@@ -78,6 +79,9 @@ class RuPassportRecognizer(IdentifierRecognizer):
     ENTITY: ClassVar[str] = "RU_PASSPORT"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("passport", _PASSPORT, 0.5),)
     VOCABULARY: ClassVar[Vocabulary] = CONTEXT
+
+    def context_vocabularies(self) -> tuple[Vocabulary, ...]:
+        return (*super().context_vocabularies(), WEAK_CONTEXT)
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         candidate = text[start:end]

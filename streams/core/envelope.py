@@ -15,7 +15,7 @@ everyone downstream.
 Every string the pipeline publishes is scanned. :func:`collect_slots` lists them in a fixed
 order as :class:`Slot` objects: ``source``, ``subject_ref``, then every key, string and number
 under ``data``. A number is scanned as its decimal text (a phone number stored as an integer is
-still a phone number).
+still a phone number; so is one stored as a float, ``79161234567.0``: :func:`number_text`).
 
 Nothing is changed silently on the way in:
 
@@ -417,7 +417,23 @@ def _walk(node: Any, segments: tuple[Segment, ...], depth: int, limits: Limits) 
     elif isinstance(node, bool) or node is None:
         return
     elif isinstance(node, int | float):
-        yield Slot(segments, repr(node) if isinstance(node, float) else str(node), "number")
+        yield Slot(segments, number_text(node), "number")
+
+
+#: Integral floats below this are scanned as their digits: every integer up to it has at most
+#: 19 digits, as many as any identifier.
+_INTEGRAL_FLOAT_LIMIT = 1e19
+
+
+def number_text(number: int | float) -> str:
+    """The text a number is scanned as: an integer's digits; an integral float's digits too
+    (``79161234567.0`` and ``7.9161234567e10`` are the phone ``79161234567``), up to 19 digits;
+    any other float its ``repr``."""
+    if isinstance(number, float):
+        if number.is_integer() and abs(number) < _INTEGRAL_FLOAT_LIMIT:
+            return str(int(number))
+        return repr(number)
+    return str(number)
 
 
 def substitute(data: Any, replacements: dict[tuple[Segment, ...], Any]) -> Any:

@@ -41,7 +41,11 @@ log = logging.getLogger("piiredact.core")
 class Detector(Protocol):
     """What the core needs of a detector: findings for each text, in order."""
 
-    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]: ...
+    def analyze(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
+        """Findings for each of ``texts``; ``contexts`` gives each text's nearest JSON key."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,16 +276,31 @@ class Redactor:
         self, batch: Sequence[Prepared]
     ) -> list[tuple[list[Finding], list[list[Finding]]]]:
         texts: list[str] = []
+        names: list[str | None] = []
         for p in batch:
             texts.append(p.record.id)
-            texts.extend(slot.text for slot in p.slots)
-        findings = self.detector.analyze(texts) if texts else []
+            names.append(None)
+            for slot in p.slots:
+                texts.append(slot.text)
+                names.append(_nearest_key(slot))
+        findings = self.detector.analyze(texts, names) if texts else []
         out: list[tuple[list[Finding], list[list[Finding]]]] = []
         cursor = 0
         for p in batch:
             out.append((findings[cursor], findings[cursor + 1 : cursor + 1 + len(p.slots)]))
             cursor += 1 + len(p.slots)
         return out
+
+
+def _nearest_key(slot: Slot) -> str | None:
+    """The key of the object a value under ``data`` sits in (through any lists), which says what
+    the value is (``{"phone": "4951234567"}``); ``None`` for a key itself and outside ``data``."""
+    if slot.kind == "key" or slot.segments[0] != "data":
+        return None
+    for segment in reversed(slot.segments[1:]):
+        if isinstance(segment, str):
+            return segment
+    return None
 
 
 def merge(prepared: Sequence[Prepared | Outcome], judged: Sequence[Outcome]) -> list[Outcome]:

@@ -190,3 +190,85 @@ def test_resolve_overlaps_with_the_real_detector(detector: Detector) -> None:
     assert len(findings) >= 2, "the IPv6 and its embedded IPv4 overlap"
     [merged] = resolve_overlaps(findings)
     assert (merged.start, merged.end, merged.entity_type) == (0, len(text), "IP_ADDRESS")
+
+
+# --- canonical text, contexts, and overlaps weighed by context -------------------------------
+
+CANONICAL_CASES = [
+    (
+        "tel +7\u00a0916\u00a0123\u201345\u201367 ok",
+        "+7\u00a0916\u00a0123\u201345\u201367",
+        "PHONE_NUMBER",
+    ),
+    ("ivan.petrov [at] mail [dot] ru", "ivan.petrov [at] mail [dot] ru", "EMAIL_ADDRESS"),
+    ("x ivan&#64;mail.ru y", "ivan&#64;mail.ru", "EMAIL_ADDRESS"),
+    ("host 192[.]168[.]1[.]1 up", "192[.]168[.]1[.]1", "IP_ADDRESS"),
+    ("тел. +7 916 123 45\u200b67", "+7 916 123 45\u200b67", "PHONE_NUMBER"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity"), CANONICAL_CASES, ids=[c[1] for c in CANONICAL_CASES]
+)
+def test_findings_cover_the_whole_original_value(
+    detector: Detector, text: str, value: str, entity: str
+) -> None:
+    [findings] = detector.analyze([text])
+    assert (value, entity) in spans(text, resolve_overlaps(findings))
+
+
+CONTEXT_CASES = [
+    ("4505 678901", "паспорт", "RU_PASSPORT", "the key names a passport"),
+    ("4951234567", "phone", "PHONE_NUMBER", "the key names a phone (the number is also an ИНН)"),
+    ("4951234567", "contactPhone", "PHONE_NUMBER", "camelCase"),
+    ("4951234567", "mobile_phone", "PHONE_NUMBER", "snake_case"),
+    ("4951234567", "Телефон", "PHONE_NUMBER", "Russian, capitalised"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "entity", "reason"), CONTEXT_CASES, ids=[c[-1] for c in CONTEXT_CASES]
+)
+def test_a_context_names_the_value(
+    detector: Detector, text: str, key: str, entity: str, reason: str
+) -> None:
+    [findings] = detector.analyze([text], [key])
+    merged = resolve_overlaps(f for f in findings if f.score >= 0.4)
+    assert [(f.start, f.end, f.entity_type) for f in merged] == [(0, len(text), entity)]
+
+
+def test_without_context_the_same_value_is_not_a_phone(detector: Detector) -> None:
+    [findings] = detector.analyze(["4951234567"], [None])
+    assert "PHONE_NUMBER" not in {f.entity_type for f in findings}
+
+
+def test_a_decoy_key_blocks_a_phone(detector: Detector) -> None:
+    [plain, ordered] = detector.analyze(["79161234567", "79161234567"], ["value", "order_id"])
+    assert [f.entity_type for f in plain] == ["PHONE_NUMBER"]
+    assert ordered == []
+
+
+def test_contexts_must_match_texts(detector: Detector) -> None:
+    with pytest.raises(ValueError, match="as many"):
+        detector.analyze(["a", "b"], ["x"])
+
+
+def test_nothing_is_reported_inside_a_context(detector: Detector) -> None:
+    [findings] = detector.analyze(["plain"], ["ivan@mail.ru"])
+    assert findings == []
+
+
+def test_own_context_decides_an_overlap() -> None:
+    phone = Finding(8, 18, "PHONE_NUMBER", 0.7, "Phone")
+    passport = Finding(8, 18, "RU_PASSPORT", 0.4, "Passport", context=True)
+    [merged] = resolve_overlaps([phone, passport])
+    assert merged.entity_type == "RU_PASSPORT"
+    [merged] = resolve_overlaps([phone, Finding(8, 18, "RU_PASSPORT", 0.4, "Passport")])
+    assert merged.entity_type == "PHONE_NUMBER", "without context the score decides"
+
+
+def test_passport_after_its_word_is_a_passport(detector: Detector) -> None:
+    for text in ("паспорт 73 84 265143 выдан ОВД", "паспорт 8068756734 выдан ОВД"):
+        [findings] = detector.analyze([text])
+        merged = resolve_overlaps(f for f in findings if f.score >= 0.4)
+        assert [f.entity_type for f in merged] == ["RU_PASSPORT"], text

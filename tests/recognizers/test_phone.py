@@ -202,3 +202,20 @@ def test_a_russian_layout_with_plus_7_is_a_possible_number(digits: str, layout: 
     candidate = layout.format(digits[:3], digits[3:6], digits[6:8], digits[8:])
     assert phonenumbers.is_possible_number(phonenumbers.parse(candidate, None))
     assert RECOGNIZER.score_shape(candidate, context=False) == 0.95
+
+
+SLASH_CASES = [
+    ("тел. +7 916 123/45/67", ["+7 916 123/45/67"], "slashes between groups, phone word: whole"),
+    ("тел. 8/916/123-45-67", ["8/916/123-45-67"], "slash after the trunk"),
+    ("8/916/123-45-67", [], "slashes without a phone word: a path or a fraction"),
+    ("call me, born 6/24/1991", [], "a US date"),
+    ("tel. 24/06/1991", [], "a day-first date"),
+    ("tel. 1991/06/24", [], "a year-first date"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"), SLASH_CASES, ids=[c[-1] for c in SLASH_CASES]
+)
+def test_slash_separated(text: str, expected: list[str], reason: str) -> None:
+    assert [text[s:e] for s, e, _ in PhoneNumberRecognizer().find(text)] == expected

@@ -41,7 +41,9 @@ REVEAL_KEY = os.urandom(32)
 class FakeDetector:
     """Finds the planted values wherever they occur."""
 
-    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def analyze(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
         results: list[list[Finding]] = []
         for text in texts:
             found = []

@@ -53,7 +53,9 @@ class FakeDetector:
         self.fail_on = fail_on
         self.calls: list[list[str]] = []
 
-    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def analyze(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
         self.calls.append(list(texts))
         if self.fail_on is not None and any(self.fail_on in text for text in texts):
             raise RuntimeError("detector failed")

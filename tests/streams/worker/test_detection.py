@@ -41,7 +41,9 @@ CRASH_ONCE = "die-once-then-work:"
 class MisbehavingDetector(Detector):
     """The real pattern detector, except on texts asking it to hang or to die."""
 
-    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def analyze(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
         for text in texts:
             if SLEEP in text:
                 time.sleep(60)

@@ -145,7 +145,9 @@ class RaisingDetector:
         self.only_batches = only_batches
         self.inner = build_detector(names=False)
 
-    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def analyze(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
         if not self.only_batches or len({t for t in texts if "rec-" in t}) > 1:
             raise self.error(f"cannot analyse {texts!r}")
         return self.inner.analyze(texts)
@@ -208,7 +210,9 @@ def test_batch_handler_logs_no_canary(logs: Callable[[], list[str]], detector: D
 
 
 class SlowDetector:
-    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def analyze(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
         time.sleep(0.5)
         raise RuntimeError(f"too slow for {texts!r}")
 
