@@ -74,6 +74,20 @@ STRONG_CUES: Final = (
     "posted by",
     "written by",
     "reviewed by",
+    "review by",
+    "comment by",
+    "comments by",
+    "photo by",
+    "photos by",
+    "story by",
+    "words by",
+    "interview by",
+    "video by",
+    "manager is",
+    "contact is",
+    "agent is",
+    "doctor is",
+    "host is",
     "submitted by",
     "uploaded by",
     "edited by",
@@ -137,6 +151,8 @@ STRONG_CUES: Final = (
     "signature",
     "witness",
 )
+#: Phrases that introduce a person by a name that may stand alone.
+INTRODUCTIONS: Final = ("i'm", "i’m", "i am", "this is", "meet", "call me", "named", "called")
 #: Words that end a run of name words whatever their case (``Posted by Gregory Haynes from``).
 _BREAKS: Final = frozenset(
     (
@@ -167,6 +183,11 @@ _BREAKS: Final = frozenset(
         "said",
         "says",
         "posted",
+        "i'm",
+        "i’m",
+        "i've",
+        "i'll",
+        "i'd",
     )
 )
 #: Verbs that follow a name (``Anna Lee wrote:``).
@@ -193,7 +214,7 @@ NAME_COLUMNS: Final = (
 _KEY_VALUE: Final = regex.compile(
     r"(?i)(?<![\p{L}_])(?:user(?:_?name)?|(?:full_?|first_?|last_?|display_?)?name|author"
     r"|customer|client|contact|owner|login|signed_?by|assignee|reporter)[\"']?[ \t]*[=:][ \t]*"
-    r"[\"'](?P<value>\p{L}[\p{L}'’\-]*(?:[ ._]\p{L}[\p{L}'’\-]*){1,3})[\"']"
+    r"[\"'](?P<value>\p{L}[\p{L}'’\-]*(?:(?:[ ._]|, )\p{L}[\p{L}'’\-]*){1,3})[\"']"
 )
 #: Words of roles and placeholders that stand where a name would (``Dear Customer``, ``Posted
 #: by Admin``): never a name word.
@@ -440,6 +461,7 @@ class EnglishNames:
         self._common = common if common is not None else load_common_words()
         self._cues = Cues(STRONG_CUES)
         self._titles = Cues(TITLES)
+        self._introducing = Cues(INTRODUCTIONS)
 
     # --- word classes ----------------------------------------------------------------------
 
@@ -453,6 +475,15 @@ class EnglishNames:
         if lower in self._common.strong:
             return True
         return lower in self._common.nouns and not self.listed(lower)
+
+    def lowercase_sentence_with_name(self, text: str) -> bool:
+        """Whether ``text`` is a lowercase sentence (three words or more) holding a listed name
+        that is not a common word: the model finds many lowercase names in such text (``watching
+        adam win``), so it gets to see them."""
+        tokens = self.tokens(text)
+        return len(tokens) >= 3 and any(
+            t.lower in self._first and t.lower not in self._common.strong for t in tokens
+        )
 
     def strongly_common(self, word: str) -> bool:
         """A verb, adjective, adverb or stop word, even if a name list has it (``Bill``,
@@ -476,6 +507,9 @@ class EnglishNames:
         if lower in _BREAKS or lower in NOT_NAMES:
             return False
         if case is Case.MIXED:
+            if cued and not (token.is_title or token.is_upper):
+                # ``Contact xavier didier after 6pm``: lowercase after a cue
+                return self.listed(lower) and lower not in self._common.strong
             if not (token.is_title or token.is_upper):
                 return False
             if token.is_upper and not self.listed(lower) and not (cued and len(lower) > 2):
@@ -490,14 +524,24 @@ class EnglishNames:
         return tokenize(text, _is_latin, slug=slug)
 
     def recased(self, text: str) -> str:
-        """``text`` with its ALL CAPS listed names in title case, for the model."""
-        return recase(text, self.tokens(text), lambda token: self.listed(token.text))
+        """``text`` with ALL CAPS names in title case, for the model: listed names, and in an
+        ALL CAPS text also words that are not English (``KEIJO KIVIMÄKI``)."""
+        tokens = self.tokens(text)
+        upper = text_case(tokens) is Case.UPPER
 
-    def find(self, text: str) -> list[Interval]:
-        """Spans of names found by the rules, merged and sorted."""
+        def wanted(token: Token) -> bool:
+            if self.listed(token.text):
+                return True
+            return upper and not self.common(token.text) and token.lower not in NOT_NAMES
+
+        return recase(text, tokens, wanted)
+
+    def find(self, text: str) -> tuple[list[Interval], list[Interval]]:
+        """Spans of names found by the rules, merged and sorted: ``(sure, unsure)``, where an
+        unsure span stands unless the model calls it an organisation, place or work."""
         tokens = self.tokens(text)
         if not tokens:
-            return []
+            return [], []
         case = text_case(tokens)
         if case is Case.LOWER and ("-" in text or "_" in text):
             # ``/u/gregory-haynes``, ``anna_smith``: a slug is lowercase words and separators.
@@ -506,7 +550,8 @@ class EnglishNames:
         else:
             pairs = self._pairs(text, tokens, case)
         found: list[Interval] = list(pairs)
-        found.extend(self._whole(text, tokens, case))
+        whole, unsure = self._whole(text, tokens, case)
+        found.extend(whole)
         found.extend(self._after_cues(text, tokens, case))
         found.extend(self._before_post_cues(text, tokens, case))
         if "=" in text or ":" in text:
@@ -514,7 +559,27 @@ class EnglishNames:
         if "\n" in text:
             found.extend(self._table(text))
         found.extend(self._last_first(text, tokens, case))
-        return merge(found)
+        unsure.extend(self._introductions(text, tokens))
+        return merge(found), unsure
+
+    def _introductions(self, text: str, tokens: Sequence[Token]) -> list[Interval]:
+        """``I'm Florentine``, ``this is Advika``: one or two capitalised words that are not
+        English after a phrase that introduces a person (unsure: ``this is Google``)."""
+        found: list[Interval] = []
+        for index in range(len(tokens)):
+            if not self._introducing.before(text, tokens, index):
+                continue
+            count = 0
+            while index + count < len(tokens) and count < 2:
+                token = tokens[index + count]
+                if count and not joined(text, tokens[index + count - 1], token):
+                    break
+                if not token.is_title or self.common(token.text) or token.lower in NOT_NAMES:
+                    break
+                count += 1
+            if count:
+                found.append(self._span(text, tokens, index, count))
+        return found
 
     def _run(
         self,
@@ -536,46 +601,62 @@ class EnglishNames:
             if token.is_initial:
                 if count == 0 and not _initial_before_word(text, tokens, index):
                     break
-            elif not self._name_word(token, case, cued=cued):
+            elif not self._name_word(token, case, cued=cued) and not (
+                cued
+                and count
+                and token.text.islower()
+                and token.lower not in _BREAKS
+                and not self.common(token.text)
+            ):
                 break
             count += 1
-        while count and tokens[index + count - 1].is_initial:
-            count -= 1
         return count
 
     def _span(self, text: str, tokens: Sequence[Token], index: int, count: int) -> Interval:
         return tokens[index].start, end_of(text, tokens[index + count - 1])
 
-    def _whole(self, text: str, tokens: Sequence[Token], case: Case) -> list[Interval]:
+    def _whole(
+        self, text: str, tokens: Sequence[Token], case: Case
+    ) -> tuple[list[Interval], list[Interval]]:
+        """Rule 4: the whole string is a name; ``(sure, unsure)`` spans, where an unsure one is
+        dropped if the model calls it something else (``Los Angeles`` is a place)."""
+        nothing: tuple[list[Interval], list[Interval]] = ([], [])
         words = [t for t in tokens if not t.is_initial]
         if not 1 <= len(words) <= _MAX_WORDS:
-            return []
+            return nothing
         rest = text
         for token in reversed(tokens):
             rest = rest[: token.start] + rest[end_of(text, token) :]
         if rest.strip(" \t\r\n\u00a0,.'\"«»()[]") or any(ch.isdigit() for ch in rest):
-            return []
+            return nothing
         span = [(tokens[0].start, end_of(text, tokens[-1]))]
         if any(w.lower in _BREAKS or w.lower in NOT_NAMES for w in words):
-            return []
+            return nothing
         if len(words) == 1:
             # ``Emily``: a first name alone, capitalised; a lone lowercase word is a key or a
             # value of some other kind (``seller``, ``guest``).
             [word] = words
             if (word.is_title or word.is_upper) and self._is_first(word, Case.LOWER):
-                return span
-            return []
+                return span, []
+            return nothing
         if case is Case.LOWER:
-            first, last = words[0], words[-1]
-            ok = self._is_first(first, case) and self._is_last(last, case)
-            return span if ok and not any(self.common(w.text) for w in words) else []
+            # ``felix hellevoort``: a listed first name, then words that are not English
+            if self._is_first(words[0], case) and not any(self.common(w.text) for w in words):
+                return span, []
+            return nothing
         if case is Case.MIXED and not all(w.is_title or w.is_upper for w in words):
-            return []
-        if not any(w.lower in self._first for w in words):
-            return []
-        if all(self.listed(w.text) or not self.common(w.text) for w in words):
-            return span
-        return []
+            return nothing
+        uncommon = all(self.listed(w.text) or not self.common(w.text) for w in words)
+        if not uncommon:
+            return nothing
+        if any(w.lower in self._first for w in words):
+            return span, []
+        if "," in rest:
+            surname = words[0]
+            if self.listed(surname.text) or _SLAVIC_SURNAME.fullmatch(surname.text):
+                return span, []  # ``Sergeeva, Lukiya``
+        # ``Warinder Vaidya``, ``KEIJO KIVIMÄKI``: two words that are not English
+        return [], span
 
     def _table(self, text: str) -> list[Interval]:
         found: list[Interval] = []
@@ -641,8 +722,13 @@ class EnglishNames:
             index += count
             # An enumeration after a cue: ``Tyrone Winters (CTO), Mary Lopez (CFO) and ...``
             while index < len(tokens):
-                gap = text[end_of(text, tokens[index - 1]) : tokens[index].start]
-                if not _ENUMERATION_GAP.fullmatch(gap):
+                gap = _ENUMERATION_GAP.match(text, end_of(text, tokens[index - 1]))
+                if gap is None:
+                    break
+                # skip the words of a ``(CTO)`` between two names
+                while index < len(tokens) and tokens[index].start < gap.end():
+                    index += 1
+                if index >= len(tokens) or tokens[index].start != gap.end():
                     break
                 count = self._run(text, tokens, index, case)
                 if not count:

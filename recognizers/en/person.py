@@ -32,8 +32,14 @@ from recognizers.ner import CYRILLIC, LATIN, LATIN_CAPITALISED, NerRecognizer, S
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 #: ``SpaceX``, ``YouTube``, ``iPhone``: a capital after a lowercase letter, except in the
 #: prefixes of names (``McDonald``, ``MacArthur``, ``DeShawn``, ``LaToya``, ``O'Neil``).
-_CAMEL: Final = regex.compile(r"(?<!^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz))\p{Ll}\p{Lu}")
+_CAMEL: Final = regex.compile(r"(?<!^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz))(?<=\p{Ll})\p{Lu}")
+#: Words after which a capitalised verb opening a sentence is a label (``Bill to:``).
+_LABEL_FOLLOWERS: Final = frozenset(("to", "from", "for", "of", "by", "with", "at", "on", "in"))
 _WORDS: Final = regex.compile(r"\p{L}+")
+#: Model labels that overrule an unsure rule span.
+_NOT_PEOPLE: Final = frozenset(
+    ("ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP", "LAW", "LANGUAGE")
+)
 
 
 def load_english_pipeline() -> Any:
@@ -62,23 +68,36 @@ class EnPersonRecognizer(NerRecognizer):
         return LATIN.search(text) is not None
 
     def analyze_batch(self, texts: Sequence[str]) -> list[list[Span]]:
-        found: list[list[Interval]] = [self._names.find(text) for text in texts]
+        found: list[list[Interval]] = []
+        unsure: list[list[Interval]] = []
+        for text in texts:
+            sure, maybe = self._names.find(text)
+            found.append(sure)
+            unsure.append(maybe)
         todo: list[int] = []
         inputs: list[str] = []
         for index, text in enumerate(texts):
             recased = self._names.recased(text)
-            if LATIN_CAPITALISED.search(recased):
+            if LATIN_CAPITALISED.search(recased) or self._names.lowercase_sentence_with_name(text):
                 todo.append(index)
                 inputs.append(recased)
         docs = self._nlp.pipe(inputs, batch_size=self.BATCH_SIZE)
         for index, doc in zip(todo, docs, strict=True):
             rules = found[index]
+            others = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _NOT_PEOPLE]
+            unsure[index] = [
+                (start, end)
+                for start, end in unsure[index]
+                if not any(s < end and start < e for s, e in others)
+            ]
             for ent in doc.ents:
                 if ent.label_ != "PERSON":
                     continue
                 span = _model_span(texts[index], ent, rules, self._names)
                 if span is not None:
                     rules.append(span)
+        for spans, maybe in zip(found, unsure, strict=True):
+            spans.extend(maybe)
         return [[(start, end, self.SCORE) for start, end in merge(spans)] for spans in found]
 
 
@@ -101,12 +120,19 @@ def _model_span(
         return None
     if any(_CAMEL.search(word) for word in words):
         return None
-    if len(words) == 1 and names.strongly_common(words[0]) and _opens_sentence(text, start):
-        return None  # ``Bill to:``, ``Will you``: capitalised because it comes first
+    if all(word.isupper() and not names.listed(word) for word in words) and not text.isupper():
+        return None  # ``GB RAM``: acronyms in mixed-case text
+    following = _WORDS.match(text, _skip_spaces(text, end))
+    if (
+        len(words) == 1
+        and names.strongly_common(words[0])
+        and _opens_sentence(text, start)
+        and (following is None or following.group().lower() in _LABEL_FOLLOWERS)
+    ):
+        return None  # ``Bill to:``: a capitalised verb that opens a label
     lowered = [word.lower() for word in words]
     if lowered[-1] in ORGANISATION_WORDS or (len(words) > 1 and lowered[0] in ORGANISATION_OPENERS):
         return None
-    following = _WORDS.match(text, _skip_spaces(text, end))
     if following and following.group().lower() in ORGANISATION_WORDS:
         return None
     return start, end

@@ -181,6 +181,7 @@ class RussianNames:
             return []
         case = text_case(tokens)
         found = self._sequences(text, tokens, case)
+        found.extend(self._patronymics(text, tokens, case))
         found.extend(self._initials(text, tokens, case))
         found.extend(self._after_cues(text, tokens, case))
         found.extend(self._whole(text, tokens))
@@ -243,6 +244,42 @@ class RussianNames:
                 index += 1
         return found
 
+    def _patronymics(self, text: str, tokens: Sequence[Token], case: Case) -> list[Interval]:
+        """Rule 1 anchored on the patronymic: the one or two words before it that can be
+        names (``БОЛЬШАКОВ МИЛОВАН ДАНИЛОВИЧ``, ``Олимпиада Болеславовна``), and a surname
+        after it."""
+        found: list[Interval] = []
+        for index, token in enumerate(tokens):
+            if index == 0 or self._part(token, case) != "P":
+                continue
+            first = index
+            while (
+                first > 0
+                and index - first < 2
+                and joined(text, tokens[first - 1], tokens[first])
+                and self._before_patronymic(tokens[first - 1], case)
+            ):
+                first -= 1
+            if first == index:
+                continue
+            last = index
+            if (
+                index + 1 < len(tokens)
+                and joined(text, token, tokens[index + 1])
+                and self._part(tokens[index + 1], case) == "S"
+            ):
+                last = index + 1
+            found.append((tokens[first].start, tokens[last].end))
+        return found
+
+    def _before_patronymic(self, token: Token, case: Case) -> bool:
+        if token.is_initial or len(token.text) < 2:
+            return False
+        if case is Case.MIXED:
+            return token.is_title or token.is_upper
+        roles = self.roles(token.lower)
+        return roles.any or not roles.common
+
     def _initials(self, text: str, tokens: Sequence[Token], case: Case) -> list[Interval]:
         """Rule 3: ``Ефремов Ф.Б.``, ``Ефремов Ф. Б.``, ``Ф.Б. Ефремов``."""
         found: list[Interval] = []
@@ -250,8 +287,10 @@ class RussianNames:
             if not token.is_initial:
                 continue
             first = index
-            while first > 0 and tokens[first - 1].is_initial and joined(
-                text, tokens[first - 1], tokens[first]
+            while (
+                first > 0
+                and tokens[first - 1].is_initial
+                and joined(text, tokens[first - 1], tokens[first])
             ):
                 first -= 1
             last = index
@@ -297,8 +336,9 @@ class RussianNames:
                     if token.is_initial and count:
                         count += 1
                         continue
-                    if weak or case is not Case.MIXED:
-                        ok = bool(self._part(token, case))
+                    if weak or case is not Case.MIXED or token.text.islower():
+                        # after a cue, case says nothing: ``от лукина анастасия``
+                        ok = bool(self._part(token, Case.LOWER))
                     else:
                         ok = self._capitalised_word(token, case)
                     if not ok:
