@@ -71,20 +71,25 @@ class Token:
         """One capital letter (followed by a dot in the text: see :func:`tokenize`)."""
         return len(self.text) == 1 and self.text.isupper()
 
+    @property
+    def is_letter(self) -> bool:
+        """One letter, of either case, followed by a dot (``в.в. ефимов``)."""
+        return len(self.text) == 1
+
 
 def tokenize(text: str, letters: Callable[[str], bool], *, slug: bool = False) -> list[Token]:
     """The words of ``text`` whose letters pass ``letters`` (a script test), in order; with
     ``slug``, hyphens split words too.
 
-    A one-letter capital is kept only when a dot follows it (an initial, ``J.``); the dot is
-    not part of the token.
+    A word of one letter is kept only when a dot follows it (an initial, ``J.``, ``в.``); the
+    dot is not part of the token.
     """
     tokens = []
     for match in (_SLUG_WORD if slug else _WORD).finditer(text):
         word = match.group()
         if not letters(word):
             continue
-        if len(word) == 1 and not (word.isupper() and text[match.end() : match.end() + 1] == "."):
+        if len(word) == 1 and text[match.end() : match.end() + 1] != ".":
             continue
         tokens.append(Token(match.start(), match.end(), word))
     return tokens
@@ -109,7 +114,7 @@ def joined(text: str, left: Token, right: Token, *, slug: bool = False) -> bool:
     gap = text[left.end : right.start]
     if slug:
         return _SLUG_GAP.fullmatch(gap) is not None
-    if left.is_initial and gap.startswith("."):
+    if left.is_letter and gap.startswith("."):
         gap = gap[1:]
         if not gap:
             return True  # ``Ф.Б.``
@@ -118,7 +123,7 @@ def joined(text: str, left: Token, right: Token, *, slug: bool = False) -> bool:
 
 def end_of(text: str, token: Token) -> int:
     """The end of ``token`` in a name: after the dot of an initial."""
-    if token.is_initial and text[token.end : token.end + 1] == ".":
+    if token.is_letter and text[token.end : token.end + 1] == ".":
         return token.end + 1
     return token.end
 

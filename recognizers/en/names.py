@@ -153,6 +153,8 @@ STRONG_CUES: Final = (
 )
 #: Phrases that introduce a person by a name that may stand alone.
 INTRODUCTIONS: Final = ("i'm", "i’m", "i am", "this is", "meet", "call me", "named", "called")
+#: The words of the cue phrases.
+STRONG_CUE_WORDS: Final = frozenset(w for phrase in STRONG_CUES for w in phrase.split())
 #: Words that end a run of name words whatever their case (``Posted by Gregory Haynes from``).
 _BREAKS: Final = frozenset(
     (
@@ -470,11 +472,18 @@ class EnglishNames:
         return lower in self._first or lower in self._last
 
     def common(self, word: str) -> bool:
-        """A common English word (see the module docstring)."""
+        """A common English word (see the module docstring), inflected forms included
+        (``appears``, ``called``, ``matches``)."""
         lower = word.lower()
         if lower in self._common.strong:
             return True
-        return lower in self._common.nouns and not self.listed(lower)
+        if self.listed(lower):
+            return False
+        if lower in self._common.nouns:
+            return True
+        return any(
+            stem in self._common.strong or stem in self._common.nouns for stem in _stems(lower)
+        )
 
     def lowercase_sentence_with_name(self, text: str) -> bool:
         """Whether ``text`` is a lowercase sentence (three words or more) holding a listed name
@@ -509,7 +518,9 @@ class EnglishNames:
         if case is Case.MIXED:
             if cued and not (token.is_title or token.is_upper):
                 # ``Contact xavier didier after 6pm``: lowercase after a cue
-                return self.listed(lower) and lower not in self._common.strong
+                return (self.listed(lower) and lower not in self._common.strong) or (
+                    len(lower) > 2 and not self.common(lower) and lower not in STRONG_CUE_WORDS
+                )
             if not (token.is_title or token.is_upper):
                 return False
             if token.is_upper and not self.listed(lower) and not (cued and len(lower) > 2):
@@ -560,7 +571,35 @@ class EnglishNames:
             found.extend(self._table(text))
         found.extend(self._last_first(text, tokens, case))
         unsure.extend(self._introductions(text, tokens))
+        if case is Case.MIXED:
+            unsure.extend(self._lone_first_names(text, tokens))
         return merge(found), unsure
+
+    def _lone_first_names(self, text: str, tokens: Sequence[Token]) -> list[Interval]:
+        """``Agreed, Caroline.``, ``said Gladys to Logan``: a capitalised first name alone,
+        when it is no English word at all, not even a noun (``Georgia``, ``Victoria`` and
+        ``Henry`` are WordNet nouns); unsure, so the model's ORG or GPE overrules it."""
+
+        def capitalised_neighbour(index: int) -> bool:
+            for other in (index - 1, index + 1):
+                if 0 <= other < len(tokens) and (tokens[other].is_title or tokens[other].is_upper):
+                    left, right = sorted((index, other))
+                    if joined(text, tokens[left], tokens[right]):
+                        return True
+            return False
+
+        return [
+            (t.start, t.end)
+            for index, t in enumerate(tokens)
+            if t.is_title
+            and len(t.text) > 2
+            and not capitalised_neighbour(index)
+            and t.lower in self._first
+            and t.lower not in self._common.strong
+            and t.lower not in self._common.nouns
+            and t.lower not in ORGANISATION_OPENERS
+            and t.lower not in NOT_NAMES
+        ]
 
     def _introductions(self, text: str, tokens: Sequence[Token]) -> list[Interval]:
         """``I'm Florentine``, ``this is Advika``: one or two capitalised words that are not
@@ -798,6 +837,31 @@ _ENUMERATION_GAP: Final = regex.compile(
     r"[ \t\u00a0]*(?:\([^()\n]{1,40}\))?[ \t\u00a0]*(?:,|;|&|\band\b|/)[ \t\u00a0]*"
 )
 _COMMA_GAP: Final = regex.compile(r",[ \t\u00a0]{1,2}")
+
+
+def _stems(word: str) -> list[str]:
+    """What ``word`` may be an inflection of: ``appears`` -> ``appear``, ``called`` ->
+    ``call``, ``studies`` -> ``study``, ``making`` -> ``make``."""
+    stems = []
+    for suffix, replacement in _INFLECTIONS:
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stems.append(word[: -len(suffix)] + replacement)
+    return stems
+
+
+_INFLECTIONS: Final = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ly", ""),
+    ("er", ""),
+    ("est", ""),
+)
 
 
 def _is_latin(word: str) -> bool:

@@ -116,6 +116,9 @@ POST_CUES: Final = frozenset(
 )
 #: Words in a table's header that mark a column of names.
 NAME_COLUMNS: Final = ("фамилия", "имя", "отчество", "фио", "автор", "контакт", "клиент")
+_NOT_NOMINAL: Final = frozenset(
+    ("PREP", "CONJ", "PRCL", "INTJ", "VERB", "INFN", "ADVB", "NPRO", "PRED", "NUMR", "COMP", "GRND")
+)
 #: Cues after which only a word with a role is taken (``от Москвы`` is not a name).
 _WEAK_CUES: Final = frozenset(("от", "спасибо", "привет", "зовут"))
 
@@ -273,12 +276,13 @@ class RussianNames:
         return found
 
     def _before_patronymic(self, token: Token, case: Case) -> bool:
+        """A word before a patronymic is a first name or a surname unless it is a word of
+        another part of speech (``сказал Иван Петрович``)."""
         if token.is_initial or len(token.text) < 2:
             return False
-        if case is Case.MIXED:
-            return token.is_title or token.is_upper
-        roles = self.roles(token.lower)
-        return roles.any or not roles.common
+        if case is Case.MIXED and not (token.is_title or token.is_upper):
+            return False
+        return self._nominal(token)
 
     def _initials(self, text: str, tokens: Sequence[Token], case: Case) -> list[Interval]:
         """Rule 3: ``Ефремов Ф.Б.``, ``Ефремов Ф. Б.``, ``Ф.Б. Ефремов``."""
@@ -328,22 +332,7 @@ class RussianNames:
                 weak = self._weak.before(text, tokens, index) and not self._strong_before(
                     text, tokens, index
                 )
-                count = 0
-                while index + count < len(tokens) and count < 3:
-                    token = tokens[index + count]
-                    if count and not joined(text, tokens[index + count - 1], token):
-                        break
-                    if token.is_initial and count:
-                        count += 1
-                        continue
-                    if weak or case is not Case.MIXED or token.text.islower():
-                        # after a cue, case says nothing: ``от лукина анастасия``
-                        ok = bool(self._part(token, Case.LOWER))
-                    else:
-                        ok = self._capitalised_word(token, case)
-                    if not ok:
-                        break
-                    count += 1
+                count = self._cued_run(text, tokens, index, case, weak=weak)
                 if count:
                     found.append((tokens[index].start, end_of(text, tokens[index + count - 1])))
             if after(text, tokens, index, POST_CUES):
@@ -358,6 +347,47 @@ class RussianNames:
                 if self._capitalised_word(tokens[index], case):
                     found.append((tokens[first].start, tokens[index].end))
         return found
+
+    def _cued_run(
+        self, text: str, tokens: Sequence[Token], index: int, case: Case, *, weak: bool
+    ) -> int:
+        """How many words from ``index`` on, right after a cue, form a name: up to three
+        nominal words (initials after the first), with a role among them after a ``weak`` cue
+        or in lowercase or ALL CAPS (``от СОФИЯ НАЗАРОВА``, ``от лукина анастасия``), or
+        capitalised words that are not other dictionary words after a strong cue in mixed-case
+        text (``Автор: Бхутто``)."""
+        count = 0
+        supported = 0  # the words up to the last one that says "name"
+        while index + count < len(tokens) and count < 3:
+            token = tokens[index + count]
+            if count and not joined(text, tokens[index + count - 1], token):
+                break
+            count += 1
+            if token.is_letter:
+                # initials before the name (``в.в. ефимов``) count once a name word follows;
+                # initials after it belong to it
+                if supported and supported == count - 1:
+                    supported = count
+                continue
+            if self._part(token, Case.LOWER):
+                supported = count
+            elif not self._nominal(token):
+                count -= 1
+                break
+            elif (
+                case is Case.MIXED
+                and not weak
+                and not token.text.islower()
+                and self._capitalised_word(token, case)
+            ):
+                supported = count
+        return supported
+
+    def _nominal(self, token: Token) -> bool:
+        """Not a preposition, conjunction, particle, verb, adverb or pronoun (names are
+        nouns, and unknown names are guessed as anything else)."""
+        parse = self._morph.parse(token.lower)[0]
+        return parse.tag.POS not in _NOT_NOMINAL
 
     def _strong_before(self, text: str, tokens: Sequence[Token], index: int) -> bool:
         """Whether a multi-word cue (``комментарий от``) ends before ``tokens[index]``."""
