@@ -54,10 +54,10 @@ from typing import Any, Final, Protocol, TypeVar
 
 import orjson
 
+from benchmarks.pages import generate_pages
 from recognizers.engine import Detector
 from recognizers.registry import ENTITY_TYPES, build_detector
 from streams.record import collect_slots, parse_record
-from benchmarks.pages import generate_pages
 from streams.samples import generate
 
 log = logging.getLogger("piiredact.benchmarks")

@@ -117,7 +117,41 @@ PRODUCTS: Final = (
 _TRANSLIT: Final = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".split(),
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "_",
+            "y",
+            "_",
+            "e",
+            "yu",
+            "ya",
+        ],
         strict=True,
     )
 )
@@ -236,7 +270,8 @@ def _profile(w: _Writer, n: int) -> Page:
     data = {
         "name": name,
         "headline": f"Senior engineer at {w.decoy()}",
-        "about": f"Hi, I'm {p.first}. I live near {w.rng.choice(PLACES)} and love my {w.rng.choice(PRODUCTS)}.",
+        "about": f"Hi, I'm {p.first}. I live near {w.rng.choice(PLACES)} and love my "
+        f"{w.rng.choice(PRODUCTS)}.",
         "handle": nick,
     }
     return _page("profile", n, data, [name, p.first])
@@ -247,7 +282,8 @@ def _ad(w: _Writer, n: int) -> Page:
     name = w.spell(p, case=w.case())
     data = {
         "title": f"Selling {w.rng.choice(PRODUCTS)}, like new",
-        "body": f"Pick-up in {w.rng.choice(PLACES)}. Contact {name} after 6pm. Not affiliated with {w.decoy()}.",
+        "body": f"Pick-up in {w.rng.choice(PLACES)}. Contact {name} after 6pm. "
+        f"Not affiliated with {w.decoy()}.",
         "price": w.rng.randint(50, 900),
     }
     return _page("ads", n, data, [name])
@@ -260,8 +296,10 @@ def _forum(w: _Writer, n: int) -> Page:
     data = {
         "thread": f"{w.decoy()} vs {w.decoy()}: who wins?",
         "posts": [
-            {"meta": f"Posted by {name_a} from {w.rng.choice(PLACES)} on {w.date()}",
-             "text": f"{w.rng.choice(ORGANISATIONS)} looked weak today."},
+            {
+                "meta": f"Posted by {name_a} from {w.rng.choice(PLACES)} on {w.date()}",
+                "text": f"{w.rng.choice(ORGANISATIONS)} looked weak today.",
+            },
             {"meta": f"{name_b} wrote:", "text": f"Agreed, {a.first}. Admin please pin this."},
         ],
     }
@@ -287,8 +325,9 @@ def _log(w: _Writer, n: int) -> Page:
     approver = f"{q.first[0]}. {q.last}"
     data = {
         "lines": [
-            f"{w.date()}T10:0{w.rng.randint(0, 9)}:00Z INFO login ok user=\"{lower}\" ip={w.ip()}",
-            f"{w.date()}T11:15:00Z WARN refund approved by {approver} for order {w.rng.randint(1000, 9999)}",
+            f'{w.date()}T10:0{w.rng.randint(0, 9)}:00Z INFO login ok user="{lower}" ip={w.ip()}',
+            f"{w.date()}T11:15:00Z WARN refund approved by {approver} "
+            f"for order {w.rng.randint(1000, 9999)}",
             f"{w.date()}T12:00:00Z INFO job {w.rng.choice(PRODUCTS)} sync finished",
         ]
     }
@@ -311,7 +350,9 @@ def _team(w: _Writer, n: int) -> Page:
     names = [f"{p.first} {p.last}" for p in people]
     roles = ("CTO", "CFO", "Head of Sales")
     members = ", ".join(f"{name} ({role})" for name, role in zip(names, roles, strict=True))
-    data = {"about": f"Founded in {w.rng.choice(PLACES)}. Our team: {members}. Partners: {w.decoy()}."}
+    data = {
+        "about": f"Founded in {w.rng.choice(PLACES)}. Our team: {members}. Partners: {w.decoy()}."
+    }
     return _page("team", n, data, names)
 
 
@@ -321,7 +362,8 @@ def _letter(w: _Writer, n: int) -> Page:
     signer = f"{q.first} {q.last}"
     data = {
         "subject": f"Your {w.decoy()} card",
-        "body": f"Dear {p.first} {p.last}, your card ending {w.rng.randint(1000, 9999)} was charged. "
+        "body": f"Dear {p.first} {p.last}, your card ending {w.rng.randint(1000, 9999)} "
+        "was charged. "
         f"As {title} {p.last} requested, the statement follows.",
         "signature": f"Kind regards,\n{signer}\n{w.decoy()}",
     }
@@ -345,7 +387,10 @@ def _ru_comment(w: _Writer, n: int) -> Page:
     name_b = w.spell(b)
     data = {
         "comments": [
-            {"meta": f"Комментарий от {name_a} (IP {w.ip()})", "text": f"Был в {w.decoy(True)}, всё понравилось."},
+            {
+                "meta": f"Комментарий от {name_a} (IP {w.ip()})",
+                "text": f"Был в {w.decoy(True)}, всё понравилось.",
+            },
             {"meta": f"Автор: {name_b}", "text": f"Согласен. Работаю в {w.decoy(True)}."},
         ]
     }
