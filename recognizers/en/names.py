@@ -531,8 +531,14 @@ class EnglishNames:
     # --- rules -----------------------------------------------------------------------------
 
     def tokens(self, text: str, *, slug: bool = False) -> list[Token]:
-        """The Latin words of ``text`` (split at hyphens too with ``slug``)."""
-        return tokenize(text, _is_latin, slug=slug)
+        """The Latin words of ``text`` (split at hyphens too with ``slug``), a possessive
+        ``'s`` cut off (``Smith's`` -> ``Smith``)."""
+        return [
+            Token(t.start, t.end - 2, t.text[:-2])
+            if len(t.text) > 3 and t.text.endswith(("'s", "’s"))
+            else t
+            for t in tokenize(text, _is_latin, slug=slug)
+        ]
 
     def recased(self, text: str) -> str:
         """``text`` with ALL CAPS names in title case, for the model: listed names, and in an

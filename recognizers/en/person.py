@@ -113,14 +113,22 @@ def _model_span(
     if value.endswith(("'s", "’s")):
         end -= 2
         value = value[:-2]
-    if any(s < end and start < e for s, e in rules):
-        return start, end
+    for rule_start, rule_end in rules:
+        if rule_start < end and start < rule_end:
+            extra = _WORDS.findall(text[start:rule_start])
+            if rule_end == end and len(extra) == 1 and not names.listed(extra[0]):
+                return None  # ``Emoji Mike Brown``: the rule's ``Mike Brown`` stands
+            return start, end
     words = _WORDS.findall(value)
     if not words or any(ch.isdigit() for ch in value):
         return None
     if any(_CAMEL.search(word) for word in words):
         return None
-    if all(word.isupper() and not names.listed(word) for word in words) and not text.isupper():
+    if (
+        all(word.isupper() for word in words)
+        and not all(names.listed(word) for word in words)
+        and not text.isupper()
+    ):
         return None  # ``GB RAM``: acronyms in mixed-case text
     following = _WORDS.match(text, _skip_spaces(text, end))
     if (

@@ -255,16 +255,21 @@ class RussianNames:
         for index, token in enumerate(tokens):
             if index == 0 or self._part(token, case) != "P":
                 continue
-            first = index
-            while (
+            # the first name right before the patronymic may be any noun-like word
+            # (``МИЛОВАН ДАНИЛОВИЧ``); a surname before that must look like one
+            if not (
+                joined(text, tokens[index - 1], token)
+                and self._before_patronymic(tokens[index - 1], case)
+            ):
+                continue
+            first = index - 1
+            if (
                 first > 0
-                and index - first < 2
                 and joined(text, tokens[first - 1], tokens[first])
                 and self._before_patronymic(tokens[first - 1], case)
+                and self._surname_like(tokens[first - 1])
             ):
                 first -= 1
-            if first == index:
-                continue
             last = index
             if (
                 index + 1 < len(tokens)
@@ -274,6 +279,11 @@ class RussianNames:
                 last = index + 1
             found.append((tokens[first].start, tokens[last].end))
         return found
+
+    def _surname_like(self, token: Token) -> bool:
+        """A surname parse of any weight, or no dictionary word (``Большаков``, ``Осипов``)."""
+        roles = self.roles(token.lower)
+        return roles.surname > 0 or roles.name >= ROLE_SCORE or not roles.common
 
     def _before_patronymic(self, token: Token, case: Case) -> bool:
         """A word before a patronymic is a first name or a surname unless it is a word of

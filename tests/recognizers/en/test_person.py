@@ -82,9 +82,10 @@ def test_batch_keeps_order(recognizer: EnPersonRecognizer) -> None:
 
 WANTS_CASES = [
     ("John Smith", True, "a capitalised Latin word"),
-    ("john smith", False, "lower case only"),
+    ("john smith", True, "lower case: the name-list rules find lowercase names"),
     ("Иван Петров", False, "Cyrillic only"),
-    ("JOHN", False, "all capitals"),
+    ("JOHN", True, "all capitals: the name-list rules find ALL CAPS names"),
+    ("12345", False, "no Latin letter"),
     ("", False, "empty"),
 ]
 
