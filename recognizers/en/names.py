@@ -691,6 +691,8 @@ class EnglishNames:
             return nothing
         if case is Case.MIXED and not all(w.is_title or w.is_upper for w in words):
             return nothing
+        if words[0].lower in ORGANISATION_OPENERS or words[-1].lower in ORGANISATION_WORDS:
+            return nothing  # ``Santa Monica``, ``Davis Group``
         uncommon = all(self.listed(w.text) or not self.common(w.text) for w in words)
         if not uncommon:
             return nothing
