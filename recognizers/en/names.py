@@ -349,6 +349,44 @@ ORGANISATION_WORDS: Final = frozenset(
         "hills",
     )
 )
+#: Words of street addresses in many languages (``Rue de Virton``, ``Villacher Strasse``).
+ADDRESS_WORDS: Final = frozenset(
+    (
+        "apt",
+        "suite",
+        "str",
+        "strasse",
+        "straße",
+        "strada",
+        "rue",
+        "avda",
+        "avenida",
+        "calle",
+        "via",
+        "viale",
+        "piazza",
+        "ul",
+        "terrace",
+        "union",
+        "extensions",
+        "pass",
+        "bypass",
+        "coves",
+        "parks",
+        "crescent",
+        "close",
+        "gardens",
+        "grove",
+        "row",
+        "vej",
+        "gade",
+        "weg",
+        "laan",
+        "straat",
+        "kapu",
+        "utca",
+    )
+)
 #: First words of sports clubs and similar organisations that look like a first and last name.
 ORGANISATION_OPENERS: Final = frozenset(
     (
@@ -422,6 +460,7 @@ class CommonWords:
 
     strong: frozenset[str]
     nouns: frozenset[str]
+    stop: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -441,7 +480,8 @@ def load_common_words(model_dir: Path | None = None) -> CommonWords:
     for pos in ("verb", "adj", "adv"):
         strong.update(index.get(get_string_id(pos), []))
     nouns = frozenset(index.get(get_string_id("noun"), []))
-    return CommonWords(frozenset(strong), nouns)
+    stop = frozenset(word.lower() for word in STOP_WORDS)
+    return CommonWords(frozenset(strong), nouns, stop)
 
 
 def default_model_dir() -> Path:
@@ -493,6 +533,10 @@ class EnglishNames:
         return len(tokens) >= 3 and any(
             t.lower in self._first and t.lower not in self._common.strong for t in tokens
         )
+
+    def stop_word(self, word: str) -> bool:
+        """One of spaCy's English stop words (``you``, ``just``, ``will``)."""
+        return word.lower() in self._common.stop
 
     def strongly_common(self, word: str) -> bool:
         """A verb, adjective, adverb or stop word, even if a name list has it (``Bill``,

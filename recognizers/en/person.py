@@ -25,7 +25,12 @@ from typing import Any, ClassVar, Final
 
 import regex
 
-from recognizers.en.names import ORGANISATION_OPENERS, ORGANISATION_WORDS, EnglishNames
+from recognizers.en.names import (
+    ADDRESS_WORDS,
+    ORGANISATION_OPENERS,
+    ORGANISATION_WORDS,
+    EnglishNames,
+)
 from recognizers.names import Interval, merge
 from recognizers.ner import CYRILLIC, LATIN, LATIN_CAPITALISED, NerRecognizer, Span
 
@@ -36,6 +41,8 @@ _CAMEL: Final = regex.compile(r"(?<!^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz))(
 #: Words after which a capitalised verb opening a sentence is a label (``Bill to:``).
 _LABEL_FOLLOWERS: Final = frozenset(("to", "from", "for", "of", "by", "with", "at", "on", "in"))
 _WORDS: Final = regex.compile(r"\p{L}+")
+#: A house or postbox number right before a span: ``1737 Cheriton``.
+_HOUSE_NUMBER_BEFORE: Final = regex.compile(r"(?<![0-9.,:/\-])[0-9]{1,6}[ \t]+\Z")
 #: Model labels that overrule an unsure rule span.
 _NOT_PEOPLE: Final = frozenset(
     ("ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP", "LAW", "LANGUAGE")
@@ -138,9 +145,21 @@ def _model_span(
         and (following is None or following.group().lower() in _LABEL_FOLLOWERS)
     ):
         return None  # ``Bill to:``: a capitalised verb that opens a label
+    if len(words) == 1 and names.stop_word(words[0]):
+        return None  # ``You said``, ``Just posted``
+    unlisted_common = [names.common(word) and not names.listed(word) for word in words]
+    if len(words) > 1 and all(unlisted_common):
+        return None  # ``Guilty Pleasures``: English words, none of them a listed name
+    if len(words) == 1 and unlisted_common[0] and names.strongly_common(words[0]):
+        return None  # ``Guilty``: a verb or adjective in no name list (nouns may be famous
+        # people: WordNet lists ``hitler`` and ``gandhi``)
     lowered = [word.lower() for word in words]
-    if lowered[-1] in ORGANISATION_WORDS or (len(words) > 1 and lowered[0] in ORGANISATION_OPENERS):
+    if any(word in ORGANISATION_WORDS or word in ADDRESS_WORDS for word in lowered) or (
+        len(words) > 1 and lowered[0] in ORGANISATION_OPENERS
+    ):
         return None
+    if _HOUSE_NUMBER_BEFORE.search(text, 0, start):
+        return None  # ``2456 Rue de Virton``, ``03751 Gerrit Achterberghove``: an address
     if following and following.group().lower() in ORGANISATION_WORDS:
         return None
     return start, end
