@@ -512,8 +512,8 @@ class EnglishNames:
         return lower in self._first or lower in self._last
 
     def common(self, word: str) -> bool:
-        """A common English word (see the module docstring), inflected forms included
-        (``appears``, ``called``, ``matches``)."""
+        """A common English word (see the module docstring); a lowercase word also when it is
+        an inflected form of one (``appears``, ``called``, ``matches``)."""
         lower = word.lower()
         if lower in self._common.strong:
             return True
@@ -521,6 +521,8 @@ class EnglishNames:
             return False
         if lower in self._common.nouns:
             return True
+        if word != lower:
+            return False  # ``Marlies`` is no inflection of ``marly``: stems only in lowercase
         return any(
             stem in self._common.strong or stem in self._common.nouns for stem in _stems(lower)
         )
@@ -557,19 +559,19 @@ class EnglishNames:
         """Whether ``token`` can be a word of a name in a text of ``case`` (``cued``: right
         after a cue, where an unlisted ALL CAPS word may be a name: ``Bill to: T. MUR``)."""
         lower = token.lower
-        if lower in _BREAKS or lower in NOT_NAMES:
-            return False
+        if lower in _BREAKS or lower in NOT_NAMES or lower in self._common.stop:
+            return False  # ``You said``: ``you`` is a listed surname, but a stop word first
         if case is Case.MIXED:
             if cued and not (token.is_title or token.is_upper):
                 # ``Contact xavier didier after 6pm``: lowercase after a cue
                 return (self.listed(lower) and lower not in self._common.strong) or (
-                    len(lower) > 2 and not self.common(lower) and lower not in STRONG_CUE_WORDS
+                    len(lower) > 2 and not self.common(token.text) and lower not in STRONG_CUE_WORDS
                 )
             if not (token.is_title or token.is_upper):
                 return False
             if token.is_upper and not self.listed(lower) and not (cued and len(lower) > 2):
                 return False  # ``IBM``, ``CTO``
-            return self.listed(lower) or not self.common(lower)
+            return self.listed(lower) or not self.common(token.text)
         return self.listed(lower) and lower not in self._common.strong
 
     # --- rules -----------------------------------------------------------------------------

@@ -133,6 +133,7 @@ SCRAPED_CASES = [
     ("Lena Marsh wrote:", ["Lena Marsh"], "a name before wrote"),
     ("https://forum.example.com/u/lena-marsh", ["lena-marsh"], "a name in a URL slug"),
     ("Agreed, Leonora.", ["Leonora"], "a first name alone that is no English word"),
+    ("Dear Marlies Bruder, hello", ["Marlies Bruder"], "no stemming of capitalised words"),
     (
         "Sean O'Neil and Amy McDonald met",
         ["Sean O'Neil", "Amy McDonald"],
@@ -161,6 +162,9 @@ DECOY_CASES = [
     ("Grant Park Hotel", "a pair of names followed by an organisation word"),
     ("Maccabi Haifa", "a sports club"),
     ("Santa Monica", "a place opener"),
+    ("The bus station is on Villacher Strasse 89", "a street in another language"),
+    ("Ship to 1737 Cheriton Reach, Apt 5", "words right after a house number"),
+    ("You said your email is wrong", "a stop word that opens a sentence"),
 ]
 
 
