@@ -54,7 +54,6 @@ from typing import Any, Final, Protocol, TypeVar
 
 import orjson
 
-from benchmarks.pages import generate_pages
 from recognizers.engine import Detector
 from recognizers.registry import ENTITY_TYPES, build_detector
 from streams.record import collect_slots, parse_record
@@ -330,6 +329,9 @@ def load_wnut(path: Path, limit: int | None = None) -> Dataset:
 
 def load_pages(count: int, seed: int = PAGES_SEED) -> Dataset:
     """``count`` records of :func:`benchmarks.pages.generate_pages`, one case per string."""
+    # Deferred: the page generator needs Faker, a test dependency.
+    from benchmarks.pages import generate_pages  # noqa: PLC0415
+
     cases = []
     for index, page in enumerate(generate_pages(count, seed)):
         located: set[str] = set()
