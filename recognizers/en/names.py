@@ -623,6 +623,8 @@ class EnglishNames:
             found.extend(self._table(text))
         found.extend(self._last_first(text, tokens, case))
         unsure.extend(self._introductions(text, tokens))
+        if case is Case.MIXED and "," in text:
+            unsure.extend(self._vocatives(text))
         if case is Case.MIXED:
             unsure.extend(self._lone_first_names(text, tokens))
         return merge(found), unsure
@@ -665,11 +667,28 @@ class EnglishNames:
                 token = tokens[index + count]
                 if count and not joined(text, tokens[index + count - 1], token):
                     break
-                if not token.is_title or self.common(token.text) or token.lower in NOT_NAMES:
-                    break
+                if (
+                    not token.is_title
+                    or token.lower in self._common.strong
+                    or token.lower in NOT_NAMES
+                    or (not self.listed(token.text) and _stems_common(self, token.lower))
+                ):
+                    break  # ``I'm Happy``, ``I'm Sorry``; nouns may be names (``Thales``)
                 count += 1
             if count:
                 found.append(self._span(text, tokens, index, count))
+        return found
+
+    def _vocatives(self, text: str) -> list[Interval]:
+        """``Agreed, Danuše.``, ``Thanks, Kullervo!``: one capitalised word after the comma of
+        a sentence's first word, closing the sentence; a person addressed by name (unsure:
+        ``Thanks, Google!``)."""
+        found: list[Interval] = []
+        for match in _VOCATIVE.finditer(text):
+            word = match.group("name")
+            if self.common(word) or word.lower() in NOT_NAMES:
+                continue
+            found.append(match.span("name"))
         return found
 
     def _run(
@@ -891,6 +910,19 @@ _ENUMERATION_GAP: Final = regex.compile(
     r"[ \t\u00a0]*(?:\([^()\n]{1,40}\))?[ \t\u00a0]*(?:,|;|&|\band\b|/)[ \t\u00a0]*"
 )
 _COMMA_GAP: Final = regex.compile(r",[ \t\u00a0]{1,2}")
+
+
+def _stems_common(names: EnglishNames, lower: str) -> bool:
+    """Whether a lowercase ``lower`` is an inflected form of a verb, adjective or adverb."""
+    return any(stem in names._common.strong for stem in _stems(lower))
+
+
+#: A sentence's first word, a comma, one capitalised word, the end of the sentence.
+_VOCATIVE: Final = regex.compile(
+    r"(?:^|(?<=[.!?]\s))[ \t]*\p{Lu}\p{Ll}+,[ \t]+(?P<name>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)"
+    r"[ \t]*(?:[.!?]|$)",
+    regex.MULTILINE,
+)
 
 
 def _stems(word: str) -> list[str]:

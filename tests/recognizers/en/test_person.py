@@ -134,6 +134,8 @@ SCRAPED_CASES = [
     ("https://forum.example.com/u/lena-marsh", ["lena-marsh"], "a name in a URL slug"),
     ("Agreed, Leonora.", ["Leonora"], "a first name alone that is no English word"),
     ("Dear Marlies Bruder, hello", ["Marlies Bruder"], "no stemming of capitalised words"),
+    ("Agreed, Hampus. Pin this.", ["Hampus"], "a person addressed by name"),
+    ("Hi, I'm Thales.", ["Thales"], "an introduction: a noun may be a name"),
     (
         "Sean O'Neil and Amy McDonald met",
         ["Sean O'Neil", "Amy McDonald"],
@@ -165,6 +167,8 @@ DECOY_CASES = [
     ("The bus station is on Villacher Strasse 89", "a street in another language"),
     ("Ship to 1737 Cheriton Reach, Apt 5", "words right after a house number"),
     ("You said your email is wrong", "a stop word that opens a sentence"),
+    ("Hi, I'm Sorry.", "an introduction of an adjective"),
+    ("Thanks, Google!", "a brand addressed like a person (a verb in WordNet)"),
 ]
 
 
