@@ -34,7 +34,9 @@ _SLUG_GAP: Final = regex.compile(r"[ \t\u00a0\-_.+]{1,2}")
 _SLUG_WORD: Final = regex.compile(r"\p{L}+(?:['’]\p{L}+)*")
 #: Characters allowed between a cue and the name after it (``Kind regards,\nAnna Lee``,
 #: ``user="anna lee"``).
-_CUE_GAP: Final = regex.compile(r"[ \t\u00a0]*(?:[:,=\-–—]|\.)?[ \t\u00a0]*\n?[ \t\u00a0]*[\"'«“]?")
+_CUE_GAP: Final = regex.compile(
+    r"[ \t\u00a0]*(?:[:,=?\-–—]|\.)?[ \t\u00a0]*\n?[ \t\u00a0]*[\"'«“]?"
+)
 
 
 class Case(Enum):

@@ -135,6 +135,8 @@ STRONG_CUES: Final = (
     "member",
     "user",
     "my name is",
+    "call me",
+    "calls me",
     "name is",
     "ask for",
     "speak to",
@@ -522,7 +524,13 @@ class EnglishNames:
         if lower in self._common.nouns:
             return True
         if word != lower:
-            return False  # ``Marlies`` is no inflection of ``marly``: stems only in lowercase
+            # a capitalised word only as a plural (``Partners``): ``Marlies`` is no ``marly``
+            singular = lower[:-1]
+            return (
+                lower.endswith("s")
+                and not lower.endswith("ss")
+                and (singular in self._common.nouns or singular in self._common.strong)
+            )
         return any(
             stem in self._common.strong or stem in self._common.nouns for stem in _stems(lower)
         )
@@ -623,8 +631,11 @@ class EnglishNames:
             found.extend(self._table(text))
         found.extend(self._last_first(text, tokens, case))
         unsure.extend(self._introductions(text, tokens))
+        if case is Case.MIXED and ":" in text:
+            unsure.extend(self._speakers(text))
         if case is Case.MIXED and "," in text:
             unsure.extend(self._vocatives(text))
+            unsure.extend(self._enumerations(text, tokens))
         if case is Case.MIXED:
             unsure.extend(self._lone_first_names(text, tokens))
         return merge(found), unsure
@@ -679,6 +690,57 @@ class EnglishNames:
                 found.append(self._span(text, tokens, index, count))
         return found
 
+    def _enumerations(self, text: str, tokens: Sequence[Token]) -> list[Interval]:
+        """``our founders: Kónya, Becker and Vasquez``: single capitalised words in a list
+        (``,``, ``and``, ``&``), none an English word and at least two of them listed names;
+        unsure, so that ``The Clark, Romero and Hall Orchestra`` stays the model's ORG."""
+        found: list[Interval] = []
+        index = 0
+        while index < len(tokens):
+            run = [index]
+            while True:
+                last = run[-1]
+                following = last + 1
+                if following >= len(tokens):
+                    break
+                gap = text[tokens[last].end : tokens[following].start]
+                if (
+                    tokens[following].lower == "and"
+                    and gap in (" ", ", ")
+                    and following + 1 < len(tokens)
+                    and text[tokens[following].end : tokens[following + 1].start] == " "
+                ):
+                    run.append(following + 1)
+                elif _LIST_GAP.fullmatch(gap):
+                    run.append(following)
+                else:
+                    break
+            items = [tokens[i] for i in run]
+            if len(items) >= 2 and self._name_list(items):
+                found.extend((t.start, t.end) for t in items)
+            index = run[-1] + 1
+        return found
+
+    def _name_list(self, items: Sequence[Token]) -> bool:
+        """Capitalised words, none of them an English word, two or more of them names."""
+        if not all(t.is_title and t.lower not in NOT_NAMES for t in items):
+            return False
+        if any(self.common(t.text) or t.lower in self._common.stop for t in items):
+            return False
+        return sum(self.listed(t.text) for t in items) >= 2
+
+    def _speakers(self, text: str) -> list[Interval]:
+        """``Halldór: What a wife.``: one or two capitalised words opening a line or a sentence,
+        then a colon and the words said, as chat logs and transcripts write a speaker (unsure:
+        ``Paris: ...``)."""
+        found: list[Interval] = []
+        for match in _SPEAKER.finditer(text):
+            words = match.group("name").split()
+            if any(self.common(w) or w.lower() in NOT_NAMES for w in words):
+                continue
+            found.append(match.span("name"))
+        return found
+
     def _vocatives(self, text: str) -> list[Interval]:
         """``Agreed, Danuše.``, ``Thanks, Kullervo!``: one capitalised word after the comma of
         a sentence's first word, closing the sentence; a person addressed by name (unsure:
@@ -713,7 +775,8 @@ class EnglishNames:
                     break
             elif not self._name_word(token, case, cued=cued) and not (
                 cued
-                and count
+                and (count or case is Case.LOWER)
+                and len(token.text) > 2
                 and token.text.islower()
                 and token.lower not in _BREAKS
                 and not self.common(token.text)
@@ -910,6 +973,8 @@ _ENUMERATION_GAP: Final = regex.compile(
     r"[ \t\u00a0]*(?:\([^()\n]{1,40}\))?[ \t\u00a0]*(?:,|;|&|\band\b|/)[ \t\u00a0]*"
 )
 _COMMA_GAP: Final = regex.compile(r",[ \t\u00a0]{1,2}")
+#: Between two items of a list of names: ``, ``, `` and ``, `` & ``.
+_LIST_GAP: Final = regex.compile(r",[ \t]{1,2}|[ \t]{1,2}&[ \t]{1,2}")
 
 
 def _stems_common(names: EnglishNames, lower: str) -> bool:
@@ -917,6 +982,11 @@ def _stems_common(names: EnglishNames, lower: str) -> bool:
     return any(stem in names._common.strong for stem in _stems(lower))
 
 
+#: A speaker: one or two capitalised words opening a line or a sentence, a colon, a word.
+_SPEAKER: Final = regex.compile(
+    r"(?:^|(?<=[.!?\"”]\s))[ \t]*(?P<name>\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}+)?):[ \t]+[\"“]?\p{L}",
+    regex.MULTILINE,
+)
 #: A sentence's first word, a comma, one capitalised word, the end of the sentence.
 _VOCATIVE: Final = regex.compile(
     r"(?:^|(?<=[.!?]\s))[ \t]*\p{Lu}\p{Ll}+,[ \t]+(?P<name>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)"

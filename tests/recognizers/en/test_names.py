@@ -54,6 +54,18 @@ RULE_CASES = [
     ("Grant Park Hotel", [], [], "an organisation word after a pair"),
     ("Omar Dalton (CTO), Rita Vance (CFO)", ["Omar Dalton", "Rita Vance"], [], "pairs"),
     ("SMITH, JOHN", ["SMITH, JOHN"], [], "Last, First in capitals"),
+    (
+        "founders: Kónya, Becker and Vasquez.",
+        [],
+        ["Kónya", "Becker", "Vasquez"],
+        "a list of names: unsure",
+    ),
+    ("Red, White and Blue", [], [], "a list of English words"),
+    ("Halldór: What a wife.", [], ["Halldór"], "a speaker in a transcript: unsure"),
+    ("Note: the shop is closed", [], [], "a label, not a speaker"),
+    ("What's your last name? Turgeon", ["Turgeon"], [], "an answer after a question cue"),
+    ("everyone calls me borna", ["borna"], [], "lowercase after calls me"),
+    ("Partners: Acme", [], [], "a plural noun is an English word"),
 ]
 
 
