@@ -10,6 +10,16 @@ Run ``python -m benchmarks.accuracy [--quick] [--output results.json]``. Three d
 ``factRuEval-2016``
     The Russian news devset. A gold ``PERSON`` mention is one ``Person`` object (the union of its
     spans); documents are split into paragraphs (one per non-blank line) before analysis.
+``wnut17``
+    The WNUT-17 development set (noisy social posts: Reddit, YouTube, StackExchange, Twitter),
+    a CoNLL BIO file; each post is its tokens joined by single spaces, and each ``person`` chunk
+    is a PERSON mention. Many are lowercase or single words.
+``pages``
+    Records from :func:`benchmarks.pages.generate_pages`: a generator written from how scraped
+    pages look (profiles, ads, forums, invoices, logs, tables, team pages, letters, reviews, in
+    English and Russian), apart from the recognizers, with names from Faker's tables for many
+    locales in cue positions, ALL CAPS, lowercase, ``Last, First`` and with initials, and
+    organisation decoys. Every name it writes is planted, so precision is measured.
 ``generated``
     Records from :func:`streams.testing.samples.generate`, scanned string by string as the pipeline
     scans them. Gold is every planted value found by substring search; a string holding no
@@ -96,7 +106,12 @@ FACTRUEVAL_TYPES: Final = {"Person": "PERSON"}
 
 PRESIDIO_RESEARCH: Final = "presidio-research"
 FACTRUEVAL: Final = "factRuEval-2016"
+WNUT17: Final = "wnut17"
+PAGES: Final = "pages"
 GENERATED: Final = "generated"
+#: WNUT-17 tags that mark a person (``B-person``, ``I-person``).
+WNUT_PERSON: Final = "person"
+PAGES_SEED: Final = 11
 
 Interval = tuple[int, int]
 _T = TypeVar("_T")
@@ -109,10 +124,25 @@ class Sizes:
     presidio_records: int | None
     factrueval_docs: int | None
     generated_records: int
+    #: WNUT-17 posts and page records; 0 leaves the dataset out
+    wnut_posts: int | None = 0
+    pages_records: int = 0
 
 
-FULL: Final = Sizes(presidio_records=None, factrueval_docs=None, generated_records=600)
-QUICK: Final = Sizes(presidio_records=150, factrueval_docs=15, generated_records=120)
+FULL: Final = Sizes(
+    presidio_records=None,
+    factrueval_docs=None,
+    generated_records=600,
+    wnut_posts=None,
+    pages_records=1200,
+)
+QUICK: Final = Sizes(
+    presidio_records=150,
+    factrueval_docs=15,
+    generated_records=120,
+    wnut_posts=200,
+    pages_records=240,
+)
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -263,6 +293,83 @@ def load_factrueval(devset: Path, limit: int | None = None) -> Dataset:
         ("PERSON",),
         len(stems),
         tuple(cases),
+    )
+
+
+def read_conll_posts(path: Path) -> list[list[tuple[str, str]]]:
+    """The posts of a CoNLL BIO file: ``(token, tag)`` lists, posts split by blank lines."""
+    posts: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    for line in _read_exact(path).splitlines():
+        if not line.strip():
+            if current:
+                posts.append(current)
+                current = []
+            continue
+        token, _, tag = line.rpartition("\t")
+        current.append((token, tag.strip()))
+    if current:
+        posts.append(current)
+    return posts
+
+
+def conll_case(record: int, post: Sequence[tuple[str, str]], wanted: str) -> Case:
+    """One post as text (tokens joined by spaces) with its ``wanted`` chunks as PERSON."""
+    text = ""
+    gold: list[list[int]] = []
+    previous = "O"
+    for token, tag in post:
+        if text:
+            text += " "
+        start = len(text)
+        text += token
+        prefix, _, kind = tag.partition("-")
+        if kind == wanted and (prefix == "B" or previous != kind or not gold):
+            gold.append([start, len(text)])
+        elif kind == wanted:
+            gold[-1][1] = len(text)
+        previous = kind if kind == wanted else "O"
+    mentions = tuple(Mention("PERSON", ((start, end),)) for start, end in gold)
+    return Case(record, text, mentions)
+
+
+def load_wnut(path: Path, limit: int | None = None) -> Dataset:
+    """The WNUT-17 dev set, ``limit`` posts evenly spread over it."""
+    posts = spread(read_conll_posts(path), limit)
+    cases = tuple(conll_case(index, post, WNUT_PERSON) for index, post in enumerate(posts))
+    return Dataset(
+        WNUT17,
+        "noisy social-media posts (WNUT-17 dev), tokens joined by spaces",
+        ("PERSON",),
+        len(cases),
+        cases,
+    )
+
+
+def load_pages(count: int, seed: int = PAGES_SEED) -> Dataset:
+    """``count`` records of :func:`benchmarks.pages.generate_pages`, one case per string."""
+    # Deferred: the page generator needs Faker, a test dependency.
+    from benchmarks.pages import generate_pages  # noqa: PLC0415
+
+    cases = []
+    for index, page in enumerate(generate_pages(count, seed)):
+        located: set[str] = set()
+        for text in record_texts(page.record):
+            gold = []
+            for entity_type, value in page.planted:
+                for interval in find_all(text, value):
+                    gold.append(Mention(entity_type, (interval,)))
+                    located.add(value)
+            cases.append(Case(index, text, tuple(gold), decoy=not gold))
+        if len(located) != len({value for _, value in page.planted}):
+            raise ValueError(f"page {index}: a planted name is in none of its strings")
+    return Dataset(
+        PAGES,
+        f"records from benchmarks.pages.generate_pages({count}, seed={seed}), one case per string",
+        ("PERSON",),
+        count,
+        tuple(cases),
+        has_decoys=True,
     )
 
 
@@ -640,6 +747,8 @@ class Report:
                 "presidio_records": self.sizes.presidio_records,
                 "factrueval_docs": self.sizes.factrueval_docs,
                 "generated_records": self.sizes.generated_records,
+                "wnut_posts": self.sizes.wnut_posts,
+                "pages_records": self.sizes.pages_records,
             },
             "load_seconds": self.load_seconds,
             "total_seconds": self.total_seconds,
@@ -693,6 +802,14 @@ def load_datasets(sizes: Sizes, data_dir: Path, seed: int) -> tuple[list[Dataset
         datasets.append(load_factrueval(devset, sizes.factrueval_docs))
     else:
         skipped[FACTRUEVAL] = f"{devset} not found"
+    wnut = data_dir / "wnut17" / "emerging.dev.conll"
+    if sizes.wnut_posts != 0:
+        if wnut.is_file():
+            datasets.append(load_wnut(wnut, sizes.wnut_posts))
+        else:
+            skipped[WNUT17] = f"{wnut} not found"
+    if sizes.pages_records:
+        datasets.append(load_pages(sizes.pages_records))
     datasets.append(load_generated(sizes.generated_records, seed))
     return datasets, skipped
 

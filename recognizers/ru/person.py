@@ -1,8 +1,12 @@
-"""PERSON in Russian (Cyrillic) text, with natasha's news NER model.
+"""PERSON in Russian (Cyrillic) text: natasha's news NER model plus morphology and cue rules.
 
 natasha's models ship inside its wheel (``navec`` embeddings and ``slovnet`` NER), so nothing is
 downloaded. natasha raises on empty text, so only strings that contain a capitalised Cyrillic
-word reach it. Set ``OPENBLAS_NUM_THREADS=1`` (this package does) or it runs five times slower.
+word reach it; it sees ALL CAPS words that morphology takes for names in title case
+(``ПЕТРОВА АННА`` as ``Петрова Анна``, same offsets). The rules of :mod:`recognizers.ru.names`
+(``pymorphy3``'s Name/Surn/Patr grammemes, initials, cues) run on every text with a Cyrillic
+letter, whatever its case, and their spans are joined to natasha's. Set
+``OPENBLAS_NUM_THREADS=1`` (this package does) or natasha runs five times slower.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from recognizers.names import Interval, merge
 from recognizers.ner import CYRILLIC, CYRILLIC_CAPITALISED, NerRecognizer, Span
+from recognizers.ru.names import RussianNames
 
 
 def load_russian_tagger() -> Any:
@@ -26,34 +32,35 @@ class RuPersonRecognizer(NerRecognizer):
 
     LANGUAGE: ClassVar[str] = "ru"
 
-    def __init__(self, tagger: Any | None = None) -> None:
+    def __init__(self, tagger: Any | None = None, names: RussianNames | None = None) -> None:
         super().__init__()
-        self.loads_own_model = tagger is None
+        self.loads_own_model = tagger is None and names is None
         self._tagger = tagger if tagger is not None else load_russian_tagger()
+        self._names = names if names is not None else RussianNames()
 
     def wants(self, text: str) -> bool:
-        return CYRILLIC_CAPITALISED.search(text) is not None
+        return CYRILLIC.search(text) is not None
 
     def analyze_batch(self, texts: Sequence[str]) -> list[list[Span]]:
-        results: list[list[Span]] = [[] for _ in texts]
+        found: list[list[Interval]] = [self._names.find(text) for text in texts]
+        inputs = [self._names.recased(text) for text in texts]
         # Shortest first: natasha pads each batch of 8 to its longest text, so similar lengths
         # side by side waste less work (twice as fast on scraped fields); the results are the
         # same in any order.
         todo = sorted(
-            (i for i, text in enumerate(texts) if text.strip()), key=lambda i: len(texts[i])
+            (i for i, text in enumerate(inputs) if CYRILLIC_CAPITALISED.search(text)),
+            key=lambda i: len(texts[i]),
         )
-        markups = self._tagger.map([texts[i] for i in todo])
+        markups = self._tagger.map([inputs[i] for i in todo])
         for index, markup in zip(todo, markups, strict=True):
             text = texts[index]
-            spans: list[Span] = []
             for span in markup.spans:
                 if span.type != "PER":
                     continue
                 start, stop = _trim(text, span.start, span.stop)
                 if CYRILLIC.search(text[start:stop]):
-                    spans.append((start, stop, self.SCORE))
-            results[index] = spans
-        return results
+                    found[index].append((start, stop))
+        return [[(start, end, self.SCORE) for start, end in merge(spans)] for spans in found]
 
 
 def _trim(text: str, start: int, stop: int) -> tuple[int, int]:

@@ -16,21 +16,26 @@ from benchmarks.accuracy import (
     GENERATED,
     GENERATED_TYPES,
     IDENTIFIER_TYPES,
+    PAGES,
     PRESIDIO_RESEARCH,
     QUICK,
     RU_IDENTIFIER_TYPES,
+    WNUT17,
     Case,
     Dataset,
     Mention,
     Prediction,
     Report,
     Sizes,
+    conll_case,
     evaluate,
     find_all,
     format_table,
     load_generated,
+    load_pages,
     paragraph_cases,
     parse_args,
+    read_conll_posts,
     score,
     spread,
 )
@@ -139,7 +144,13 @@ def test_report_structure(report: Report) -> None:
     assert set(report.load_seconds) == set(ENGINES)
     names = [d.name for d in report.datasets]
     assert names[-1] == GENERATED
-    assert set(names) | set(report.skipped) == {PRESIDIO_RESEARCH, FACTRUEVAL, GENERATED}
+    assert set(names) | set(report.skipped) == {
+        PRESIDIO_RESEARCH,
+        FACTRUEVAL,
+        WNUT17,
+        PAGES,
+        GENERATED,
+    }
     for dataset in report.datasets:
         assert [run.engine for run in dataset.runs] == list(ENGINES)
         assert all(run.seconds > 0 and run.records_per_second > 0 for run in dataset.runs)
@@ -210,3 +221,57 @@ def test_missing_data_is_skipped_not_fatal(tmp_path: Path) -> None:
     assert set(tiny.skipped) == {PRESIDIO_RESEARCH, FACTRUEVAL}
     assert [d.name for d in tiny.datasets] == [GENERATED]
     assert "skipped" in format_table(tiny)
+
+
+# --- WNUT-17 and the page corpus -------------------------------------------------------------
+
+
+def test_conll_posts_become_text_with_person_chunks(tmp_path: Path) -> None:
+    path = tmp_path / "toy.conll"
+    path.write_text(
+        "hi\tO\nemma\tB-person\nstone\tI-person\n!\tO\n\nlil\tI-person\nwayne\tI-person\n"
+        "rocks\tO\nParis\tB-location\n",
+        encoding="utf-8",
+    )
+    posts = read_conll_posts(path)
+    assert len(posts) == 2
+    first = conll_case(0, posts[0], "person")
+    assert first.text == "hi emma stone !"
+    assert [first.text[m.start : m.end] for m in first.gold] == ["emma stone"]
+    second = conll_case(1, posts[1], "person")
+    # a chunk opened by I- (no B-) still counts; other types are not gold
+    assert [second.text[m.start : m.end] for m in second.gold] == ["lil wayne"]
+
+
+def test_page_corpus_plants_names_and_has_decoys() -> None:
+    dataset = load_pages(36)
+    assert dataset.measures_precision and dataset.has_decoys
+    assert dataset.records == 36
+    gold = [m for case in dataset.cases for m in case.gold]
+    assert len(gold) > 36
+    assert all(m.entity_type == "PERSON" for m in gold)
+    assert sum(case.decoy for case in dataset.cases) > 36
+    again = load_pages(36)
+    assert [c.text for c in again.cases] == [c.text for c in dataset.cases], "seeded"
+    texts = " ".join(case.text for case in dataset.cases)
+    for shape in ("Комментарий от", "Our team:", "Bill to:", "user=", "last_name;first_name"):
+        assert shape in texts
+
+
+@needs_data
+def test_person_floors_on_independent_sets(report: Report) -> None:
+    floors = {
+        PRESIDIO_RESEARCH: (0.75, 0.65),
+        WNUT17: (0.5, 0.6),
+        PAGES: (0.95, 0.9),
+        FACTRUEVAL: (0.9, 0.9),
+    }
+    for dataset, (recall, precision) in floors.items():
+        ours = report.row(dataset, "PERSON", "piiredact")
+        plain = report.row(dataset, "PERSON", "presidio")
+        assert ours.recall is not None and ours.recall >= recall, (dataset, ours.fn_examples)
+        assert ours.precision is not None and ours.precision >= precision, (
+            dataset,
+            ours.fp_examples,
+        )
+        assert plain.recall is not None and ours.recall > plain.recall, dataset

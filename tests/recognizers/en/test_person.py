@@ -82,9 +82,10 @@ def test_batch_keeps_order(recognizer: EnPersonRecognizer) -> None:
 
 WANTS_CASES = [
     ("John Smith", True, "a capitalised Latin word"),
-    ("john smith", False, "lower case only"),
+    ("john smith", True, "lower case: the name-list rules find lowercase names"),
     ("Иван Петров", False, "Cyrillic only"),
-    ("JOHN", False, "all capitals"),
+    ("JOHN", True, "all capitals: the name-list rules find ALL CAPS names"),
+    ("12345", False, "no Latin letter"),
     ("", False, "empty"),
 ]
 
@@ -100,3 +101,85 @@ def test_presidio_entry_point(recognizer: EnPersonRecognizer) -> None:
     [result] = recognizer.analyze("Contact John Smith for details.")
     assert (result.entity_type, result.start, result.end) == ("PERSON", 8, 18)
     assert recognizer.analyze("contact nobody") == []
+
+
+# --- names in scraped records: cues, case, layout (rules of recognizers.en.names) -------------
+
+SCRAPED_CASES = [
+    (
+        "Dear Marcus Ellery, your card ending 1111 was charged.",
+        ["Marcus Ellery"],
+        "after the cue Dear",
+    ),
+    ("Posted by Helen Ostrowski from Ohio", ["Helen Ostrowski"], "Posted by; stops at from"),
+    (
+        "Our team: Lena Marsh (CEO), Omar Dalton (COO) and Rita Vance",
+        ["Lena Marsh", "Omar Dalton", "Rita Vance"],
+        "an enumeration after a cue, past the job titles",
+    ),
+    ("DEAR LENA MARSH, YOUR ORDER SHIPPED", ["LENA MARSH"], "ALL CAPS text"),
+    ("posted by lena marsh yesterday", ["lena marsh"], "lowercase text"),
+    ("Marsh, Lena", ["Marsh, Lena"], "Last, First"),
+    ("MARSH, LENA", ["MARSH, LENA"], "Last, First in capitals"),
+    ("Volkov, Pavel", ["Volkov, Pavel"], "a transliterated Slavic surname, then a first name"),
+    ("Lena Marsh", ["Lena Marsh"], "a whole name field"),
+    ("LENA MARSH", ["LENA MARSH"], "a whole name field in capitals"),
+    ("lena marsh", ["lena marsh"], "a whole name field in lowercase"),
+    ("Lena", ["Lena"], "a first name alone as a whole field"),
+    ("Mr. Dalton will call back", ["Dalton"], "a title, then a surname"),
+    ("Contact: Siiri Mäkinen", ["Siiri Mäkinen"], "a cue, then a name in no list"),
+    ('login ok user="omar dalton" ip=10.0.0.1', ["omar dalton"], "the quoted value of a key"),
+    ("Review by Omar D.", ["Omar D."], "a cue, then a name with an initial"),
+    ("Lena Marsh wrote:", ["Lena Marsh"], "a name before wrote"),
+    ("https://forum.example.com/u/lena-marsh", ["lena-marsh"], "a name in a URL slug"),
+    ("Agreed, Leonora.", ["Leonora"], "a first name alone that is no English word"),
+    ("Dear Marlies Bruder, hello", ["Marlies Bruder"], "no stemming of capitalised words"),
+    ("Agreed, Hampus. Pin this.", ["Hampus"], "a person addressed by name"),
+    ("Hi, I'm Thales.", ["Thales"], "an introduction: a noun may be a name"),
+    (
+        "Sean O'Neil and Amy McDonald met",
+        ["Sean O'Neil", "Amy McDonald"],
+        "Mc and O' are name prefixes, not CamelCase brands",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"), SCRAPED_CASES, ids=[c[-1] for c in SCRAPED_CASES]
+)
+def test_names_in_scraped_records(
+    recognizer: EnPersonRecognizer, text: str, expected: list[str], reason: str
+) -> None:
+    assert names(recognizer, text) == expected
+
+
+DECOY_CASES = [
+    ("SpaceX launched another rocket", "a CamelCase brand"),
+    ("Meet at Lovers Lane 12", "a street named like a person"),
+    ("Dear Customer, your order shipped", "a role after a cue"),
+    ("Posted by admin", "a role word after a cue"),
+    ("the city will grant permits", "lowercase words that are also names"),
+    ("Used laptop, 16 GB RAM", "acronyms"),
+    ("seller", "a lone lowercase key that is a surname"),
+    ("Grant Park Hotel", "a pair of names followed by an organisation word"),
+    ("Maccabi Haifa", "a sports club"),
+    ("Santa Monica", "a place opener"),
+    ("The bus station is on Villacher Strasse 89", "a street in another language"),
+    ("Ship to 1737 Cheriton Reach, Apt 5", "words right after a house number"),
+    ("You said your email is wrong", "a stop word that opens a sentence"),
+    ("Hi, I'm Sorry.", "an introduction of an adjective"),
+    ("Thanks, Google!", "a brand addressed like a person (a verb in WordNet)"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), DECOY_CASES, ids=[c[-1] for c in DECOY_CASES])
+def test_organisations_and_words_are_not_people(
+    recognizer: EnPersonRecognizer, text: str, reason: str
+) -> None:
+    assert names(recognizer, text) == []
+
+
+def test_title_cased_copy_keeps_offsets(recognizer: EnPersonRecognizer) -> None:
+    text = "REFUND FOR LENA MARSH, ORDER 7"
+    [spans] = recognizer.analyze_batch([text])
+    assert [text[s:e] for s, e, _ in spans] == ["LENA MARSH"]

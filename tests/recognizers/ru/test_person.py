@@ -89,7 +89,7 @@ def test_batch_keeps_order_and_skips_blank_texts(recognizer: RuPersonRecognizer)
 
 WANTS_CASES = [
     ("Иван Петров", True, "a capitalised Cyrillic word"),
-    ("иван петров", False, "lower case only"),
+    ("иван петров", True, "lower case: the morphology rules find lowercase names"),
     ("John Smith", False, "Latin only"),
     ("12345", False, "digits"),
     ("", False, "empty"),
@@ -107,3 +107,50 @@ def test_presidio_entry_point(recognizer: RuPersonRecognizer) -> None:
     [result] = recognizer.analyze("Иван Петров живёт в Москве.")
     assert (result.entity_type, result.start, result.end) == ("PERSON", 0, 11)
     assert recognizer.analyze("John Smith") == []
+
+
+# --- names in scraped records: cues, case, initials (rules of recognizers.ru.names) ----------
+
+SCRAPED_CASES = [
+    (
+        "Комментарий от Гусев Тимофей Ильич (IP 10.0.0.1)",
+        ["Гусев Тимофей Ильич"],
+        "a nominative full name after a cue",
+    ),
+    ("Комментарий от Гусев Т.И. (IP 10.0.0.1)", ["Гусев Т.И."], "surname and glued initials"),
+    ("ГУСЕВА ОЛЬГА ИЛЬИНИЧНА", ["ГУСЕВА ОЛЬГА ИЛЬИНИЧНА"], "ALL CAPS"),
+    ("гусева ольга ильинична", ["гусева ольга ильинична"], "lowercase"),
+    ("привет, меня зовут ольга гусева", ["ольга гусева"], "lowercase after меня зовут"),
+    ("Продавец: т.и. гусев, звонить вечером", ["т.и. гусев"], "lowercase initials after a cue"),
+    ("Благодарим Тимофея Ильича Гусева", ["Тимофея Ильича Гусева"], "inflected: accusative"),
+    ("Уважаемая Ольга Ильинична!", ["Ольга Ильинична"], "first name and patronymic"),
+    ("Автор: Бхутто", ["Бхутто"], "a foreign surname after a cue"),
+    ("Комментарий от СОФЬЯ ГУСЕВА", ["СОФЬЯ ГУСЕВА"], "capitals in mixed-case text"),
+    ("Гусев Тимофей пишет:", ["Гусев Тимофей"], "a name before пишет"),
+    ("Фамилия;Имя\nГусева;Ольга", ["Гусева", "Ольга"], "cells under a header of names"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"), SCRAPED_CASES, ids=[c[-1] for c in SCRAPED_CASES]
+)
+def test_names_in_scraped_records(
+    recognizer: RuPersonRecognizer, text: str, expected: list[str], reason: str
+) -> None:
+    assert names(recognizer, text) == expected
+
+
+DECOY_CASES = [
+    ("Вера и надежда помогают", "common words that are also first names, in prose"),
+    ("от Москвы до Казани", "a place after the cue от"),
+    ("Комментарий от Администрации сайта", "an organisation after a cue"),
+    ("ООО «Ромашка»", "a company"),
+    ("ИНН 7707083893, ОГРН 1027700132195", "acronyms in capitals"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), DECOY_CASES, ids=[c[-1] for c in DECOY_CASES])
+def test_organisations_and_words_are_not_people(
+    recognizer: RuPersonRecognizer, text: str, reason: str
+) -> None:
+    assert names(recognizer, text) == []

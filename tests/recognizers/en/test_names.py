@@ -1,0 +1,84 @@
+"""The English name rules alone (no model): lists, common words, cues, pairs, whole fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from recognizers.en.names import EnglishNames, first_names, last_names
+
+
+@pytest.fixture(scope="module")
+def rules() -> EnglishNames:
+    return EnglishNames()
+
+
+def found(rules: EnglishNames, text: str) -> tuple[list[str], list[str]]:
+    sure, unsure = rules.find(text)
+    return [text[s:e] for s, e in sure], [text[s:e] for s, e in unsure]
+
+
+def test_census_lists_are_shipped() -> None:
+    assert {"mary", "james", "lena"} <= first_names()
+    assert {"smith", "figueroa", "haynes"} <= last_names()
+    assert len(first_names()) > 5000 and len(last_names()) >= 40000
+
+
+COMMON_CASES = [
+    ("will", True, "a verb, even though a first name"),
+    ("young", True, "an adjective, even though a surname"),
+    ("gregory", False, "a WordNet noun, but a listed name"),
+    ("customer", True, "a noun in no name list"),
+    ("appears", True, "an inflected verb"),
+    ("figueroa", False, "a surname only"),
+    ("siiri", False, "no English word at all"),
+]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected", "reason"), COMMON_CASES, ids=[c[-1] for c in COMMON_CASES]
+)
+def test_common_words(rules: EnglishNames, word: str, expected: bool, reason: str) -> None:
+    assert rules.common(word) is expected
+
+
+RULE_CASES = [
+    ("Dear Omar Dalton, hello", ["Omar Dalton"], [], "a cue"),
+    ("omar dalton", ["omar dalton"], [], "a lowercase whole field"),
+    ("will grant", [], [], "lowercase common words"),
+    ("Contact xavier quennell after 6pm", ["xavier quennell"], [], "lowercase after a cue"),
+    ("My name appears twice", [], [], "an inflected verb after the cue name"),
+    ("Warinder Vaidya", [], ["Warinder Vaidya"], "two unknown words: unsure"),
+    ("Hi, I'm Atagün.", [], ["Atagün"], "an introduction: unsure"),
+    ("Los Angeles;Leonora;Oslo", [], ["Leonora"], "a first name alone: unsure"),
+    ("San Francisco", [], [], "a place opener, never a name"),
+    ("Grant Park Hotel", [], [], "an organisation word after a pair"),
+    ("Omar Dalton (CTO), Rita Vance (CFO)", ["Omar Dalton", "Rita Vance"], [], "pairs"),
+    ("SMITH, JOHN", ["SMITH, JOHN"], [], "Last, First in capitals"),
+    (
+        "founders: Kónya, Becker and Vasquez.",
+        [],
+        ["Kónya", "Becker", "Vasquez"],
+        "a list of names: unsure",
+    ),
+    ("Red, White and Blue", [], [], "a list of English words"),
+    ("Halldór: What a wife.", [], ["Halldór"], "a speaker in a transcript: unsure"),
+    ("Note: the shop is closed", [], [], "a label, not a speaker"),
+    ("What's your last name? Turgeon", ["Turgeon"], [], "an answer after a question cue"),
+    ("everyone calls me borna", ["borna"], [], "lowercase after calls me"),
+    ("Partners: Acme", [], [], "a plural noun is an English word"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "sure", "unsure", "reason"), RULE_CASES, ids=[c[-1] for c in RULE_CASES]
+)
+def test_rules(
+    rules: EnglishNames, text: str, sure: list[str], unsure: list[str], reason: str
+) -> None:
+    assert found(rules, text) == (sure, unsure)
+
+
+def test_recased_copy_titles_only_names(rules: EnglishNames) -> None:
+    assert rules.recased("REFUND FOR LENA MARSH") == "REFUND FOR Lena Marsh"
+    assert rules.recased("KEIJO KIVIMAKI") == "Keijo Kivimaki"
+    assert rules.recased("Call IBM support") == "Call IBM support"
