@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import contextlib
 import json
 import logging
@@ -69,7 +70,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -750,9 +751,7 @@ class Harness:
         control_missing = [
             k
             for k, emails in inputs.control.items()
-            if not any(
-                e.encode() in value for _, value, _ in outputs.get(k, []) for e in emails
-            )
+            if not any(e.encode() in value for _, value, _ in outputs.get(k, []) for e in emails)
         ]
         if inputs.control:
             notes["control_kept"] = len(inputs.control) - len(control_missing)
@@ -788,13 +787,10 @@ class Harness:
         events = [*firsts, time.monotonic()] if len(firsts) < len(keys) else firsts
         longest = 0.0
         previous = acked[0]
-        done = 0
-        for at in events:
-            published = sum(1 for a in acked if a <= previous)
-            if published > done:
+        for done, at in enumerate(events):
+            if bisect.bisect_right(acked, previous) > done:  # some published record waits
                 longest = max(longest, at - previous)
             previous = max(previous, at)
-            done += 1
         return longest
 
 
@@ -848,7 +844,9 @@ TINY: Final = Scale(
 )
 
 
-async def _during(seconds: float, steps: Sequence[tuple[float, Callable[[], Awaitable[None]]]]) -> None:
+async def _during(
+    seconds: float, steps: Sequence[tuple[float, Callable[[], Awaitable[None]]]]
+) -> None:
     """Run each step at its fraction of ``seconds`` (from now)."""
     begin = time.monotonic()
     for fraction, step in steps:
@@ -883,65 +881,83 @@ async def rebalance(workdir: Path, scale: Scale = FULL, seed: int = 41) -> Row:
         return h.row(inputs, notes)
 
 
+Fault = Callable[["Harness"], Awaitable[dict[str, Any]]]
+
+
 async def _proxied(
-    name: str,
-    workdir: Path,
-    scale: Scale,
-    seed: int,
-    fault: Callable[[Harness], Awaitable[dict[str, Any]]],
+    name: str, workdir: Path, scale: Scale, seed: int, faults: Sequence[Fault]
 ) -> Row:
-    """One worker behind the proxy; ``fault`` runs once a third of the records are out."""
+    """One worker behind the proxy; the ``faults`` run one after the other from the moment a
+    third of the records are out."""
     inputs = records(scale.records, seed, f"{name}-")
     async with Harness(name, workdir, proxy=True) as h:
         h.add_worker()
         await h.wait_ready()
         publishing = asyncio.create_task(h.publish(inputs.messages, scale.seconds))
         await asyncio.sleep(scale.seconds / 3)
-        notes = await fault(h)
+        notes: dict[str, Any] = {}
+        for fault in faults:
+            notes.update(await fault(h))
         await publishing
         notes["finished"] = await h.wait_outcomes(inputs.keys, scale.timeout)
         return h.row(inputs, notes)
 
 
-async def _resets(h: Harness, api_key: int, count: int = 3) -> dict[str, Any]:
+def resets(api_key: int, count: int = 3) -> Fault:
+    """Reset the worker's connection right after each of its next ``count`` requests of
+    ``api_key``."""
+    label = {PRODUCE: "produce", FETCH: "fetch"}.get(api_key, str(api_key))
+
+    async def fault(h: Harness) -> dict[str, Any]:
+        assert h.proxy is not None
+        h.proxy.reset_after(api_key, count)
+        deadline = time.monotonic() + 20
+        while h.proxy.pending_resets(api_key) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return {f"{label}_resets": count - h.proxy.pending_resets(api_key)}
+
+    return fault
+
+
+async def stall_10s(h: Harness) -> dict[str, Any]:
+    """Nothing forwarded either way on the worker's connections for 10 s."""
     assert h.proxy is not None
-    h.proxy.reset_after(api_key, count)
-    deadline = time.monotonic() + 20
-    while h.proxy.pending_resets(api_key) and time.monotonic() < deadline:
-        await asyncio.sleep(0.1)
-    return {"resets_asked": count, "resets_left": h.proxy.pending_resets(api_key)}
+    h.proxy.stall(10.0)
+    await asyncio.sleep(10.0)
+    return {"stall_seconds": 10.0}
+
+
+async def make_half_open(h: Harness) -> dict[str, Any]:
+    """Every connection the worker has open loses its broker side, silently."""
+    assert h.proxy is not None
+    return {"half_open_connections": h.proxy.half_open()}
 
 
 async def reset_produce(workdir: Path, scale: Scale = FULL, seed: int = 43) -> Row:
     """The worker's connection reset right after each of three Produce requests."""
-    return await _proxied("reset-produce", workdir, scale, seed, lambda h: _resets(h, PRODUCE))
+    return await _proxied("reset-produce", workdir, scale, seed, [resets(PRODUCE)])
 
 
 async def reset_fetch(workdir: Path, scale: Scale = FULL, seed: int = 47) -> Row:
     """The worker's connection reset right after each of three Fetch requests."""
-    return await _proxied("reset-fetch", workdir, scale, seed, lambda h: _resets(h, FETCH))
+    return await _proxied("reset-fetch", workdir, scale, seed, [resets(FETCH)])
 
 
 async def stall(workdir: Path, scale: Scale = FULL, seed: int = 53) -> Row:
     """Nothing forwarded either way on the worker's connections for 10 s."""
-
-    async def fault(h: Harness) -> dict[str, Any]:
-        assert h.proxy is not None
-        h.proxy.stall(10.0)
-        await asyncio.sleep(10.0)
-        return {"stall_seconds": 10.0}
-
-    return await _proxied("stall", workdir, scale, seed, fault)
+    return await _proxied("stall", workdir, scale, seed, [stall_10s])
 
 
 async def half_open(workdir: Path, scale: Scale = FULL, seed: int = 59) -> Row:
     """Every connection the worker has open loses its broker side, silently."""
+    return await _proxied("half-open", workdir, scale, seed, [make_half_open])
 
-    async def fault(h: Harness) -> dict[str, Any]:
-        assert h.proxy is not None
-        return {"half_open_connections": h.proxy.half_open()}
 
-    return await _proxied("half-open", workdir, scale, seed, fault)
+async def connections(workdir: Path, scale: Scale = FULL, seed: int = 73) -> Row:
+    """Resets during produce and during fetch, then the 10 s stall, in one run (the test
+    module's shorter form of the three rows)."""
+    faults = [resets(PRODUCE), resets(FETCH), stall_10s]
+    return await _proxied("connections", workdir, scale, seed, faults)
 
 
 async def kill_detection(workdir: Path, scale: Scale = FULL, seed: int = 61) -> Row:
@@ -1041,7 +1057,7 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
         return h.row(inputs, notes)
 
 
-Scenario = Callable[[Path, Scale], Awaitable[Row]]
+Scenario = Callable[[Path, Scale], Coroutine[Any, Any, Row]]
 SCENARIOS: Final[dict[str, Scenario]] = {
     "rebalance": rebalance,
     "reset-produce": reset_produce,
@@ -1079,9 +1095,7 @@ def table(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
         yield "| " + " | ".join(cells) + " |"
 
 
-def run_benchmark(
-    names: Sequence[str], scale: Scale, keep: Path | None = None
-) -> dict[str, Any]:
+def run_benchmark(names: Sequence[str], scale: Scale, keep: Path | None = None) -> dict[str, Any]:
     """Run the named scenarios one after the other; the report as JSON data."""
     started = time.monotonic()
     workdir = keep or Path(tempfile.mkdtemp(prefix="piiredact-faults-"))
