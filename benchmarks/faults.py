@@ -350,14 +350,20 @@ def records(count: int, seed: int, prefix: str) -> Inputs:
 def consent_records(
     count: int, seed: int, prefix: str, withdrawn: Callable[[int], bool]
 ) -> tuple[Inputs, list[str]]:
-    """``count`` records of subjects ``<prefix>-<n>``, each saying its subject consents to
-    distribution, and the subjects whose consent the registry withdraws (``withdrawn(n)``).
-    A withdrawn subject's canaries are its planted values and every e-mail address in it (kept
-    under distribution, so a record judged under the stale consent shows it); the others' e-mail
-    addresses are the control."""
+    """``count`` records of subjects ``<prefix>-<n>``, each with an e-mail address and saying
+    its subject consents to distribution, and the subjects whose consent the registry withdraws
+    (``withdrawn(n)``). A withdrawn subject's canaries are its planted values and its e-mail
+    addresses (kept under distribution, so a record judged under the stale consent shows
+    them); the others' e-mail addresses are the control."""
     out = Inputs([], {})
     subjects: list[str] = []
-    for n, sample in enumerate(generate(count, seed)):
+    samples = generate(count * 20, seed)
+    n = 0
+    while n < count:
+        sample = next(samples)
+        emails = sorted({m.decode() for m in _EMAIL.findall(orjson.dumps(sample.record["data"]))})
+        if not emails:
+            continue
         subject = f"{prefix}-{n}"
         record = dict(
             sample.record,
@@ -366,14 +372,13 @@ def consent_records(
             consent=CONSENTS["distribution"],
         )
         key = record["id"].encode()
-        value = orjson.dumps(record)
-        out.messages.append((key, value))
-        emails = sorted({m.decode() for m in _EMAIL.findall(orjson.dumps(record["data"]))})
+        out.messages.append((key, orjson.dumps(record)))
         if withdrawn(n):
             subjects.append(subject)
             out.canaries[key] = sorted(set(sample.canaries) | set(emails))
-        elif emails:
+        else:
             out.control[key] = emails
+        n += 1
     return out, subjects
 
 
@@ -1016,12 +1021,27 @@ async def sigterm_retrying(workdir: Path, scale: Scale = FULL, seed: int = 67) -
 
 
 async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) -> Row:
-    """Withdrawals in the registry, then a rebalance while the subjects' records arrive."""
+    """Withdrawals in the registry around rebalances, while the subjects' records arrive.
+
+    Waves alternate: in even waves the rebalance starts first and the withdrawals arrive
+    during it; in odd waves the withdrawals come first and the rebalance starts after them.
+    Either way the wave's records are published once the withdrawals are in the consent
+    table's changelog, while the group is still rebalancing. Workers join in the first half of
+    the waves and leave (SIGTERM) in the second: 1 -> 2 -> 3 -> 2 -> 1 for four waves."""
     inputs = Inputs([], {})
     notes: dict[str, Any] = {"waves": scale.consent_waves}
     async with Harness("consent-rebalance", workdir, partitions=3) as h:
         changelog = Changelog(h.bootstrap, h.settings.changelog_topics[0])
         await changelog.start()
+        leaving: list[asyncio.Task[float]] = []
+
+        def rebalance_now(wave: int) -> None:
+            running = [w for w in h.workers if w.running and not w.managed]
+            if wave < (scale.consent_waves + 1) // 2 or len(running) < 2:
+                h.add_worker()
+            else:
+                leaving.append(asyncio.create_task(h.retire(running[-1])))
+
         try:
             h.add_worker()
             await h.wait_ready()
@@ -1031,6 +1051,8 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
                     scale.consent_records, seed + wave, f"cw{wave}", lambda n: n % 3 != 2
                 )
                 withdrawn_total += len(subjects)
+                if wave % 2 == 0:
+                    rebalance_now(wave)
                 events = [withdrawal(s, datetime.now(UTC)) for s in subjects]
                 await h.publish(events, 0.0, topic=h.settings.topic_consent)
                 wanted = {s.encode() for s in subjects}
@@ -1039,12 +1061,8 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
                     if time.monotonic() > deadline:
                         raise PiiRedactError("withdrawals not in the consent changelog after 60s")
                     await asyncio.sleep(0.2)
-                # A worker joins (odd waves leave again), and the records come meanwhile.
-                running = [w for w in h.workers if w.running and not w.managed]
-                if wave % 2 == 0 or len(running) < 2:
-                    h.add_worker()
-                else:
-                    await h.retire(running[-1])
+                if wave % 2 == 1:
+                    rebalance_now(wave)
                 await h.publish(batch.messages, 2.0)
                 inputs.messages += batch.messages
                 inputs.canaries.update(batch.canaries)
@@ -1052,6 +1070,7 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
                 await h.wait_outcomes(batch.keys, scale.timeout)
             notes["withdrawn_subjects"] = withdrawn_total
             notes["finished"] = await h.wait_outcomes(inputs.keys, scale.timeout)
+            notes["sigterm_seconds"] = [round(s, 1) for s in await asyncio.gather(*leaving)]
         finally:
             await changelog.stop()
         return h.row(inputs, notes)

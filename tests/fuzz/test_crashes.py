@@ -15,7 +15,28 @@ import pytest
 from tests.fuzz.targets import CRASHES, TARGETS, saved_crashes, seeds
 
 #: Saved inputs whose bug is still open, by ``<target>/<file>``, with the bug.
-OPEN: dict[str, str] = {}
+_EVIDENCE = (
+    "issue 15: a lone surrogate in consent.evidence raises UnicodeEncodeError while the "
+    "snapshot is hashed for the clean record and the audit entry (consent.py as_dict)"
+)
+_PURPOSES = (
+    "issue 15: a lone surrogate in consent.purposes is accepted and then cannot be written "
+    "(orjson refuses it in the snapshot of the audit entry)"
+)
+_JURISDICTION = (
+    "a consent jurisdiction that is a JSON object or list raises TypeError (unhashable) in "
+    "parse_consent instead of ConsentError: the registry event is not dead-lettered, and a "
+    "record with it fails its whole detection batch"
+)
+OPEN: dict[str, str] = {
+    "consent/evidence-lone-surrogate": _EVIDENCE,
+    "consent/purposes-lone-surrogate": _PURPOSES,
+    "consent/jurisdiction-not-a-string": _JURISDICTION,
+    "redact/evidence-lone-surrogate": _EVIDENCE,
+    "redact/purposes-lone-surrogate": _PURPOSES,
+    "redact/jurisdiction-not-a-string": _JURISDICTION,
+    "registry/jurisdiction-not-a-string": _JURISDICTION,
+}
 
 
 def _cases() -> list[object]:
