@@ -64,8 +64,8 @@ def test_connections_reset_during_produce_and_fetch_and_stalled(tmp_path: Path) 
     "request timeout (Faust's 1200 s); /livez stays up, so nothing restarts it",
 )
 def test_half_open_connection(tmp_path: Path) -> None:
-    # Bounded: a worker that a watchdog restarts must have caught up within 90 s.
-    row = run(faults.half_open, tmp_path, dataclasses.replace(TINY, timeout=90.0))
+    # Bounded: a worker that a watchdog restarts must have caught up within 75 s.
+    row = run(faults.half_open, tmp_path, dataclasses.replace(TINY, timeout=75.0))
     assert row.notes["half_open_connections"] > 0
     check(row)
 
@@ -76,6 +76,11 @@ def test_detection_process_killed_repeatedly(tmp_path: Path) -> None:
     assert row.notes["kills"] == TINY.kills
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15: on SIGTERM Faust waits for the redact agent, which waits for produce "
+    "futures that aiokafka retries until its request timeout (1200 s): killed after 30 s",
+)
 def test_sigterm_while_deliveries_are_retried(tmp_path: Path) -> None:
     row = run(faults.sigterm_retrying, tmp_path)
     assert row.notes["refused_produce_requests"] > 0, "deliveries were being retried"
@@ -83,6 +88,12 @@ def test_sigterm_while_deliveries_are_retried(tmp_path: Path) -> None:
     check(row)
 
 
+@pytest.mark.xfail(
+    strict=False,  # a race: it shows in most runs, not all
+    reason="found here: after a rebalance a worker's global consent table can lack a "
+    "withdrawal that was in the changelog seconds before the record came, and the record is "
+    "published under its own stale 'distribution' consent (see docs/reliability.md)",
+)
 def test_consent_withdrawn_before_a_rebalance_is_honoured(tmp_path: Path) -> None:
     row = run(faults.consent_rebalance, tmp_path)
     check(row)
