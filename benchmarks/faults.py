@@ -70,6 +70,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -770,6 +771,9 @@ class Harness:
         )
         if leaking:
             notes["leaked_ids"] = leaking[:10]
+        reasons = Counter(describe(outs[0]) for outs in outputs.values() if outs[0][0] != "clean")
+        if reasons:
+            notes["held"] = dict(sorted(reasons.items()))
         differing = {k: outs for k, outs in outputs.items() if len(set(outs)) > 1}
         if differing:
             notes["differing"] = {
