@@ -94,7 +94,7 @@ _STRINGS = (
     "\ufeff",
     "x" * 300,
 )
-_NUMBERS = (0, -1, 2**63, 2**64 + 1, 1e308, 0.1, 10**40)
+_NUMBERS = (0, -1, 2**63, 2**64 + 1, 1e308, 0.1, 10**40, math.inf)
 
 
 class _Bytes:
@@ -146,8 +146,10 @@ class _Bytes:
 
 def _dumps(doc: Any) -> bytes:
     """JSON as a producer other than ours may write it: escapes for anything not ASCII, so a
-    lone surrogate travels as ``\\ud800``."""
-    return json.dumps(doc, ensure_ascii=True).encode("ascii")
+    lone surrogate travels as ``\\ud800``, and an infinite number as ``1e400`` (too large for
+    a float)."""
+    text = json.dumps(doc, ensure_ascii=True).replace("Infinity", "1e400")
+    return text.encode("ascii")
 
 
 def record_message(data: bytes) -> bytes:
@@ -296,21 +298,36 @@ def fuzz_redact(data: bytes) -> None:
         assert isinstance(outcome.verdict, Verdict)
         if outcome.verdict is Verdict.CLEAN:
             assert outcome.value is not None
-            for number in _numbers(json.loads(outcome.value)):
-                assert math.isfinite(number), "a number was changed on the way through"
+            written = json.loads(outcome.value)["data"]
+            for path in _non_finite(json.loads(raw.decode("utf-8", "surrogatepass"))["data"]):
+                assert _at(written, path) is not None, "a number became null on the way through"
         source = SourceMessage("raw", 0, offset, None, raw, [])
         bounded(outcome, source, settings)
         audit_message(outcome, source, settings)
 
 
-def _numbers(node: Any) -> list[float]:
+def _non_finite(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Where ``node`` holds a number too large for a float (``1e400`` reads as infinity)."""
     if isinstance(node, dict):
-        return [n for v in node.values() for n in _numbers(v)]
+        return [p for k, v in node.items() for p in _non_finite(v, (*path, k))]
     if isinstance(node, list):
-        return [n for v in node for n in _numbers(v)]
-    if isinstance(node, float):
-        return [node]
+        return [p for i, v in enumerate(node) for p in _non_finite(v, (*path, i))]
+    if isinstance(node, float) and not math.isfinite(node):
+        return [path]
     return []
+
+
+def _at(node: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at ``path`` in ``node``; a placeholder where the path is not there (a
+    redacted value may have replaced a whole branch)."""
+    for step in path:
+        there = (isinstance(node, dict) and isinstance(step, str) and step in node) or (
+            isinstance(node, list) and isinstance(step, int) and step < len(node)
+        )
+        if not there:
+            return "<not there>"
+        node = node[step]
+    return node
 
 
 def seeds(target: str) -> list[bytes]:
@@ -350,7 +367,8 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
 
 def signature(exc: BaseException) -> str:
     """What makes two crashes the same bug: the exception's type and the innermost frame of
-    the project's code (``streams`` or ``recognizers``) it came through, else the innermost."""
+    the project's code (``streams`` or ``recognizers``) it came through, else the innermost
+    (and for a failed assertion of a target, its message)."""
     frames = []
     tb = exc.__traceback__
     while tb is not None:
@@ -359,7 +377,9 @@ def signature(exc: BaseException) -> str:
     ours = [f for f in frames if "/streams/" in f.co_filename or "/recognizers/" in f.co_filename]
     code = (ours or frames or [None])[-1]
     where = f"{Path(code.co_filename).name}:{code.co_name}" if code is not None else "?"
-    return f"{type(exc).__name__} at {where}"
+    # An assertion's message is fixed text naming the broken promise: part of the bug.
+    said = f" ({exc})" if isinstance(exc, AssertionError) else ""
+    return f"{type(exc).__name__} at {where}{said}"
 
 
 CRASHES = Path(__file__).resolve().parent / "crashes"

@@ -28,7 +28,9 @@ _JURISDICTION = (
     "parse_consent instead of ConsentError: the registry event is not dead-lettered, and a "
     "record with it fails its whole detection batch"
 )
+_OVERFLOW = "issue 15: a number too large for a float (1e400) is published as null"
 OPEN: dict[str, str] = {
+    "redact/number-too-large-becomes-null": _OVERFLOW,
     "consent/evidence-lone-surrogate": _EVIDENCE,
     "consent/purposes-lone-surrogate": _PURPOSES,
     "consent/jurisdiction-not-a-string": _JURISDICTION,
