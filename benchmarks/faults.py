@@ -902,6 +902,9 @@ async def rebalance(workdir: Path, scale: Scale = FULL, seed: int = 41) -> Row:
             h.add_worker()
 
         async def leave() -> None:
+            # Only members leave: a worker still starting up (a slow machine, a short run)
+            # would die of SIGTERM's default action before it ever joined the group.
+            await h.wait_ready()
             stops.extend(await asyncio.gather(*(h.retire(w) for w in h.workers[1:])))
 
         publishing = asyncio.create_task(h.publish(inputs.messages, scale.rebalance_seconds))
@@ -1063,11 +1066,12 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
         await changelog.start()
         leaving: list[asyncio.Task[float]] = []
 
-        def rebalance_now(wave: int) -> None:
+        async def rebalance_now(wave: int) -> None:
             running = [w for w in h.workers if w.running and not w.managed]
             if wave < (scale.consent_waves + 1) // 2 or len(running) < 2:
                 h.add_worker()
             else:
+                await h.wait_ready(running)  # only a member can leave the group
                 leaving.append(asyncio.create_task(h.retire(running[-1])))
 
         try:
@@ -1080,7 +1084,7 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
                 )
                 withdrawn_total += len(subjects)
                 if wave % 2 == 0:
-                    rebalance_now(wave)
+                    await rebalance_now(wave)
                 events = [withdrawal(s, datetime.now(UTC)) for s in subjects]
                 await h.publish(events, 0.0, topic=h.settings.topic_consent)
                 wanted = {s.encode() for s in subjects}
@@ -1090,7 +1094,7 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
                         raise PiiRedactError("withdrawals not in the consent changelog after 60s")
                     await asyncio.sleep(0.2)
                 if wave % 2 == 1:
-                    rebalance_now(wave)
+                    await rebalance_now(wave)
                 await h.publish(batch.messages, 2.0)
                 inputs.messages += batch.messages
                 inputs.canaries.update(batch.canaries)
