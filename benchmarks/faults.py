@@ -84,7 +84,7 @@ from benchmarks.e2e import wait_for_workers
 from benchmarks.engine import RESULTS
 from streams.broker import EmbeddedBroker, free_port, wait_until_ready
 from streams.demo import start_worker, write_demo_keyring
-from streams.errors import BrokerError, PiiRedactError
+from streams.errors import BrokerError
 from streams.samples import CONSENTS, generate
 from streams.settings import Settings
 from streams.timestamps import format_rfc3339
@@ -105,6 +105,8 @@ STOP_GRACE: Final = 30.0
 PROBE_PERIOD: Final = 5.0
 PROBE_FAILURES: Final = 3
 PROBE_GRACE: Final = 10.0
+#: Seconds the consent scenario waits for withdrawals to reach the consent table's changelog.
+CHANGELOG_WAIT: Final = 30.0
 #: Seconds to read on after the last outcome, so that late duplicates show.
 SETTLE: Final = 3.0
 
@@ -1065,6 +1067,7 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
         changelog = Changelog(h.bootstrap, h.settings.changelog_topics[0])
         await changelog.start()
         leaving: list[asyncio.Task[float]] = []
+        unapplied: dict[int, int] = {}
 
         async def rebalance_now(wave: int) -> None:
             running = [w for w in h.workers if w.running and not w.managed]
@@ -1088,11 +1091,13 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
                 events = [withdrawal(s, datetime.now(UTC)) for s in subjects]
                 await h.publish(events, 0.0, topic=h.settings.topic_consent)
                 wanted = {s.encode() for s in subjects}
-                deadline = time.monotonic() + 60
-                while not wanted <= changelog.keys:
-                    if time.monotonic() > deadline:
-                        raise PiiRedactError("withdrawals not in the consent changelog after 60s")
+                deadline = time.monotonic() + CHANGELOG_WAIT
+                while not wanted <= changelog.keys and time.monotonic() < deadline:
                     await asyncio.sleep(0.2)
+                if missing := len(wanted - changelog.keys):
+                    # Not applied in time: a fault in itself. The records go on, and any of
+                    # those subjects' values that reaches the clean topic counts as leaked.
+                    unapplied[wave] = missing
                 if wave % 2 == 1:
                     await rebalance_now(wave)
                 await h.publish(batch.messages, 2.0)
@@ -1101,6 +1106,8 @@ async def consent_rebalance(workdir: Path, scale: Scale = FULL, seed: int = 71) 
                 inputs.control.update(batch.control)
                 await h.wait_outcomes(batch.keys, scale.timeout)
             notes["withdrawn_subjects"] = withdrawn_total
+            if unapplied:
+                notes["withdrawals_not_in_changelog"] = unapplied
             notes["finished"] = await h.wait_outcomes(inputs.keys, scale.timeout)
             notes["sigterm_seconds"] = [round(s, 1) for s in await asyncio.gather(*leaving)]
         finally:
