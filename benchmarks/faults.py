@@ -78,7 +78,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from benchmarks.e2e import wait_for_workers
 from benchmarks.engine import RESULTS
@@ -622,6 +622,7 @@ class Harness:
         self.sent: dict[bytes, float] = {}
         self.started = 0.0
         self._supervisor: asyncio.Task[None] | None = None
+        self.lost_detail: dict[str, Any] = {}
         self.settings: Settings
         self.outcomes: Outcomes
 
@@ -742,10 +743,59 @@ class Harness:
         deadline = time.monotonic() + timeout
         while not keys <= self.outcomes.first.keys():
             if time.monotonic() > deadline:
+                self.lost_detail = await self.where_lost(keys - self.outcomes.first.keys())
                 return False
             await asyncio.sleep(0.2)
         await asyncio.sleep(SETTLE)
         return True
+
+    async def where_lost(self, missing: set[bytes]) -> dict[str, Any]:
+        """Where the inputs without an outcome are on the raw topic, against the offsets the
+        group has committed: a committed offset past one of them means it was skipped (lost
+        for good), one before it means it is still to be read (held up)."""
+        topic = self.settings.topic_raw
+        reader = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
+        found: dict[int, list[int]] = {}
+        await reader.start()
+        try:
+            deadline = time.monotonic() + 30
+            seen = 0
+            while seen < len(missing) and time.monotonic() < deadline:
+                for tp, messages in (await reader.getmany(timeout_ms=500)).items():
+                    for m in messages:
+                        if m.key in missing:
+                            found.setdefault(tp.partition, []).append(m.offset)
+                            seen += 1
+        finally:
+            await reader.stop()
+        group = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=self.settings.app_id,
+            enable_auto_commit=False,
+        )
+        await group.start()
+        try:
+            committed = {
+                p: await group.committed(TopicPartition(topic, p)) for p in range(self.partitions)
+            }
+        finally:
+            await group.stop()
+        return {
+            str(p): {
+                "missing": len(offsets),
+                "first_offset": min(offsets),
+                "last_offset": max(offsets),
+                "committed": committed.get(p),
+                "skipped": sum(1 for o in offsets if (committed.get(p) or 0) > o),
+            }
+            for p, offsets in sorted(found.items())
+        }
 
     def row(self, inputs: Inputs, notes: dict[str, Any]) -> Row:
         """Count the outcomes of ``inputs`` (see the module doc)."""
@@ -765,6 +815,8 @@ class Harness:
             notes["control_kept"] = len(inputs.control) - len(control_missing)
             notes["control"] = len(inputs.control)
         notes["restarts"] = self.restarts
+        if self.lost_detail:
+            notes["lost_by_partition"] = self.lost_detail
         if self.proxy is not None:
             notes["proxy_resets"] = self.proxy.resets
         # Record ids are synthetic and name no one: they go in the report, the values do not.
