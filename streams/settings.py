@@ -171,6 +171,15 @@ class Settings(KafkaSecuritySettings):
             "and the time the models take to load."
         ),
     )
+    producer_request_timeout: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "Seconds the worker's producer waits for the broker to acknowledge a request before "
+            "the send fails and is retried on a fresh connection (a half-open connection would "
+            "otherwise hold deliveries for Faust's default of 20 minutes)."
+        ),
+    )
     shutdown_timeout: float = Field(
         30.0,
         gt=0,

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -153,6 +154,11 @@ def _fold(value: object) -> object:
     )
 
 
+#: An unpaired surrogate: a string holding one cannot be written as UTF-8 (the record parser
+#: refuses such messages; a statement built in code is checked here too).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _status(obj: Mapping[str, Any]) -> str:
     status = obj.get("status")
     if status not in ("granted", "withdrawn", "none"):
@@ -173,9 +179,11 @@ def _purposes(obj: Mapping[str, Any]) -> tuple[str, ...]:
         not isinstance(purposes, list)
         or len(purposes) > _MAX_PURPOSES
         or not all(isinstance(p, str) and 0 < len(p) <= _MAX_TEXT for p in purposes)
+        or any(_SURROGATE.search(p) for p in purposes)
     ):
         raise ConsentError(
             f"consent.purposes: must be a list of at most {_MAX_PURPOSES} non-empty strings"
+            " of text (no unpaired surrogates)"
         )
     return tuple(sorted(set(purposes)))
 
@@ -187,15 +195,23 @@ def _time(obj: Mapping[str, Any], name: str) -> datetime | None:
 
 def _jurisdiction(obj: Mapping[str, Any]) -> Jurisdiction | None:
     jurisdiction = obj.get("jurisdiction")
-    if jurisdiction is not None and jurisdiction not in Jurisdiction.__members__:
+    # isinstance first: an object or list is unhashable, and `in` would raise TypeError.
+    if jurisdiction is not None and (
+        not isinstance(jurisdiction, str) or jurisdiction not in Jurisdiction.__members__
+    ):
         raise ConsentError("consent.jurisdiction: must be RU, EU or OTHER")
     return Jurisdiction(jurisdiction) if jurisdiction is not None else None
 
 
 def _evidence(obj: Mapping[str, Any]) -> str | None:
     evidence = obj.get("evidence")
-    if evidence is not None and (not isinstance(evidence, str) or len(evidence) > 4096):
-        raise ConsentError("consent.evidence: must be a string of at most 4096 characters")
+    if evidence is not None and (
+        not isinstance(evidence, str) or len(evidence) > 4096 or _SURROGATE.search(evidence)
+    ):
+        raise ConsentError(
+            "consent.evidence: must be a string of at most 4096 characters of text"
+            " (no unpaired surrogates)"
+        )
     return evidence
 
 

@@ -42,6 +42,13 @@ log = logging.getLogger("piiredact.worker")
 
 SEND_RETRY_FIRST = 0.5
 SEND_RETRY_MAX = 10.0
+#: How often a waiting delivery looks whether the worker is stopping.
+STOP_POLL_SECONDS = 0.5
+
+
+class DeliveryAbandoned(Exception):
+    """A delivery given up because the worker is stopping (its inputs are read again)."""
+
 
 #: Sends one message; returns the future of the broker's acknowledgement.
 Send = Callable[[OutputMessage], Awaitable[Awaitable[Any]]]
@@ -83,7 +90,7 @@ class Delivery:
         while True:
             try:
                 futures = [await self._send(m) for m in messages]
-                await asyncio.gather(*futures)
+                await self._acknowledged(futures)
                 return
             except asyncio.CancelledError:
                 raise
@@ -114,8 +121,28 @@ class Delivery:
                         "output topics' message size limit",
                         self._max_output_bytes,
                     )
-                await self._sleep(delay)
+                await self._pause(delay)
                 delay = min(delay * 2, SEND_RETRY_MAX)
+
+    async def _acknowledged(self, futures: Sequence[Awaitable[Any]]) -> None:
+        """Wait for every acknowledgement (raising the first failure); once the worker is
+        stopping, stop waiting (:class:`DeliveryAbandoned`): a produce over a dead connection
+        would otherwise hold the shutdown until the producer's request timeout."""
+        pending = {asyncio.ensure_future(f) for f in futures}
+        while pending:
+            done, pending = await asyncio.wait(pending, timeout=STOP_POLL_SECONDS)
+            for future in done:
+                future.result()
+            if pending and self._stopping():
+                raise DeliveryAbandoned("the worker is stopping")
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` before a retry, in short steps, ending early once stopping."""
+        left = seconds
+        while left > 0 and not self._stopping():
+            step = min(left, STOP_POLL_SECONDS)
+            await self._sleep(step)
+            left -= step
 
 
 class RedactAgent:
@@ -193,7 +220,12 @@ class RedactAgent:
     ) -> None:
         """Make the batch's outputs, deliver them, then acknowledge its inputs, in order."""
         outcomes, messages = self.handler.messages(sources, detected)
-        await self.deliver(messages)
+        try:
+            await self.deliver(messages)
+        except DeliveryAbandoned:
+            # Stopping with the broker silent: the inputs stay unacknowledged (read again after
+            # the restart), and the agent ends as a stopping agent should, without crashing.
+            return
         for event in events:
             await ack(event)
         self.watchdog.delivered(len(events))

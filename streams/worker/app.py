@@ -55,6 +55,9 @@ from streams.worker.web import consumer_lag, install_endpoints, liveness
 
 log = logging.getLogger("piiredact.worker")
 
+#: Set on the app when the worker is asked to stop (before Faust's own stop begins).
+STOPPING = "piiredact_stopping"
+
 #: How long the producer waits for more outputs before it sends a request.
 PRODUCER_LINGER_SECONDS = 0.005
 #: The most bytes the producer puts in one partition's batch. Aiokafka's default (16 KB) holds
@@ -127,6 +130,7 @@ def create_app(
         # producer never refuses one and the broker never refuses a batch it was set up for.
         producer_max_batch_size=min(PRODUCER_BATCH_BYTES, settings.max_output_bytes),
         producer_max_request_size=settings.max_output_bytes,
+        producer_request_timeout=settings.producer_request_timeout,
         web_enabled=settings.web_enabled,
         web_port=settings.web_port,
         web_bind=settings.web_host,
@@ -177,7 +181,9 @@ def create_app(
         return await app.producer.send(m.topic, m.key, m.value, None, None, m.headers)
 
     deliver = Delivery(
-        send, stopping=lambda: bool(app.should_stop), max_output_bytes=settings.max_output_bytes
+        send,
+        stopping=lambda: bool(app.should_stop or getattr(app, STOPPING, False)),
+        max_output_bytes=settings.max_output_bytes,
     )
     redact_agent = RedactAgent(handler, tables, deliver, watchdog=watchdog, metrics=metrics)
     consent_agent = ConsentAgent(tables, deliver, metrics=metrics, settings=settings)
@@ -216,6 +222,8 @@ class Worker(faust.Worker):
         self._deadline: Any = None
 
     def _arm_deadline(self) -> None:
+        # Deliveries look at this to stop waiting for a broker that does not answer.
+        setattr(self.app, STOPPING, True)
         if self._deadline is None:
             self._deadline = exit_after(
                 self._shutdown_timeout,

@@ -39,10 +39,11 @@ from benchmarks.accuracy import (
     score,
     spread,
 )
+from tests.conftest import shared_data_missing
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"{DATA} is absent")
+needs_data = pytest.mark.skipif(shared_data_missing(DATA), reason=f"{DATA} is absent")
 ENGINES = ("piiredact", "presidio")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.attribution import evaluate_factru, run
+from tests.conftest import shared_data_missing
 
 
 def test_quick_run_attributes_to_subject_registered_and_third_party() -> None:
@@ -19,7 +20,7 @@ def test_quick_run_attributes_to_subject_registered_and_third_party() -> None:
 DEVSET = Path(__file__).resolve().parents[2].parent / "shared/data/factRuEval-2016/devset"
 
 
-@pytest.mark.skipif(not DEVSET.is_dir(), reason="the shared evaluation data is not here")
+@pytest.mark.skipif(shared_data_missing(DEVSET), reason="the shared evaluation data is not here")
 def test_names_in_independent_news_text_are_attributed_to_their_own_person() -> None:
     # factRuEval-2016: inflected mentions, initials, foreign names, ~330 people. No mention may
     # be attributed to somebody else; most with a given name or initial find their person.

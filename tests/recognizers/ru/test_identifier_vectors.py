@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from recognizers.ru import inn, ogrn, ogrnip, snils
+from tests.conftest import shared_data_missing
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VECTORS = REPO_ROOT.parent / "shared" / "data" / "ru-identifier-vectors.csv"
@@ -37,7 +38,7 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
 
 
 def load_rows() -> list[dict[str, str]]:
-    if not VECTORS.is_file():
+    if shared_data_missing(VECTORS):
         return []
     with VECTORS.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -56,13 +57,13 @@ def is_ambiguous(row: dict[str, str]) -> bool:
     return as_bool(row["expected_valid_per_source"]) != as_bool(row["stdnum_or_ref_check"])
 
 
-@pytest.mark.skipif(not ROWS, reason=f"{VECTORS} not present")
+@pytest.mark.skipif(shared_data_missing(VECTORS), reason=f"{VECTORS} not present")
 def test_file_has_every_type() -> None:
     assert {row["type"] for row in ROWS} == set(VALIDATORS)
     assert sum(is_ambiguous(row) for row in ROWS) == 2
 
 
-@pytest.mark.skipif(not ROWS, reason=f"{VECTORS} not present")
+@pytest.mark.skipif(shared_data_missing(VECTORS), reason=f"{VECTORS} not present")
 @pytest.mark.parametrize(
     "row",
     ROWS or [{}],
@@ -74,7 +75,7 @@ def test_validator_agrees_with_source(row: dict[str, str]) -> None:
     assert validate(row["value"]) is expected, row["source_file"]
 
 
-@pytest.mark.skipif(not ROWS, reason=f"{VECTORS} not present")
+@pytest.mark.skipif(shared_data_missing(VECTORS), reason=f"{VECTORS} not present")
 @pytest.mark.parametrize(
     "row",
     [row for row in ROWS if is_ambiguous(row)] or [{}],

@@ -24,7 +24,7 @@ from streams.core.consent_events import ConsentEvent
 from streams.core.keys import KeyBook
 from streams.core.policy import DEFAULT_POLICY
 from streams.settings import Settings
-from streams.worker.agents import ConsentAgent, Delivery, RedactAgent
+from streams.worker.agents import ConsentAgent, Delivery, DeliveryAbandoned, RedactAgent
 from streams.worker.batch import BatchHandler, source_of
 from streams.worker.metrics import Metrics
 from streams.worker.routing import OutputMessage
@@ -198,7 +198,8 @@ def test_delivery_retries_until_the_broker_acknowledges() -> None:
     deliver = Delivery(send, stopping=lambda: False, max_output_bytes=1_000_000, sleep=sleep)
     asyncio.run(deliver([OutputMessage("clean", b"k", b"v", [])]))
     assert attempts == [b"k", b"k", b"k"]
-    assert sleeps == [0.5, 1.0], "back-off doubles"
+    # Back-off doubles (0.5 s, then 1 s), slept in steps that look whether the worker stops.
+    assert sum(sleeps) == 1.5 and max(sleeps) <= 0.5
 
 
 def test_delivery_gives_up_once_the_worker_is_stopping() -> None:
@@ -247,3 +248,35 @@ def test_on_shutdown_a_batch_still_in_detection_is_neither_delivered_nor_acknowl
     asyncio.run(asyncio.wait_for(redact.run(ends_at_once(), journal.ack), 10))
     assert [v for k, v in journal.log if k == "ack"] == [0, 1]
     assert redact.watchdog.pending == 1, "the last batch is left for the next worker"
+
+
+def test_a_delivery_waiting_on_a_silent_broker_ends_once_the_worker_stops() -> None:
+    stopping = False
+
+    async def send(m: OutputMessage) -> Any:
+        return asyncio.get_running_loop().create_future()  # never acknowledged (half-open)
+
+    async def scenario() -> None:
+        nonlocal stopping
+        deliver = Delivery(send, stopping=lambda: stopping, max_output_bytes=1_000_000)
+        task = asyncio.ensure_future(deliver([OutputMessage("clean", b"k", b"v", [])]))
+        await asyncio.sleep(1.2)
+        assert not task.done(), "it waits while the worker runs"
+        stopping = True
+        with pytest.raises(DeliveryAbandoned):
+            await asyncio.wait_for(task, 2)
+
+    asyncio.run(scenario())
+
+
+def test_a_delivery_abandoned_on_stopping_leaves_its_inputs_unacknowledged() -> None:
+    journal, detection = Journal(), InProcess()
+
+    async def abandoned(messages: Sequence[OutputMessage]) -> None:
+        raise DeliveryAbandoned("the worker is stopping")
+
+    redact = agent(journal, detection)
+    redact.deliver = abandoned
+    asyncio.run(redact.run(batches_of([record(0), record(1)], 1), journal.ack))  # no raise
+    assert journal.log == [], "nothing acknowledged: both are read again after the restart"
+    assert redact.watchdog.pending == 2
