@@ -59,7 +59,7 @@ def test_connections_reset_during_produce_and_fetch_and_stalled(tmp_path: Path) 
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # passes in some runs: when the connection that goes half-open is produce's
     raises=AssertionError,
     reason="issue 15, open: a half-open fetch connection leaves the consumer waiting with no "
     "batch taken and no lag seen, so the watchdog sees an idle worker; produce is bounded "

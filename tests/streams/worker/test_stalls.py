@@ -51,7 +51,9 @@ if stages:
     if "consent" in stages:
         _wrap(core.Redactor, "consent_of", lambda self, record, *a: "BOOM-consent" in repr(record))
     if "detect" in stages:
-        _wrap(Detector, "analyze", lambda self, texts: any("BOOM-detect" in t for t in texts))
+        _wrap(
+            Detector, "analyze", lambda self, texts, *a, **k: any("BOOM-detect" in t for t in texts)
+        )
     if "policy" in stages:
         _wrap(core, "decide", lambda record, *a: "BOOM-policy" in repr(record))
     if "route" in stages:
