@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from recognizers.imei import ImeiRecognizer, imei_valid
+from tests.recognizers.spans import assert_valid_spans
 
 R = ImeiRecognizer()
 
@@ -70,7 +69,5 @@ def test_not_found(text: str, reason: str) -> None:
     ["3" * 100_000, "35-" * 33_000, ("IMEI " + BAD + " ") * 4_700, "IMEI" * 25_000],
     ids=["digit-run", "hyphen-pairs", "many-with-context", "context-only"],
 )
-def test_adversarial_input_is_fast(text: str) -> None:
-    began = time.perf_counter()
-    R.find(text)
-    assert time.perf_counter() - began < 2.0
+def test_adversarial_input_gives_valid_spans(text: str) -> None:
+    assert_valid_spans(text, R.find(text))

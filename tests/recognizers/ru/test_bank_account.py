@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -14,6 +13,7 @@ from recognizers.ru.bank_account import (
     biks_near,
     calc_key,
 )
+from tests.recognizers.spans import assert_valid_spans
 
 R = RuBankAccountRecognizer()
 
@@ -131,7 +131,5 @@ def test_not_found(text: str, reason: str) -> None:
     ],
     ids=["digit-run", "many-accounts", "many-with-bik", "groups", "many-biks"],
 )
-def test_adversarial_input_is_fast(text: str) -> None:
-    began = time.perf_counter()
-    R.find(text)
-    assert time.perf_counter() - began < 2.0
+def test_adversarial_input_gives_valid_spans(text: str) -> None:
+    assert_valid_spans(text, R.find(text))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from recognizers.ru.snils import (
@@ -14,6 +12,7 @@ from recognizers.ru.snils import (
     snils_checksum_applies,
     snils_valid,
 )
+from tests.recognizers.spans import assert_valid_spans
 
 R = RuSnilsRecognizer()
 
@@ -161,7 +160,5 @@ def test_not_found(text: str, reason: str) -> None:
     ],
     ids=["digit-run", "hyphen-groups", "space-groups", "many-with-context", "many-valid"],
 )
-def test_adversarial_input_is_fast(text: str) -> None:
-    began = time.perf_counter()
-    R.find(text)
-    assert time.perf_counter() - began < 2.0
+def test_adversarial_input_gives_valid_spans(text: str) -> None:
+    assert_valid_spans(text, R.find(text))
