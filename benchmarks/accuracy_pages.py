@@ -58,7 +58,7 @@ from benchmarks.accuracy import (
     build_presidio_analyzer,
     score,
 )
-from recognizers.crypto import eip55_checksum
+from recognizers.generic.crypto import eip55_checksum
 from recognizers.registry import build_detector
 
 PAGES: Final = "pages"

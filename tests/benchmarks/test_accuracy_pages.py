@@ -14,7 +14,7 @@ from stdnum.us import ssn as stdnum_ssn
 
 from benchmarks.accuracy import PAGE_TYPES, Case
 from benchmarks.accuracy_pages import HELD_OUT, evaluate, load_held_out, load_pages
-from recognizers.crypto import base58check_valid, segwit_valid
+from recognizers.generic.crypto import base58check_valid, segwit_valid
 from recognizers.registry import build_detector
 from streams.core import Redactor, Verdict
 from streams.core.policy import DEFAULT_POLICY

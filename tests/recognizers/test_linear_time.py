@@ -13,20 +13,21 @@ from collections.abc import Callable
 import pytest
 
 from benchmarks.hostile import INPUTS, KB, best_times
-from recognizers.advertising_id import AdvertisingIdRecognizer
 from recognizers.base import ValidatedPatternRecognizer
-from recognizers.credit_card import CreditCardNumberRecognizer
-from recognizers.crypto import CryptoWalletRecognizer
-from recognizers.date_of_birth import DateOfBirthRecognizer
-from recognizers.email import EmailAddressRecognizer
 from recognizers.en.address import EnAddressRecognizer
-from recognizers.geo import GeoCoordinatesRecognizer
-from recognizers.iban import IbanCodeRecognizer
-from recognizers.imei import ImeiRecognizer
-from recognizers.ip import IpAddressRecognizer
-from recognizers.mac_address import DeviceMacAddressRecognizer
-from recognizers.phone import PhoneNumberRecognizer
-from recognizers.profile_url import ProfileUrlRecognizer
+from recognizers.generic.advertising_id import AdvertisingIdRecognizer
+from recognizers.generic.credit_card import CreditCardNumberRecognizer
+from recognizers.generic.crypto import CryptoWalletRecognizer
+from recognizers.generic.date_of_birth import DateOfBirthRecognizer
+from recognizers.generic.email import EmailAddressRecognizer
+from recognizers.generic.geo import GeoCoordinatesRecognizer
+from recognizers.generic.iban import IbanCodeRecognizer
+from recognizers.generic.imei import ImeiRecognizer
+from recognizers.generic.ip import IpAddressRecognizer
+from recognizers.generic.mac_address import DeviceMacAddressRecognizer
+from recognizers.generic.phone import PhoneNumberRecognizer
+from recognizers.generic.profile_url import ProfileUrlRecognizer
+from recognizers.generic.username import UsernameRecognizer
 from recognizers.registry import RECOGNIZERS, build_detector
 from recognizers.ru.address import RuAddressRecognizer
 from recognizers.ru.bank_account import RuBankAccountRecognizer
@@ -41,7 +42,6 @@ from recognizers.uk.nhs import UkNhsNumberRecognizer
 from recognizers.us.itin import UsItinNumberRecognizer
 from recognizers.us.passport import UsPassportNumberRecognizer
 from recognizers.us.ssn import UsSocialSecurityRecognizer
-from recognizers.username import UsernameRecognizer
 
 #: Seconds 100 KB may take: a third of the default detection timeout (30 s).
 LIMIT_100KB = 10.0

@@ -35,8 +35,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from recognizers.checksums import luhn_valid
-from recognizers.credit_card import _NOT_CARD
-from recognizers.phone import _NOT_PHONE_CONTEXT
+from recognizers.generic.credit_card import _NOT_CARD
+from recognizers.generic.phone import _NOT_PHONE_CONTEXT
 from recognizers.registry import build_detector
 from recognizers.ru import inn, snils
 from recognizers.ru._identifiers import NOT_PERSONAL

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from recognizers.username import UsernameRecognizer
+from recognizers.generic.username import UsernameRecognizer
 
 R = UsernameRecognizer()
 

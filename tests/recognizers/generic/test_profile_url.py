@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recognizers.profile_url import ProfileUrlRecognizer
+from recognizers.generic.profile_url import ProfileUrlRecognizer
 
 R = ProfileUrlRecognizer()
 

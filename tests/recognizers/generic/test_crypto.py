@@ -9,7 +9,7 @@ import random
 import pytest
 
 from benchmarks.accuracy_pages import _b58encode, segwit
-from recognizers.crypto import CryptoWalletRecognizer, eip55_checksum, keccak256
+from recognizers.generic.crypto import CryptoWalletRecognizer, eip55_checksum, keccak256
 
 R = CryptoWalletRecognizer()
 RNG = random.Random(19)

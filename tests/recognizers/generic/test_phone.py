@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recognizers import phone
-from recognizers.phone import PhoneNumberRecognizer
+from recognizers.generic import phone
+from recognizers.generic.phone import PhoneNumberRecognizer
 from tests.recognizers.spans import assert_valid_spans
 
 RECOGNIZER = PhoneNumberRecognizer()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recognizers.ip import IpAddressRecognizer
+from recognizers.generic.ip import IpAddressRecognizer
 from tests.recognizers.spans import assert_valid_spans
 
 RECOGNIZER = IpAddressRecognizer()

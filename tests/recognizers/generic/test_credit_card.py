@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recognizers.checksums import ascii_digits, luhn_valid
-from recognizers.credit_card import CreditCardNumberRecognizer, issuer_known
+from recognizers.generic.credit_card import CreditCardNumberRecognizer, issuer_known
 from tests.recognizers.spans import assert_valid_spans
 
 RECOGNIZER = CreditCardNumberRecognizer()

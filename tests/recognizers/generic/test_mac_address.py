@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recognizers.mac_address import DeviceMacAddressRecognizer
+from recognizers.generic.mac_address import DeviceMacAddressRecognizer
 from tests.recognizers.spans import assert_valid_spans
 
 R = DeviceMacAddressRecognizer()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recognizers.email import EmailAddressRecognizer
+from recognizers.generic.email import EmailAddressRecognizer
 from tests.recognizers.spans import assert_valid_spans
 
 RECOGNIZER = EmailAddressRecognizer()

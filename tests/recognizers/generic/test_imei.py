@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recognizers.imei import ImeiRecognizer, imei_valid
+from recognizers.generic.imei import ImeiRecognizer, imei_valid
 from tests.recognizers.spans import assert_valid_spans
 
 R = ImeiRecognizer()

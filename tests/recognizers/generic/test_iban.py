@@ -7,7 +7,7 @@ import pytest
 from stdnum import iban as stdnum_iban
 
 from recognizers.findings import resolve_overlaps
-from recognizers.iban import IbanCodeRecognizer, iban_valid
+from recognizers.generic.iban import IbanCodeRecognizer, iban_valid
 from recognizers.registry import build_detector
 
 R = IbanCodeRecognizer()

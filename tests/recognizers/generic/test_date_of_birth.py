@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recognizers.date_of_birth import DateOfBirthRecognizer, date_plausible
+from recognizers.generic.date_of_birth import DateOfBirthRecognizer, date_plausible
 
 R = DateOfBirthRecognizer()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recognizers.advertising_id import AdvertisingIdRecognizer
+from recognizers.generic.advertising_id import AdvertisingIdRecognizer
 
 R = AdvertisingIdRecognizer()
 ID = "3f2b8c1e-9a4d-4e7b-b1c2-5d6e7f8a9b0c"  # random, synthetic

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recognizers.geo import GeoCoordinatesRecognizer
+from recognizers.generic.geo import GeoCoordinatesRecognizer
 from tests.recognizers.spans import assert_valid_spans
 
 R = GeoCoordinatesRecognizer()
