@@ -4,7 +4,7 @@
   with a bounded shutdown;
 - :mod:`~streams.worker.batch`: one batch from raw messages to output messages, whatever fails;
 - :mod:`~streams.worker.detection`: the detection child process (the models load there);
-- :mod:`~streams.worker.pipeline`: one batch detected while the one before is delivered;
+- :mod:`~streams.worker.overlap`: one batch detected while the one before is delivered;
 - :mod:`~streams.worker.tables`: the consent registry and subject-key tables;
 - :mod:`~streams.worker.routing`: outcomes to topics, keys, values and headers, bounded in size;
 - :mod:`~streams.worker.watchdog`, :mod:`~streams.worker.web`, :mod:`~streams.worker.metrics`:

@@ -7,7 +7,7 @@ test_agents.py``); :mod:`streams.worker.app` wires them to Faust.
   up instead (the inputs stay unacknowledged and are read again after the restart).
 - :class:`RedactAgent`: per batch of raw messages, prepare (parse once, consent once, keys),
   detect and decide in the detection process, make the outputs, deliver them, and only then
-  acknowledge the inputs. The :class:`~streams.worker.pipeline.Pipeline` overlaps one batch's
+  acknowledge the inputs. The :class:`~streams.worker.overlap.Overlap` overlaps one batch's
   detection with the previous one's delivery; batches are acknowledged in order.
 - :class:`ConsentAgent`: folds each consent event into the registry table; an invalid one is
   dead-lettered.
@@ -34,7 +34,7 @@ from streams.errors import InvalidRecord
 from streams.settings import Settings
 from streams.worker.batch import BatchHandler, _ready, _where, source_of
 from streams.worker.metrics import Metrics
-from streams.worker.pipeline import Pipeline
+from streams.worker.overlap import Overlap
 from streams.worker.routing import OutputMessage, SourceMessage, route
 from streams.worker.watchdog import Watchdog
 
@@ -173,18 +173,18 @@ class RedactAgent:
         detected. On shutdown a batch whose detection has ended is delivered, so its inputs are
         acknowledged; one still being detected is read again after the restart.
         """
-        pipeline: Pipeline[list[Outcome]] = Pipeline()
+        overlap: Overlap[list[Outcome]] = Overlap()
         try:
             async for events in batches:
                 started = time.monotonic()
                 sources = [source_of(event) for event in events]
                 self.watchdog.taken(len(sources))
-                await pipeline.submit(
+                await overlap.submit(
                     await self.prepare(sources),
                     functools.partial(self.finish, events, sources, started, ack),
                 )
         finally:
-            await pipeline.close()
+            await overlap.close()
 
     async def prepare(
         self, sources: Sequence[SourceMessage]

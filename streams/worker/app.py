@@ -20,7 +20,7 @@ Delivery is at-least-once:
 
 Steps 3 and 4 of one batch run while the next batch is in step 2, and step 1 of a batch runs
 while the one before it is detected, so the detection process goes from one batch to the next
-without waiting (:mod:`streams.worker.pipeline`). At most one batch is being detected and one
+without waiting (:mod:`streams.worker.overlap`). At most one batch is being detected and one
 delivered, and a batch's outputs are sent only after the previous batch's inputs are
 acknowledged.
 

@@ -204,5 +204,5 @@ def _where(sources: Sequence[SourceMessage]) -> str:
 
 
 async def _ready(outcomes: list[Outcome]) -> list[Outcome]:
-    """Outcomes already made, as the pipeline's detection step."""
+    """Outcomes already made, as the overlap's detection step."""
     return outcomes

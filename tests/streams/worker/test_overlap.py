@@ -1,4 +1,4 @@
-"""The pipeline overlaps detection and delivery within its bounds, in order, and closes safely."""
+"""The overlap runs detection and delivery within its bounds, in order, and closes safely."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from streams.worker.pipeline import HAND_OFF_FIRST_SECONDS, Pipeline
+from streams.worker.overlap import HAND_OFF_FIRST_SECONDS, Overlap
 
 
 class Recorder:
@@ -56,9 +56,9 @@ async def settle() -> None:
 
 async def test_the_next_batch_is_detected_while_the_last_is_delivered() -> None:
     recorder = Recorder()
-    pipeline: Pipeline[int] = Pipeline()
-    await pipeline.submit(recorder.detect(1), recorder.deliver(1))
-    second = asyncio.ensure_future(pipeline.submit(recorder.detect(2), recorder.deliver(2)))
+    overlap: Overlap[int] = Overlap()
+    await overlap.submit(recorder.detect(1), recorder.deliver(1))
+    second = asyncio.ensure_future(overlap.submit(recorder.detect(2), recorder.deliver(2)))
     await settle()
     assert not second.done(), "batch 2 waits for batch 1 to leave detection"
     assert recorder.log == ["detect 1"]
@@ -73,12 +73,12 @@ async def test_the_next_batch_is_detected_while_the_last_is_delivered() -> None:
 
 async def test_a_third_batch_waits_until_the_first_is_delivered() -> None:
     recorder = Recorder()
-    pipeline: Pipeline[int] = Pipeline()
-    await pipeline.submit(recorder.detect(1), recorder.deliver(1))
+    overlap: Overlap[int] = Overlap()
+    await overlap.submit(recorder.detect(1), recorder.deliver(1))
     recorder.gate("detect 1").set()
-    await pipeline.submit(recorder.detect(2), recorder.deliver(2))
+    await overlap.submit(recorder.detect(2), recorder.deliver(2))
     recorder.gate("detect 2").set()
-    third = asyncio.ensure_future(pipeline.submit(recorder.detect(3), recorder.deliver(3)))
+    third = asyncio.ensure_future(overlap.submit(recorder.detect(3), recorder.deliver(3)))
     await settle()
     assert not third.done(), "batch 1 is still being delivered"
     assert "deliver 2" not in recorder.log, "batch 2 is delivered after batch 1"
@@ -90,14 +90,14 @@ async def test_a_third_batch_waits_until_the_first_is_delivered() -> None:
 
 async def test_batches_are_delivered_in_the_order_submitted() -> None:
     recorder = Recorder()
-    pipeline: Pipeline[int] = Pipeline()
+    overlap: Overlap[int] = Overlap()
     for name in ("detect", "deliver"):
         for batch in range(1, 6):
             recorder.gate(f"{name} {batch}").set()
     for batch in range(1, 6):
-        await pipeline.submit(recorder.detect(batch), recorder.deliver(batch))
+        await overlap.submit(recorder.detect(batch), recorder.deliver(batch))
     await settle()  # the last detection ends (close would cancel it)
-    await pipeline.close()
+    await overlap.close()
     delivered = [entry for entry in recorder.log if entry.startswith("delivered")]
     assert delivered == [f"delivered {batch}" for batch in range(1, 6)]
     assert recorder.most_detections == 1
@@ -105,11 +105,11 @@ async def test_batches_are_delivered_in_the_order_submitted() -> None:
 
 async def test_close_cancels_a_detection_and_delivers_what_was_detected() -> None:
     recorder = Recorder()
-    pipeline: Pipeline[int] = Pipeline()
-    await pipeline.submit(recorder.detect(1), recorder.deliver(1))
+    overlap: Overlap[int] = Overlap()
+    await overlap.submit(recorder.detect(1), recorder.deliver(1))
     recorder.gate("detect 1").set()
-    await pipeline.submit(recorder.detect(2), recorder.deliver(2))
-    closing = asyncio.ensure_future(pipeline.close())
+    await overlap.submit(recorder.detect(2), recorder.deliver(2))
+    closing = asyncio.ensure_future(overlap.close())
     await settle()
     assert not closing.done(), "batch 1 is being delivered"
     recorder.gate("deliver 1").set()
@@ -125,13 +125,13 @@ async def test_a_failed_delivery_stops_the_batches_after_it(
         raise ConnectionError("broker gone")
 
     recorder = Recorder()
-    pipeline: Pipeline[int] = Pipeline()
+    overlap: Overlap[int] = Overlap()
     recorder.gate("detect 1").set()
     recorder.gate("detect 2").set()
-    await pipeline.submit(recorder.detect(1), fail)
-    await pipeline.submit(recorder.detect(2), recorder.deliver(2))
+    await overlap.submit(recorder.detect(1), fail)
+    await overlap.submit(recorder.detect(2), recorder.deliver(2))
     with pytest.raises(ConnectionError):
-        await pipeline.submit(recorder.detect(3), recorder.deliver(3))
-    await pipeline.close()
+        await overlap.submit(recorder.detect(3), recorder.deliver(3))
+    await overlap.close()
     assert "deliver 2" not in recorder.log, "a batch is never delivered before the one before it"
     assert "delivering a batch failed (ConnectionError)" in caplog.text

@@ -1,4 +1,4 @@
-"""Detection of one batch overlapped with the delivery of the one before: :class:`Pipeline`.
+"""Detection of one batch overlapped with the delivery of the one before: :class:`Overlap`.
 
 The worker's agent takes a batch, prepares it (consent, keys) and hands it here. The detection
 process then goes from one batch to the next without waiting for the agent: batch N+1 is taken
@@ -9,7 +9,7 @@ made and delivered while N+1 is detected. Bounds, so that a slow broker slows th
 - one batch in delivery: N+1 is sent to detection only once N-1 is delivered;
 - batches are delivered, and their inputs acknowledged, in the order they were submitted.
 
-On :meth:`Pipeline.close` (shutdown) a batch still being detected is cancelled and never
+On :meth:`Overlap.close` (shutdown) a batch still being detected is cancelled and never
 delivered (its inputs are not acknowledged, so it is read again after the restart); a batch
 whose detection has ended is delivered first.
 """
@@ -21,7 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-log = logging.getLogger("piiredact.pipeline")
+log = logging.getLogger("piiredact.overlap")
 
 _T = TypeVar("_T")
 
@@ -30,7 +30,7 @@ _T = TypeVar("_T")
 HAND_OFF_FIRST_SECONDS = 0.001
 
 
-class Pipeline(Generic[_T]):
+class Overlap(Generic[_T]):
     """Overlaps each batch's detection with the previous batch's delivery; see the module."""
 
     def __init__(self) -> None:
