@@ -9,6 +9,9 @@ Each action is a presidio-anonymizer ``Operator`` (``operate(text, params)``,
 - ``mask`` hides every letter and digit but the last few, keeps separators and always hides at
   least six: :class:`MaskOperator`, ours (presidio's ``Mask`` hides a fixed count of characters
   from one end, separators included, with no floor on how many stay hidden);
+- ``generalise`` shows an address's city and redacts the rest (``г. Москва, <ADDRESS>``):
+  :class:`GeneraliseOperator`, ours (presidio has no operator that keeps a part chosen by
+  meaning); where the city cannot be told apart, and for every other entity type, it redacts;
 - ``pseudonymise`` writes a keyed token (:mod:`streams.core.pseudonym`), the key being the
   record subject's own: :class:`PseudonymiseOperator`, ours (presidio's ``Hash`` is a salted
   SHA-256 of the value as written: a random salt per value links nothing, a fixed salt is one
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from streams.core.anonymizer import InvalidParamError, Keep, Operator, OperatorType, Replace
+from streams.core.locality import locality
 from streams.core.policy import Action, Policy
 from streams.core.pseudonym import Pseudonymiser
 from streams.core.reveal import RevealCipher
@@ -116,6 +120,29 @@ class MaskOperator(Operator):
         return OperatorType.Anonymize
 
 
+class GeneraliseOperator(Operator):
+    """``generalise``: an address cut down to its locality (:func:`streams.core.locality.locality`)
+    followed by the redaction placeholder; the whole placeholder where there is no locality
+    to show, or for a type that has no coarser form than the value itself."""
+
+    ENTITY: Final = "ADDRESS"
+
+    def operate(self, text: str, params: dict[str, Any] | None = None) -> str:
+        assert params is not None  # validated
+        placeholder = redact_value(params[ENTITY_TYPE])
+        place = locality(text) if params[ENTITY_TYPE] == self.ENTITY else None
+        return placeholder if place is None else f"{place}, {placeholder}"
+
+    def validate(self, params: dict[str, Any] | None = None) -> None:
+        _param(params, ENTITY_TYPE, str)
+
+    def operator_name(self) -> str:
+        return Action.GENERALISE.value
+
+    def operator_type(self) -> OperatorType:
+        return OperatorType.Anonymize
+
+
 class PseudonymiseOperator(Operator):
     """``pseudonymise``: the keyed token of the value under ``pseudonymiser`` (the subject's)."""
 
@@ -165,6 +192,7 @@ OPERATORS: Final[dict[Action, Operator]] = {
     Action.KEEP: Keep(),
     Action.REDACT: Replace(),
     Action.MASK: MaskOperator(),
+    Action.GENERALISE: GeneraliseOperator(),
     Action.PSEUDONYMISE: PseudonymiseOperator(),
     Action.ENCRYPT: EncryptOperator(),
 }

@@ -64,6 +64,7 @@ class Action(StrEnum):
     MASK = "mask"
     PSEUDONYMISE = "pseudonymise"
     ENCRYPT = "encrypt"
+    GENERALISE = "generalise"
     REDACT = "redact"
     QUARANTINE = "quarantine"
 

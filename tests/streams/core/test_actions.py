@@ -291,3 +291,22 @@ def test_apply_edits_quarantine_raises() -> None:
     with pytest.raises(ValueError, match="quarantine") as caught:
         apply_edits(TEXT, edits, POLICY)
     assert "ivan" not in str(caught.value)
+
+
+GENERALISE_CASES = [
+    ("г. Москва, ул. Тверская, д. 7, кв. 15", "ADDRESS", "г. Москва, <ADDRESS>", "Russian"),
+    ("123 Main St, Springfield, IL 62704", "ADDRESS", "Springfield, IL, <ADDRESS>", "English"),
+    ("ул. Тверская, д. 7, кв. 15", "ADDRESS", "<ADDRESS>", "no city: all redacted"),
+    ("+7 916 123-45-67", "PHONE_NUMBER", "<PHONE_NUMBER>", "no coarser form: redacted"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "entity", "expected", "reason"),
+    GENERALISE_CASES,
+    ids=[c[-1] for c in GENERALISE_CASES],
+)
+def test_generalise(value: str, entity: str, expected: str, reason: str) -> None:
+    text = f"Адрес: {value}."
+    edit = Edit(7, 7 + len(value), entity, Action.GENERALISE)
+    assert apply_edits(text, [edit], Policy(version="v")) == f"Адрес: {expected}.", reason

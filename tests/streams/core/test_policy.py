@@ -458,7 +458,7 @@ MATRIX = {
     #               PERSON   EMAIL    PHONE  CARD   SNILS  INN/p  INN/org OGRN  GEO
     #               ADDRESS  DOB     USERNAME PROFILE_URL IBAN
     "distribution": ("keep", "keep", "mask", "mask", "mask", "mask", "keep", "keep", "keep|redact",
-                     "redact", "mask", "keep", "keep", "mask"),
+                     "generalise", "mask", "keep", "keep", "mask"),
     "processing": ("pseudonymise",) * 6 + ("keep", "keep") + ("pseudonymise",) * 6,
     "none": ("redact",) * 6 + ("keep", "keep") + ("redact",) * 6,
     "expired": ("redact",) * 6 + ("keep", "keep") + ("redact",) * 6,
@@ -481,7 +481,7 @@ def test_default_policy_matrix(state: str, jurisdiction: str, column: str, expec
 
 
 def test_default_policy_facts() -> None:
-    assert DEFAULT_POLICY.version == "builtin-consent-1"
+    assert DEFAULT_POLICY.version == "builtin-consent-2"
     assert DEFAULT_POLICY.default_action is Action.REDACT  # silence is never consent
     assert DEFAULT_POLICY.default_jurisdiction is Jurisdiction.RU
     assert DEFAULT_POLICY.pseudonym_scope is PseudonymScope.SUBJECT
