@@ -14,20 +14,26 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Final
 
+import regex
+
 from recognizers.base import ValidatedPatternRecognizer
+from recognizers.context import Vocabulary
 
 _UUID = (
     r"(?<![0-9A-Za-z\-])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}"
     r"-[0-9A-Fa-f]{12}(?![0-9A-Za-z\-])"
 )
 
-#: Cues, matched on lower-case text: the identifier names as words or as parts of a key
+#: Cues, matched on lower-case text: the identifier names (Apple IDFA, Google GAID/AAID, Huawei
+#: OAID, Amazon AFAI, Roku RIDA, Samsung TIFA, Microsoft MSAI) as words or as parts of a key
 #: (``advertisingId``, ``ad_id``, ``device.idfa``).
 _CUE: Final = re.compile(
-    r"(?<![a-z])(?:idfa|gaid|aaid|adid|ifa|"
+    r"(?<![a-z])(?:idfa|gaid|aaid|adid|ifa|oaid|afai|rida|tifa|msai|"
     r"advertising[ _\-]?id(?:entifier)?|ad[ _\-]id|ads[ _\-]id|"
     r"рекламн[а-я]*\s+идентификатор)(?![a-z])"
 )
+
+_CUE_PHRASES: Final = regex.compile(_CUE.pattern, regex.IGNORECASE)
 
 
 class AdvertisingIdRecognizer(ValidatedPatternRecognizer):
@@ -36,6 +42,11 @@ class AdvertisingIdRecognizer(ValidatedPatternRecognizer):
     ENTITY: ClassVar[str] = "ADVERTISING_ID"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("uuid", _UUID, 0.5),)
     CONTEXT: ClassVar[tuple[str, ...]] = ("idfa", "gaid", "aaid", "adid", "advertising")
+
+    def context_vocabulary(self) -> Vocabulary:
+        """The cues as a whole: a JSON key reaches the recognizer only when it mentions one, and
+        some are two words (``google_ad_id`` arrives as ``google ad id``)."""
+        return Vocabulary(stems=self.CONTEXT, phrases=_CUE_PHRASES)
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         if not text[start:end].replace("-", "").strip("0"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recognizers.generic.advertising_id import AdvertisingIdRecognizer
+from recognizers.registry import build_detector
 
 R = AdvertisingIdRecognizer()
 ID = "3f2b8c1e-9a4d-4e7b-b1c2-5d6e7f8a9b0c"  # random, synthetic
@@ -33,3 +34,26 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected", "reason"), CASES, ids=[c[-1] for c in CASES])
 def test_advertising_id(text: str, expected: list[str], reason: str) -> None:
     assert found(text) == expected
+
+
+KEY_CASES = [
+    ("idfa", True, "Apple's name as the key"),
+    ("gaid", True, "Google's"),
+    ("advertisingId", True, "camelCase"),
+    ("google_ad_id", True, "a two-word cue inside a longer key"),
+    ("ads_id", True, "plural"),
+    ("oaid", True, "Huawei's"),
+    ("Advertising Identifier", True, "words, capitalised"),
+    ("order_id", False, "an order id is no advertising id"),
+    ("uuid", False, "a UUID key says nothing of whose"),
+    ("session_id", False, "a session id"),
+    ("aid", False, "not a cue"),
+]
+
+
+@pytest.mark.parametrize(("key", "expected", "reason"), KEY_CASES, ids=[c[-1] for c in KEY_CASES])
+def test_a_json_key_is_the_cue(key: str, expected: bool, reason: str) -> None:
+    """The value alone under a key (``{"google_ad_id": "…"}``): the key is the only cue."""
+    detector = build_detector(names=False)
+    [findings] = detector.analyze([ID], [key])
+    assert [f.entity_type for f in findings] == (["ADVERTISING_ID"] if expected else []), reason
