@@ -12,19 +12,9 @@ from typing import ClassVar
 
 from stdnum.us import itin as stdnum_itin
 
-from recognizers.base import Stems
 from recognizers.checksums import ascii_digits
-from recognizers.ru._identifiers import (
-    CERTAIN,
-    DIGITS_AFTER,
-    DIGITS_BEFORE,
-    IdentifierRecognizer,
-    Vocabulary,
-    looks_like_decoy,
-)
-
-#: A valid number in the hyphenated layout with no ITIN word: above a phone's score.
-LAYOUT_SCORE = 0.9
+from recognizers.ru._identifiers import DIGITS_AFTER, DIGITS_BEFORE, Vocabulary
+from recognizers.us._nine_digits import NineDigitRecognizer
 
 _ITIN = (
     DIGITS_BEFORE
@@ -32,8 +22,6 @@ _ITIN = (
     + DIGITS_AFTER
 )
 
-#: Booking and ticket numbers share the layout; near these words a number needs the ITIN word.
-NOT_ITIN = Stems(("ticket", "билет", "booking", "бронир", "reservation", "confirmation", "seat"))
 
 CONTEXT = Vocabulary(
     stems=("itin", "taxpayer", "individual taxpayer"),
@@ -47,21 +35,12 @@ def itin_valid(candidate: str) -> bool:
     return len(digits) == 9 and bool(stdnum_itin.is_valid(digits))
 
 
-class UsItinNumberRecognizer(IdentifierRecognizer):
+class UsItinNumberRecognizer(NineDigitRecognizer):
     """A nine-digit ITIN with a valid area and group."""
 
     ENTITY: ClassVar[str] = "US_ITIN"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("itin", _ITIN, 0.5),)
     VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
-    def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
-        candidate = text[start:end]
-        if not itin_valid(candidate):
-            return None
-        if self.context_near(text, start, end):
-            return CERTAIN
-        if "-" in candidate and not (
-            looks_like_decoy(text, start, end) or NOT_ITIN.near(text, start, end, before=24)
-        ):
-            return LAYOUT_SCORE
-        return None
+    def valid(self, candidate: str) -> bool:
+        return itin_valid(candidate)

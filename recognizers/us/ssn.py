@@ -18,19 +18,9 @@ from typing import ClassVar
 
 from stdnum.us import ssn as stdnum_ssn
 
-from recognizers.base import Stems
 from recognizers.checksums import ascii_digits
-from recognizers.ru._identifiers import (
-    CERTAIN,
-    DIGITS_AFTER,
-    DIGITS_BEFORE,
-    IdentifierRecognizer,
-    Vocabulary,
-    looks_like_decoy,
-)
-
-#: A valid number in the hyphenated layout with no SSN word: above a phone's score.
-LAYOUT_SCORE = 0.9
+from recognizers.ru._identifiers import DIGITS_AFTER, DIGITS_BEFORE, Vocabulary
+from recognizers.us._nine_digits import NineDigitRecognizer
 
 _SSN = (
     DIGITS_BEFORE
@@ -38,8 +28,6 @@ _SSN = (
     + DIGITS_AFTER
 )
 
-#: Booking and ticket numbers share the layout; near these words a number needs the SSN word.
-NOT_SSN = Stems(("ticket", "билет", "booking", "бронир", "reservation", "confirmation", "seat"))
 
 CONTEXT = Vocabulary(
     stems=("social", "ssn"),
@@ -53,21 +41,12 @@ def ssn_valid(candidate: str) -> bool:
     return len(digits) == 9 and bool(stdnum_ssn.is_valid(digits))
 
 
-class UsSocialSecurityRecognizer(IdentifierRecognizer):
+class UsSocialSecurityRecognizer(NineDigitRecognizer):
     """A nine-digit SSN that obeys the area/group/serial rules."""
 
     ENTITY: ClassVar[str] = "US_SSN"
     PATTERNS: ClassVar[tuple[tuple[str, str, float], ...]] = (("ssn", _SSN, 0.5),)
     VOCABULARY: ClassVar[Vocabulary] = CONTEXT
 
-    def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
-        candidate = text[start:end]
-        if not ssn_valid(candidate):
-            return None
-        if self.context_near(text, start, end):
-            return CERTAIN
-        if "-" in candidate and not (
-            looks_like_decoy(text, start, end) or NOT_SSN.near(text, start, end, before=24)
-        ):
-            return LAYOUT_SCORE
-        return None
+    def valid(self, candidate: str) -> bool:
+        return ssn_valid(candidate)
