@@ -17,6 +17,9 @@ Extra fields are allowed and ignored. Evaluated at a moment ``now`` it gives a
   names neither use, or purposes that do not include the policy's purpose. Silence is never
   consent (152-FZ art. 10.1).
 
+A sixth state, ``third_party``, is never a record's: it is given to a finding that belongs to
+nobody known (:mod:`streams.core.people`): one person's consent never covers another's.
+
 A statement that reads as a withdrawal (status ``withdrawn`` in any case, or a
 ``withdrawn_at``) is a withdrawal even when other fields are malformed; only a grant has to be
 perfect to count (:func:`parse_consent`).
@@ -39,7 +42,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -61,6 +64,9 @@ class ConsentState(StrEnum):
     NONE = "none"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    #: Not a record's state: a finding that belongs to nobody the registry or the record knows
+    #: (:mod:`streams.core.people`). Nobody consented, so the policy may only redact it.
+    THIRD_PARTY = "third_party"
 
 
 class Jurisdiction(StrEnum):
@@ -74,6 +80,7 @@ class Jurisdiction(StrEnum):
 #: Most restrictive first: on a tie between two statements, the earlier one in this order wins.
 _RESTRICTIVENESS = (
     ConsentState.WITHDRAWN,
+    ConsentState.THIRD_PARTY,
     ConsentState.EXPIRED,
     ConsentState.NONE,
     ConsentState.PROCESSING,
@@ -389,6 +396,18 @@ class ConsentSnapshot:
 
 def _more_restrictive(a: ConsentState, b: ConsentState) -> bool:
     return _RESTRICTIVENESS.index(a) < _RESTRICTIVENESS.index(b)
+
+
+def most_restrictive(snapshots: Iterable[ConsentSnapshot]) -> ConsentSnapshot:
+    """The most restrictive of ``snapshots`` (the first of equals). Raises ``ValueError`` when
+    there are none."""
+    chosen: ConsentSnapshot | None = None
+    for snapshot in snapshots:
+        if chosen is None or _more_restrictive(snapshot.state, chosen.state):
+            chosen = snapshot
+    if chosen is None:
+        raise ValueError("no consent to choose from")
+    return chosen
 
 
 #: Why a record-level grant without ``subject_ref`` counts at most as ``processing``.

@@ -5,7 +5,9 @@ The steps, in order, each its own function:
 1. :func:`_id_holds_pii`: a finding in the record id that the policy would not keep holds the
    record whole (``pii_in_id``): the id is the output key and cannot be rewritten;
 2. :func:`_judge`: per scanned string, findings above the policy's ``min_score``, overlaps merged
-   (:func:`recognizers.findings.resolve_overlaps`), each given an action and the rule that chose it;
+   (:func:`recognizers.findings.resolve_overlaps`), each attributed to its person (the record's
+   subject, another registered person, or a third party: :mod:`streams.core.people`) and given
+   the action that person's consent calls for, and the rule that chose it;
 3. :func:`_held`: the record is quarantined if a finding's action is ``quarantine``
    (``policy_quarantine``), a key under ``data`` holds personal data (``pii_in_key``), or a
    pseudonym or an encryption is needed and no key is at hand (``key_unavailable``);
@@ -24,8 +26,9 @@ from typing import Any
 import orjson
 
 from recognizers.findings import Finding, resolve_overlaps
+from streams.core.attribution import Person
 from streams.core.actions import Edit, apply_edits
-from streams.core.consent import ConsentSnapshot
+from streams.core.consent import ConsentSnapshot, ConsentState
 from streams.core.envelope import Record, Segment, Slot, render_path, substitute
 from streams.core.outcome import (
     PIPELINE_VERSION,
@@ -35,23 +38,38 @@ from streams.core.outcome import (
     Verdict,
     quarantine,
 )
-from streams.core.policy import Action, Policy
+from streams.core.people import RecordPeople
+from streams.core.policy import Action, Policy, PseudonymScope
 from streams.core.pseudonym import Pseudonymiser
 from streams.core.reveal import RevealCipher
 
 
 @dataclass(frozen=True, slots=True)
 class RecordContext:
-    """What the policy needs besides the findings: the consent, the pseudonym key and the
-    reveal cipher (for ``encrypt``)."""
+    """What the policy needs besides the findings: the record's consent (its subject's), whose
+    consent decides each finding (``people``; without it every finding is a third party's:
+    fail closed), the subject's pseudonym key and the reveal cipher (for ``encrypt``)."""
 
     consent: ConsentSnapshot
     pseudonymiser: Pseudonymiser | None = None
     cipher: RevealCipher | None = None
+    people: RecordPeople | None = None
+
+    def consent_of(self, entity_type: str, value: str) -> tuple[Person, ConsentSnapshot]:
+        """Whose finding ``value`` is, and the consent that decides it."""
+        if self.people is None:
+            return Person.THIRD_PARTY, ConsentSnapshot(
+                ConsentState.THIRD_PARTY,
+                self.consent.jurisdiction,
+                "none",
+                purpose=self.consent.purpose,
+            )
+        return self.people.consent_of(entity_type, value)
 
 
-#: One finding of a string with the action the policy chose and the rule that chose it.
-Judged = tuple[Finding, Action, str]
+#: One finding of a string with the action the policy chose, the rule that chose it and whose
+#: consent decided.
+Judged = tuple[Finding, Action, str, Person]
 
 
 def decide(
@@ -70,14 +88,17 @@ def decide(
             record.id, reason, detail, reports, policy_version=policy.version, consent=consent
         )
 
-    id_types = _id_holds_pii(id_findings, policy, consent)
+    id_types = _id_holds_pii(record.id, id_findings, policy, context)
     if id_types:
         return held(Reason.PII_IN_ID, f"record id holds {', '.join(id_types)}")
-    judged = [_judge(findings, policy, consent) for findings in slot_findings]
+    judged = [
+        _judge(slot.text, findings, policy, context)
+        for slot, findings in zip(slots, slot_findings, strict=True)
+    ]
     hidden_keys = frozenset(
         slot.text
         for slot, merged in zip(slots, judged, strict=True)
-        if slot.kind == "key" and any(a is not Action.KEEP for _f, a, _r in merged)
+        if slot.kind == "key" and any(a is not Action.KEEP for _f, a, _r, _p in merged)
     )
     reports = [
         FindingReport(
@@ -89,9 +110,10 @@ def decide(
             action.value,
             f.subtype,
             rule,
+            person.value,
         )
         for slot, merged in zip(slots, judged, strict=True)
-        for f, action, rule in merged
+        for f, action, rule, person in merged
     ]
     reason = _held(slots, judged, context)
     if reason is not None:
@@ -100,7 +122,7 @@ def decide(
 
 
 def _id_holds_pii(
-    findings: Sequence[Finding], policy: Policy, consent: ConsentSnapshot
+    record_id: str, findings: Sequence[Finding], policy: Policy, context: RecordContext
 ) -> list[str]:
     """The entity types found in the record id that the policy would not keep, sorted."""
     return sorted(
@@ -108,17 +130,36 @@ def _id_holds_pii(
             f.entity_type
             for f in findings
             if f.score >= policy.min_score
-            and policy.decide(f.entity_type, f.subtype, consent)[0] is not Action.KEEP
+            and _action(record_id, f, policy, context)[0] is not Action.KEEP
         }
     )
 
 
-def _judge(findings: Sequence[Finding], policy: Policy, consent: ConsentSnapshot) -> list[Judged]:
+def _action(
+    text: str, finding: Finding, policy: Policy, context: RecordContext
+) -> tuple[Action, str, Person]:
+    """The action for one finding of ``text`` under the consent of the person it belongs to,
+    the rule that chose it, and that person. A pseudonym is made with the record subject's
+    key, so another person's value that would be pseudonymised is redacted (unless pseudonyms
+    use one global key)."""
+    value = text[finding.start : finding.end]
+    person, consent = context.consent_of(finding.entity_type, value)
+    action, rule = policy.decide(finding.entity_type, finding.subtype, consent)
+    if (
+        action is Action.PSEUDONYMISE
+        and person is not Person.SUBJECT
+        and policy.pseudonym_scope is PseudonymScope.SUBJECT
+    ):
+        action = Action.REDACT
+    return action, rule, person
+
+
+def _judge(
+    text: str, findings: Sequence[Finding], policy: Policy, context: RecordContext
+) -> list[Judged]:
     """One string's findings above ``min_score``, overlaps merged, each with its action."""
     accepted = [f for f in findings if f.score >= policy.min_score]
-    return [
-        (f, *policy.decide(f.entity_type, f.subtype, consent)) for f in resolve_overlaps(accepted)
-    ]
+    return [(f, *_action(text, f, policy, context)) for f in resolve_overlaps(accepted)]
 
 
 def _held(
@@ -131,7 +172,7 @@ def _held(
     key_types: set[str] = set()
     pseudonymised = encrypted = False
     for slot, merged in zip(slots, judged, strict=True):
-        for finding, action, _rule in merged:
+        for finding, action, _rule, _person in merged:
             if action is Action.QUARANTINE:
                 quarantine_types.add(finding.entity_type)
             elif slot.kind == "key" and action is not Action.KEEP:
@@ -162,7 +203,9 @@ def _rewrite(
     pseudonymised = False
     for slot, merged in zip(slots, judged, strict=True):
         edits = [
-            Edit(f.start, f.end, f.entity_type, a) for f, a, _r in merged if a is not Action.KEEP
+            Edit(f.start, f.end, f.entity_type, a)
+            for f, a, _r, _p in merged
+            if a is not Action.KEEP
         ]
         pseudonymised = pseudonymised or any(e.action is Action.PSEUDONYMISE for e in edits)
         if not edits or slot.kind == "key":
@@ -195,6 +238,8 @@ def _rewrite(
         "findings": [r.as_dict() for r in reports],
         "counts": dict(sorted(counts.items())),
     }
+    if context.people is not None and context.people.identity_ignored is not None:
+        out["redaction"]["identity_ignored"] = context.people.identity_ignored
     return Outcome(
         Verdict.CLEAN,
         record_id=record.id,

@@ -75,10 +75,13 @@ class FindingReport:
     action: str
     subtype: str | None = None
     rule: str | None = None
+    #: Whose consent decided: ``subject``, ``registered`` or ``third_party``.
+    person: str | None = None
 
     def as_dict(self, *, with_rule: bool = True) -> dict[str, Any]:
         """The finding as JSON; ``subtype`` only where the entity has kinds (``RU_INN``),
-        ``rule`` (the policy rule that chose the action) unless ``with_rule`` is false."""
+        ``rule`` (the policy rule that chose the action) unless ``with_rule`` is false, and
+        ``person``: whose consent decided (never who they are)."""
         out: dict[str, Any] = {
             "path": self.path,
             "start": self.start,
@@ -91,6 +94,8 @@ class FindingReport:
             out["subtype"] = self.subtype
         if with_rule and self.rule is not None:
             out["rule"] = self.rule
+        if self.person is not None:
+            out["person"] = self.person
         return out
 
 

@@ -19,7 +19,8 @@ finding no rule matches takes ``default_action``::
         entities: [RU_INN/organisation, RU_OGRN]   # optional: ENTITY or ENTITY/kind
         action: keep
       - id: processing-only
-        consent: [processing]      # optional: distribution, processing, none, expired, withdrawn
+        consent: [processing]      # optional: distribution, processing, none, expired,
+                                   # withdrawn, third_party (a finding nobody known owns)
         jurisdiction: [RU, EU]     # optional
         action: pseudonymise
 
@@ -28,6 +29,11 @@ digits, keeping separators: ``+7 *** ***-45-67``), ``pseudonymise`` (a keyed tok
 :mod:`streams.core.pseudonym`), ``encrypt`` (a token that ``piiredact reveal`` can turn back into
 the value with the reveal key, see :mod:`streams.core.reveal`), ``redact`` (``<ENTITY_TYPE>``),
 ``quarantine`` (send the whole record to the quarantine topic).
+
+Each finding is judged under the consent of the person it belongs to
+(:mod:`streams.core.people`); a finding that belongs to nobody known has the state
+``third_party``: a rule for it may only redact or quarantine, and the default action applies
+to it only if it redacts or quarantines (see :meth:`Policy.decide`).
 
 Without a policy file the built-in :data:`DEFAULT_POLICY` (``streams/core/policies/default.yaml``)
 applies.
@@ -80,6 +86,11 @@ _E = TypeVar("_E", bound=StrEnum)
 
 #: The rule id reported for findings that no rule matched.
 DEFAULT_RULE = "default"
+#: The rule id reported when the default action would have kept, masked, generalised,
+#: pseudonymised or encrypted a third party's finding: it is redacted instead.
+THIRD_PARTY_RULE = "third-party-override"
+#: What a rule may do to a third party's finding (``consent: [third_party]``).
+THIRD_PARTY_ACTIONS = frozenset({"redact", "quarantine"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +138,21 @@ class Policy:
     def decide(
         self, entity_type: str, subtype: str | None, consent: ConsentSnapshot
     ) -> tuple[Action, str]:
-        """The action for one finding and the id of the rule that chose it."""
+        """The action for one finding and the id of the rule that chose it.
+
+        A third party's finding (state ``third_party``: nobody consented) matches only rules
+        for ``third_party`` (which may only redact or quarantine) and rules without a
+        ``consent`` condition (which say what happens whatever the consent, like keeping an
+        organisation's ИНН); a default action other than ``redact`` or ``quarantine`` does not
+        apply to it: it is redacted (rule ``third-party-override``)."""
         for rule in self.rules:
             if rule.matches(entity_type, subtype, consent.state, consent.jurisdiction):
                 return rule.action, rule.id
+        if (
+            consent.state is ConsentState.THIRD_PARTY
+            and self.default_action.value not in THIRD_PARTY_ACTIONS
+        ):
+            return Action.REDACT, THIRD_PARTY_RULE
         return self.default_action, DEFAULT_RULE
 
     def consent(
@@ -302,7 +324,7 @@ def _parse_rule(source: str, node: yaml.Node, index: int, seen_ids: set[str]) ->
             rule_id = _scalar(source, value_node, name)
             if not isinstance(rule_id, str) or not rule_id.strip():
                 raise PolicyError(f"{_where(source, value_node)}: {name}: must be a non-empty name")
-            if rule_id in seen_ids or rule_id == DEFAULT_RULE:
+            if rule_id in seen_ids or rule_id in (DEFAULT_RULE, THIRD_PARTY_RULE):
                 raise PolicyError(
                     f"{_where(source, value_node)}: {name}: {_quote(rule_id)} used twice"
                 )
@@ -328,6 +350,16 @@ def _parse_rule(source: str, node: yaml.Node, index: int, seen_ids: set[str]) ->
     for required in ("id", "action"):
         if required not in values:
             raise PolicyError(f"{_where(source, node)}: {where}.{required}: required")
+    consent = values.get("consent")
+    if (
+        consent is not None
+        and ConsentState.THIRD_PARTY in consent
+        and values["action"].value not in THIRD_PARTY_ACTIONS
+    ):
+        raise PolicyError(
+            f"{_where(source, node)}: {where}.action: a third party has consented to nothing: "
+            f"a rule for consent third_party may only {' or '.join(sorted(THIRD_PARTY_ACTIONS))}"
+        )
     return Rule(**values)
 
 

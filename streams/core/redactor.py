@@ -28,8 +28,9 @@ from recognizers.findings import Finding
 from streams.core.consent import ConsentSnapshot, RegistryEntry, normalise_subject_ref
 from streams.core.decide import RecordContext, decide
 from streams.core.envelope import Limits, Record, Slot, collect_slots, parse_record
-from streams.core.keys import KeyBook
+from streams.core.keys import KeyBook, Keyring
 from streams.core.outcome import Outcome, Reason, dead_letter, quarantine, worker_error
+from streams.core.people import People, RecordPeople, RegistryConsent
 from streams.core.policy import Policy
 from streams.core.pseudonym import Pseudonymiser
 from streams.core.reveal import RevealCipher
@@ -80,6 +81,9 @@ class Redactor:
     are quarantined with ``key_unavailable``). ``reveal`` encrypts for the ``encrypt`` action,
     under the reveal keyring (not the pseudonymisation keys; without it such records are
     quarantined with ``key_unavailable``). ``clock`` gives the moment consent is judged at.
+    ``people`` are the registered people whose consent decides their findings in any record
+    (:mod:`streams.core.people`); by default nobody is registered, and the fingerprints of a
+    record's own ``consent.identity`` are keyed by a random key made for this process.
     """
 
     def __init__(
@@ -91,7 +95,9 @@ class Redactor:
         keys: KeyBook | None = None,
         reveal: RevealCipher | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        people: People | None = None,
     ) -> None:
+        self.people = people if people is not None else People(Keyring.generate("identity"))
         self.detector = detector
         self.policy = policy
         self.limits = limits
@@ -157,11 +163,18 @@ class Redactor:
         return list(wanted)
 
     def judge(
-        self, prepared: Sequence[Prepared], keys: KeyBook | None, now: datetime
+        self,
+        prepared: Sequence[Prepared],
+        keys: KeyBook | None,
+        now: datetime,
+        people: People | None = None,
     ) -> list[Outcome]:
         """One outcome per prepared record, in order: detection over the whole batch (each
-        record alone if that raises), then each record's pseudonym key and the policy. A record
-        whose step raises is quarantined alone (``detection_error``, ``worker_error``)."""
+        record alone if that raises), then each record's pseudonym key, whose consent decides
+        each finding (``people``, else the redactor's) and the policy. A record whose step
+        raises is quarantined alone (``detection_error``, ``worker_error``)."""
+        known = people if people is not None else self.people
+        registry_consent = RegistryConsent(self.policy.consent, now)
         outcomes: list[Outcome] = []
         detected = self._detect(prepared)
         for p, found in zip(prepared, detected, strict=True):
@@ -178,7 +191,12 @@ class Redactor:
                 continue
             id_findings, slot_findings = found
             try:
-                context = RecordContext(p.consent, self._pseudonymiser(p, keys, now), self.reveal)
+                context = RecordContext(
+                    p.consent,
+                    self._pseudonymiser(p, keys, now),
+                    self.reveal,
+                    self._record_people(known, p, registry_consent),
+                )
                 outcome = decide(
                     p.record, p.slots, id_findings, slot_findings, self.policy, context
                 )
@@ -230,6 +248,15 @@ class Redactor:
                 else quarantine(p.record.id, reason, detail, policy_version=self.policy.version)
             )
         return outcomes
+
+    @staticmethod
+    def _record_people(
+        people: People, prepared: Prepared, registry_consent: RegistryConsent
+    ) -> RecordPeople:
+        record = prepared.record
+        return people.for_record(
+            record.subject_ref, record.consent, prepared.consent, registry_consent
+        )
 
     def _pseudonymiser(
         self, prepared: Prepared, keys: KeyBook | None, now: datetime

@@ -66,6 +66,14 @@ def test_an_address_under_distribution_consent_shows_its_city_only() -> None:
         "valid_until": "2099-01-01T00:00:00Z",
         "jurisdiction": "RU",
         "evidence": "form-1",
+        # The addresses are the subject's own: another person's would be redacted whole.
+        "identity": {
+            "ADDRESS": [
+                "г. Москва, ул. Тверская, д. 7, кв. 15",
+                "123 Main St, Springfield, IL 62704",
+                "ул. Садовая, д. 4, кв. 9",
+            ]
+        },
     }
     record = {
         "id": "addr-1",

@@ -481,7 +481,7 @@ def test_default_policy_matrix(state: str, jurisdiction: str, column: str, expec
 
 
 def test_default_policy_facts() -> None:
-    assert DEFAULT_POLICY.version == "builtin-consent-2"
+    assert DEFAULT_POLICY.version == "builtin-consent-3"
     assert DEFAULT_POLICY.default_action is Action.REDACT  # silence is never consent
     assert DEFAULT_POLICY.default_jurisdiction is Jurisdiction.RU
     assert DEFAULT_POLICY.pseudonym_scope is PseudonymScope.SUBJECT
@@ -489,6 +489,7 @@ def test_default_policy_facts() -> None:
     # Every rule id is reported, so each must say why it fired.
     assert [r.id for r in DEFAULT_POLICY.rules] == [
         "organisation-identifiers",
+        "third-party",
         "withdrawn",
         "distribution-address",
         "distribution-masked",
@@ -496,3 +497,17 @@ def test_default_policy_facts() -> None:
         "distribution",
         "processing-only",
     ]
+
+
+@pytest.mark.parametrize("action", ["keep", "mask", "generalise", "pseudonymise", "encrypt"])
+def test_a_rule_for_third_parties_may_only_redact_or_quarantine(action: str) -> None:
+    text = f"version: v\nrules:\n  - id: r\n    consent: [third_party]\n    action: {action}\n"
+    with pytest.raises(PolicyError, match=r"line 3: rules\[0\]\.action: a third party"):
+        parse_policy(text)
+    for allowed in ("redact", "quarantine"):
+        parse_policy(text.replace(action, allowed))
+
+
+def test_the_third_party_override_id_is_reserved() -> None:
+    with pytest.raises(PolicyError, match="used twice"):
+        parse_policy("version: v\nrules:\n  - id: third-party-override\n    action: redact\n")

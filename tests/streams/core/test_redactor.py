@@ -15,6 +15,7 @@ from streams.core import PIPELINE_VERSION, Reason, RecordContext, Redactor, Verd
 from streams.core.consent import ConsentState, RegistryEntry, parse_consent, resolve
 from streams.core.envelope import Limits, collect_slots, parse_record
 from streams.core.keys import KeyBook, Keyring
+from streams.core.people import People, PersonChange
 from streams.core.policy import Action, Policy, Rule
 
 # Synthetic personal data, and the entity type the fake detector reports for each.
@@ -145,6 +146,7 @@ def test_clean_redaction_block() -> None:
                 "score": 0.9,
                 "action": "redact",
                 "rule": "default",
+                "person": "third_party",
             },
             {
                 "path": "data.list[0].who",
@@ -154,6 +156,7 @@ def test_clean_redaction_block() -> None:
                 "score": 0.9,
                 "action": "redact",
                 "rule": "default",
+                "person": "third_party",
             },
         ],
         "counts": {"EMAIL_ADDRESS": 1, "PERSON": 1},
@@ -238,8 +241,13 @@ def test_keep_leaves_the_value() -> None:
     ]
 
 
+#: Masks every finding whatever the consent (a default action would not apply to these records'
+#: findings: nobody says whose they are, so they are third parties').
+MASK_ALL = Rule("mask-all", Action.MASK)
+
+
 def test_mask_follows_the_policy() -> None:
-    policy = Policy(version="v", default_action=Action.MASK)
+    policy = Policy(version="v", rules=(MASK_ALL,))
     outcome = redact_one(message({"p": f"tel {PHONE}"}), policy=policy)
     assert orjson.loads(outcome.value)["data"] == {"p": "tel +* *** ***-45-67"}
 
@@ -310,7 +318,7 @@ def test_overlapping_findings_leave_no_fragment(
 
 def test_overlaps_are_merged_before_masking() -> None:
     detector = FakeDetector({"Ivan Petrov": "PERSON", "Petrov 8": "OTHER"})
-    policy = Policy(version="v", default_action=Action.MASK, mask_keep_tail=0)
+    policy = Policy(version="v", rules=(MASK_ALL,), mask_keep_tail=0)
     outcome = redact_one(message({"t": "Ivan Petrov 8"}), detector, policy)
     assert orjson.loads(outcome.value)["data"]["t"] == "**** ****** *"
 
@@ -558,11 +566,29 @@ CONSENT_POLICY = Policy(
 PROCESSING = {"status": "granted", "scope": ["processing"]}
 
 
+#: The subject's identity: their name and e-mail are theirs, so their consent decides them.
+IDENTITY = {"PERSON": [NAME], "EMAIL_ADDRESS": [EMAIL]}
+
+
 def consent_message(consent: object, subject: str | None = "vk:1", **data: Any) -> bytes:
+    """A record of ``subject`` holding their name and e-mail; a ``consent`` object gets their
+    identity added."""
     fields: dict[str, Any] = {"subject_ref": subject} if subject is not None else {}
-    if consent is not None:
+    if isinstance(consent, dict):
+        fields["consent"] = {"identity": IDENTITY, **consent}
+    elif consent is not None:
         fields["consent"] = consent
     return message(data or {"who": NAME, "mail": EMAIL}, **fields)
+
+
+def registered(entries: dict[str, RegistryEntry]) -> People:
+    """The registered people: each of ``entries`` with the identity :data:`IDENTITY`."""
+    people = People(Keyring.generate("id"))
+    people.apply(
+        PersonChange(ref, people.index.fingerprints(IDENTITY), entry)
+        for ref, entry in entries.items()
+    )
+    return people
 
 
 def test_processing_consent_pseudonymises_with_the_subjects_key() -> None:
@@ -594,12 +620,13 @@ def test_registry_withdrawal_overrides_a_record_without_consent() -> None:
 
 
 def test_registry_grant_applies_to_a_record_without_consent() -> None:
-    redactor = Redactor(FakeDetector(), CONSENT_POLICY)  # type: ignore[arg-type]
     registry = {
         "vk:1": RegistryEntry(
             at=NOW, consent=parse_consent({"status": "granted", "scope": ["distribution"]})
         )
     }
+    # The subject registered their identity with the grant.
+    redactor = Redactor(FakeDetector(), CONSENT_POLICY, people=registered(registry))  # type: ignore[arg-type]
     [outcome] = redactor.redact_batch([consent_message(None)], registry=registry, now=NOW)
     assert EMAIL in orjson.loads(outcome.value)["data"]["mail"]  # kept under distribution
 

@@ -172,7 +172,7 @@ def _check_clean_records(collected: Collected, samples_ids: set[str]) -> None:
         assert record["id"] == key.decode()
         assert record["id"] in samples_ids
         block = record["redaction"]
-        assert block["policy_version"] == "builtin-consent-2"
+        assert block["policy_version"] == "builtin-consent-3"
         assert sum(block["counts"].values()) == len(block["findings"])
         consent = ConsentSnapshot(
             ConsentState(block["consent"]["state"]),
