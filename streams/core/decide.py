@@ -26,8 +26,8 @@ from typing import Any
 import orjson
 
 from recognizers.findings import Finding, resolve_overlaps
-from streams.core.attribution import Person
 from streams.core.actions import Edit, apply_edits
+from streams.core.attribution import Person
 from streams.core.consent import ConsentSnapshot, ConsentState
 from streams.core.envelope import Record, Segment, Slot, render_path, substitute
 from streams.core.outcome import (

@@ -146,7 +146,9 @@ def test_a_registered_person_is_judged_under_their_own_consent_in_anyones_record
     comment = out["data"]["comments"][0]
     assert comment["author"] == "Мария Сидорова"
     # Her phone is not in her identity: it is nobody's as far as anyone said.
-    assert comment["text"] == "Мария Сидорова, звоните: <PHONE_NUMBER>, mariya.sidorova@mail.example"
+    assert (
+        comment["text"] == "Мария Сидорова, звоните: <PHONE_NUMBER>, mariya.sidorova@mail.example"
+    )
     assert out["data"]["comments"][1]["text"] == "Передайте привет Марии Сидоровой"
     assert out["data"]["comments"][1]["author"] == "<PERSON>"  # Oleg
     assert persons(out)[("data.comments[0].author", 0)] == ("registered", "keep")
