@@ -162,6 +162,7 @@ def quarantine(
                 Action.QUARANTINE.value,
                 f.subtype,
                 f.rule,
+                f.person,
             )
             for f in findings
         ),

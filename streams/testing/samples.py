@@ -639,21 +639,36 @@ CONSENTS: dict[str, dict[str, Any] | None] = {
 
 def consent_samples(count: int, seed: int = 11) -> Iterator[Sample]:
     """Russian profiles of ``count`` people, each with a ``subject_ref`` and one of the
-    :data:`CONSENTS` in turn. ``planted`` lists only what the built-in policy must hide for
-    that consent: with consent to distribute, the name and e-mail are kept and the phone is
-    masked (its last digits stay visible, never the whole number)."""
+    :data:`CONSENTS` in turn, whose consent carries the subject's ``identity`` (name, e-mail,
+    phone), and a comment by somebody else, a third party nobody asked. ``planted`` lists
+    only what the built-in policy must hide for that consent: with consent to distribute, the
+    subject's name and e-mail are kept and the phone is masked (its last digits stay visible,
+    never the whole number); the commenter's name and phone are always hidden."""
     rng = random.Random(seed)
     states = list(CONSENTS)
     for n in range(count):
         state = states[n % len(states)]
         sample = _profile_ru(rng, n)
         record = dict(sample.record, id=f"consent-{state}-{n}", subject_ref=f"vk:{100000 + n}")
+        other = random.Random(seed * 7919 + n)  # the commenter: leaves the profiles as they were
+        other_name, _last, _first, _local = _ru_person(other)
+        other_phone = _ru_phone(other)
+        record["data"] = {
+            **record["data"],
+            "comments": [
+                {"author": other_name, "text": f"Отличный профиль! Мой номер {other_phone}"}
+            ],
+        }
         consent = CONSENTS[state]
         if consent is not None:
-            record["consent"] = consent
+            identity: dict[str, list[str]] = {}
+            for entity, value in sample.planted:
+                identity.setdefault(entity, []).append(value)
+            record["consent"] = {**consent, "identity": identity}
         planted = sample.planted
         if state == "distribution":
             planted = [(e, v) for e, v in planted if e == "PHONE_NUMBER"]
+        planted = [*planted, ("PERSON", other_name), ("PHONE_NUMBER", other_phone)]
         yield Sample(record, planted)
 
 

@@ -35,6 +35,7 @@ from streams.settings import Settings
 from streams.worker.batch import BatchHandler, _ready, _where, source_of
 from streams.worker.metrics import Metrics
 from streams.worker.overlap import Overlap
+from streams.worker.people import PeopleLog
 from streams.worker.routing import OutputMessage, SourceMessage, route
 from streams.worker.watchdog import Watchdog
 
@@ -63,6 +64,9 @@ class Tables(Protocol):
 
     @property
     def registry(self) -> Mapping[str, RegistryEntry]: ...
+
+    @property
+    def people(self) -> PeopleLog | None: ...
 
     async def key_book(self, subjects: Iterable[str], now: datetime) -> KeyBook | None: ...
 
@@ -198,7 +202,8 @@ class RedactAgent:
             now = self.clock()
             prepared = handler.prepare(sources, self.tables.registry, now)
             book = await self.tables.key_book(handler.redactor.subjects_wanting_keys(prepared), now)
-            return functools.partial(handler.outcomes, sources, prepared, book, now)
+            people = self.tables.people
+            return functools.partial(handler.outcomes, sources, prepared, book, now, people)
         except Exception as exc:
             log.error(
                 "preparing a batch of %d messages from %s failed (%s); quarantined",

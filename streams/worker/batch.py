@@ -23,6 +23,7 @@ from streams.core.redactor import Prepared, Redactor, merge
 from streams.errors import DetectionError, DetectionTimeout
 from streams.settings import Settings
 from streams.worker.detection import DetectionProcess, Prebuilt, RedactorFactory
+from streams.worker.people import PeopleLog
 from streams.worker.routing import OutputMessage, SourceMessage, audit_message, bounded, route
 
 log = logging.getLogger("piiredact.worker")
@@ -51,7 +52,11 @@ class Detection(Protocol):
     in this process)."""
 
     async def judge(
-        self, prepared: Sequence[Prepared], keys: KeyBook | None, now: datetime
+        self,
+        prepared: Sequence[Prepared],
+        keys: KeyBook | None,
+        now: datetime,
+        people: PeopleLog | None = None,
     ) -> list[Outcome]: ...
 
     def close(self) -> None: ...
@@ -103,8 +108,10 @@ class BatchHandler:
         prepared: Sequence[Prepared | Outcome],
         keys: KeyBook | None,
         now: datetime,
+        people: PeopleLog | None = None,
     ) -> list[Outcome]:
-        """One outcome per message; never raises for a detection failure or timeout.
+        """One outcome per message; never raises for a detection failure or timeout. Each
+        finding is judged under the consent of its person among ``people``.
 
         A batch past ``detection_timeout`` is quarantined (``detection_timeout``) and its
         detection process killed; a batch whose process died twice, or whose detection could
@@ -115,7 +122,7 @@ class BatchHandler:
         if not valid:
             return merge(prepared, [])
         try:
-            judged = await self.detection.judge(valid, keys, now)
+            judged = await self.detection.judge(valid, keys, now, people)
         except DetectionTimeout:
             log.warning(
                 "detection exceeded %.1fs for a batch of %d messages from %s; quarantined",

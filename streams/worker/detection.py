@@ -9,8 +9,10 @@ child builds its :class:`~streams.core.Redactor` once, from a picklable factory
 the worker prepared them (parsed once, consent resolved once:
 :class:`~streams.core.redactor.Prepared`), the moment they are judged at and the key book's
 parts (keyring, pseudonym scope, wrapped subject keys); the child rebuilds the key book from
-them. One call is in flight at a time and the caller awaits it: that is the worker's
-back-pressure.
+them. It also carries the registered people (:class:`~streams.worker.people.PeopleUpdate`): all
+of them to a fresh child, else what changed since the previous call, which the child folds into
+its mirror so that each finding is judged under its own person's consent. One call is in
+flight at a time and the caller awaits it: that is the worker's back-pressure.
 
 Failures, and what :meth:`DetectionProcess.redact` does about them:
 
@@ -46,9 +48,11 @@ from recognizers.registry import build_detector
 from streams.core import Outcome, Prepared, Redactor
 from streams.core.envelope import Limits
 from streams.core.keys import KeyBook, Keyring, WrappedKey
+from streams.core.people import People
 from streams.core.policy import Policy
 from streams.core.reveal import RevealCipher
 from streams.errors import DetectionCrashed, DetectionFailed, DetectionTimeout
+from streams.worker.people import PeopleLog, PeopleUpdate, apply_update
 
 log = logging.getLogger("piiredact.pool")
 
@@ -58,7 +62,7 @@ _CHILD_LOG_FORMAT: Final = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s
 
 #: The key book as it travels: keyring, pseudonym scope, wrapped keys by subject, create flag.
 BookParts = tuple[Keyring, str, dict[str, WrappedKey], bool]
-_Request = tuple[list[Prepared], BookParts | None, datetime]
+_Request = tuple[list[Prepared], BookParts | None, datetime, PeopleUpdate | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,7 @@ def _serve(conn: Connection, factory: Callable[[], Redactor], log_level: int) ->
     # way, a full collection no longer walks them (it paused a batch for ~80 ms).
     gc.freeze()
     conn.send(("ready", os.getpid()))
+    people: People | None = None
     while True:
         try:
             request: _Request | None = conn.recv()
@@ -124,16 +129,19 @@ def _serve(conn: Connection, factory: Callable[[], Redactor], log_level: int) ->
             return
         if request is None:
             return
-        prepared, parts, now = request
+        prepared, parts, now, update = request
         try:
+            if update is not None:
+                people = apply_update(people, update)
             book = rebuild_book(parts)
-            outcomes = redactor.judge(prepared, book, now)
+            outcomes = redactor.judge(prepared, book, now, people if update is not None else None)
             made = {} if book is None or parts is None else _new_keys(book, parts[2])
-            reply: tuple[Any, ...] = ("ok", outcomes, made)
+            reply: tuple[Any, ...] = ("ok", outcomes, made, update.version if update else None)
         except Exception as exc:
             log.warning(
                 "serving a batch of %d records failed (%s)", len(prepared), type(exc).__name__
             )
+            people = None  # its state is unknown: the parent sends everyone next time
             reply = ("error", type(exc).__name__)
         try:
             conn.send(reply)
@@ -173,6 +181,8 @@ class DetectionProcess:
         self._conn: Connection | None = None
         self._reaper: weakref.finalize[..., Any] | None = None
         self._ready = False
+        #: The people log version the current child holds (``None``: none yet).
+        self._people_version: int | None = None
         self._lock = asyncio.Lock()
         #: Children started so far (the first, and one per restart).
         self.starts = 0
@@ -197,6 +207,7 @@ class DetectionProcess:
         process.start()
         child_end.close()  # so that the child's death reads as end-of-file here
         self._process, self._conn, self._ready = process, parent_end, False
+        self._people_version = None
         # Also kills the child if the pool is dropped unclosed, or at interpreter exit.
         self._reaper = weakref.finalize(self, _reap, process, parent_end)
         self.starts += 1
@@ -212,11 +223,22 @@ class DetectionProcess:
         return reaper() if reaper is not None else None
 
     async def judge(
-        self, prepared: Sequence[Prepared], keys: KeyBook | None, now: datetime
+        self,
+        prepared: Sequence[Prepared],
+        keys: KeyBook | None,
+        now: datetime,
+        people: PeopleLog | None = None,
     ) -> list[Outcome]:
-        """:meth:`~streams.core.Redactor.judge` in the child: one outcome per prepared record.
-        Raises :class:`~streams.errors.DetectionError` (see the module doc)."""
-        request: _Request = (list(prepared), book_parts(keys), now)
+        """:meth:`~streams.core.Redactor.judge` in the child: one outcome per prepared record,
+        each finding judged under the consent of its person among ``people``. Raises
+        :class:`~streams.errors.DetectionError` (see the module doc)."""
+        batch, parts = list(prepared), book_parts(keys)
+
+        def request() -> _Request:
+            # Made once the child is ready: a fresh child gets every person.
+            update = people.since(self._people_version) if people is not None else None
+            return (batch, parts, now, update)
+
         async with self._lock:
             for attempt in (1, 2):
                 try:
@@ -234,20 +256,23 @@ class DetectionProcess:
                     )
                     continue
                 if reply[0] == "ok":
-                    _kind, outcomes, made = reply
+                    _kind, outcomes, made, version = reply
+                    self._people_version = version
                     if keys is not None:
                         keys.store.update(made)
                     return list(outcomes)
                 raise DetectionFailed(f"the detection process raised {reply[1]}")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _call(self, request: _Request) -> Any:
-        """Send ``request`` to a ready child and return its reply."""
+    async def _call(self, request: Callable[[], _Request]) -> Any:
+        """Send ``request()`` to a ready child and return its reply."""
         await self._ensure_ready()
         conn = self._conn
         assert conn is not None
+        message = request()
+        self._people_version = None  # what the child holds is unknown until it replies "ok"
         try:
-            conn.send(request)
+            conn.send(message)
             return await self._receive(conn, self.timeout)
         except TimeoutError:
             self._restart()

@@ -3,7 +3,11 @@
 Every worker holds all of each, fed by a compacted changelog:
 
 - ``consent``: the consent registry. The consent agent folds events from the consent topic into
-  it (:mod:`streams.core.consent_events`); invalid events go to the dead-letter topic.
+  it (:mod:`streams.core.consent_events`); invalid events go to the dead-letter topic. An entry
+  keeps the subject's identity only as keyed fingerprints (a grant's ``identity``; a later
+  withdrawal without one keeps them, an erasure removes them); every entry written or read
+  from the changelog also updates :attr:`ConsentTables.people`
+  (:class:`~streams.worker.people.PeopleLog`), which the detection process mirrors.
 - ``subject-keys``: each subject's pseudonym key, wrapped under the keyring
   (:mod:`streams.core.keys`). The redact agent creates a key the first time a subject needs one
   and waits until the broker has stored it before using it; an erasure deletes it.
@@ -19,12 +23,20 @@ from typing import Any
 
 import faust
 
+from streams.core.attribution import Fingerprints, IdentityError, IdentityIndex
 from streams.core.consent import RegistryEntry
-from streams.core.consent_events import ConsentEvent, apply_event, decode_entry, encode_entry
+from streams.core.consent_events import (
+    ConsentEvent,
+    apply_event,
+    decode_entry,
+    encode_entry,
+    entry_fingerprints,
+)
 from streams.core.keys import KeyBook, Keyring, WrappedKey, new_subject_key
 from streams.core.policy import Policy, PseudonymScope
 from streams.errors import KeyringError
 from streams.settings import Settings
+from streams.worker.people import PeopleLog, ephemeral_keyring
 
 log = logging.getLogger("piiredact.worker")
 
@@ -40,6 +52,9 @@ class ConsentTables:
         self.settings = settings
         self.policy = policy
         self.keyring = keyring
+        #: The registered people's fingerprints and entries, for the detection process.
+        self.people = PeopleLog(keyring if keyring is not None else ephemeral_keyring())
+        self._identities = IdentityIndex(self.people.keyring)  # makes fingerprints, holds none
         # Written by key (use_partitioner), not by the partition of the event being processed:
         # a subject's entries always land in one changelog partition, whoever writes them.
         self.consent, self.keys = (
@@ -50,9 +65,17 @@ class ConsentTables:
                 value_type=bytes,
                 partitions=settings.topic_partitions,
                 use_partitioner=True,
+                on_changelog_event=self._on_consent_changelog if name == "consent" else None,
             )
             for name in ("consent", "subject-keys")
         )
+
+    async def _on_consent_changelog(self, event: Any) -> None:
+        """Every consent changelog record read (recovery at start, other workers' writes)."""
+        key = event.key
+        if isinstance(key, bytes):
+            value = event.value
+            self.people.update_from_table(key, value if isinstance(value, bytes) else None)
 
     @staticmethod
     async def store(table: Any, key: bytes, value: bytes | None) -> None:
@@ -82,10 +105,30 @@ class ConsentTables:
         updated = apply_event(self.entry(event.subject_ref), event, datetime.now(UTC))
         if updated is None:
             return False
-        await self.store(self.consent, key, encode_entry(updated, event.raw_consent))
+        fingerprints = self._fingerprints(event, key) if updated.consent is not None else None
+        value = encode_entry(updated, event.raw_consent, fingerprints)
+        await self.store(self.consent, key, value)
+        self.people.update_from_table(key, value)
         if event.type == "erasure":
             await self.store(self.keys, key, None)
         return True
+
+    def _fingerprints(self, event: ConsentEvent, key: bytes) -> Fingerprints | None:
+        """The subject's identity fingerprints after ``event``: the event's identity, else
+        (a withdrawal need not repeat it) the ones stored before."""
+        if event.identity is not None:
+            try:
+                return self._identities.fingerprints(event.identity)
+            except IdentityError:  # validated when parsed; a value that cannot be read
+                log.warning("a consent event's identity cannot be fingerprinted; not indexed")
+                return None
+        raw = self.consent.get(key)
+        if raw is None:
+            return None
+        try:
+            return entry_fingerprints(raw)
+        except ValueError:
+            return None
 
     @property
     def registry(self) -> Mapping[str, RegistryEntry]:

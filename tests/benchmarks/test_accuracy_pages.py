@@ -57,7 +57,12 @@ def _clean_texts(cases: Sequence[Case], consent: dict[str, object] | None) -> li
         if consent is not None:
             # A grant counts for distribution only on a record whose subject can withdraw it.
             record["subject_ref"] = f"vk:{index}"
-            record["consent"] = consent
+            # The page's values are its subject's: their consent decides them.
+            identity: dict[str, list[str]] = {}
+            for mention in case.gold:
+                value = case.text[mention.start : mention.end]
+                identity.setdefault(mention.entity_type, []).append(value)
+            record["consent"] = {**consent, "identity": identity} if identity else consent
         records.append(orjson.dumps(record))
     outcomes = Redactor(build_detector(names=False), DEFAULT_POLICY).redact_batch(records)
     texts = []

@@ -19,7 +19,7 @@ from streams.cli import main
 from streams.testing.broker import EmbeddedBroker
 from streams.testing.samples import MALFORMED, generate
 
-FINDING_FIELDS = {"id", "path", "start", "end", "entity_type", "score", "action"}
+FINDING_FIELDS = {"id", "path", "start", "end", "entity_type", "score", "action", "person"}
 
 
 @pytest.fixture(scope="module")

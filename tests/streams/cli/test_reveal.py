@@ -61,6 +61,8 @@ def record(record_id: str = "rec-1") -> dict[str, Any]:
         "id": record_id,
         "source": "https://example.com/p/1",
         "subject_ref": "vk:1",
+        # Whose the values are: a pseudonym is made with this subject's key.
+        "consent": {"status": "none", "identity": {"PHONE_NUMBER": [PHONE]}},
         "data": {
             "author": NAME,
             "contacts": {"email": EMAIL, "phones": [PHONE]},

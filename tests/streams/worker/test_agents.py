@@ -27,6 +27,7 @@ from streams.settings import Settings
 from streams.worker.agents import ConsentAgent, Delivery, DeliveryAbandoned, RedactAgent
 from streams.worker.batch import BatchHandler, source_of
 from streams.worker.metrics import Metrics
+from streams.worker.people import PeopleLog
 from streams.worker.routing import OutputMessage
 from streams.worker.watchdog import Watchdog
 
@@ -42,11 +43,16 @@ class InProcess:
         self.batches: list[list[str]] = []
 
     async def judge(
-        self, prepared: Sequence[Prepared], keys: KeyBook | None, now: datetime
+        self,
+        prepared: Sequence[Prepared],
+        keys: KeyBook | None,
+        now: datetime,
+        people: PeopleLog | None = None,
     ) -> list[Outcome]:
         self.batches.append([p.record.id for p in prepared])
         await asyncio.sleep(0)
-        return self.redactor.judge(prepared, keys, now)
+        known = people.snapshot() if people is not None else None
+        return self.redactor.judge(prepared, keys, now, known)
 
     def close(self) -> None:
         pass
@@ -56,6 +62,7 @@ class InProcess:
 class FakeTables:
     entries: dict[str, RegistryEntry]
     applied: list[ConsentEvent]
+    people: PeopleLog | None = None
 
     @property
     def registry(self) -> Mapping[str, RegistryEntry]:
@@ -233,11 +240,15 @@ def test_on_shutdown_a_batch_still_in_detection_is_neither_delivered_nor_acknowl
 
     class Slow(InProcess):
         async def judge(
-            self, prepared: Sequence[Prepared], keys: KeyBook | None, now: datetime
+            self,
+            prepared: Sequence[Prepared],
+            keys: KeyBook | None,
+            now: datetime,
+            people: PeopleLog | None = None,
         ) -> list[Outcome]:
             if prepared[0].record.id == "r-2":
                 await asyncio.sleep(30)
-            return await super().judge(prepared, keys, now)
+            return await super().judge(prepared, keys, now, people)
 
     async def ends_at_once() -> AsyncIterator[Sequence[Any]]:
         yield [record(0), record(1)]
