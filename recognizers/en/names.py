@@ -462,7 +462,6 @@ LABEL_WORDS: Final = frozenset(
     (
         "dob",
         "ssn",
-        "sin",
         "nin",
         "tin",
         "itin",
@@ -532,7 +531,6 @@ LABEL_WORDS: Final = frozenset(
         "attn",
         "dept",
         "ext",
-        "nan",
         "null",
         "none",
     )
