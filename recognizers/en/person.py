@@ -19,8 +19,7 @@ street word in or right after the span (``Lovers Lane``, ``Clark Foundation``), 
 Every span, the rules' and the model's, then goes through one filter (:func:`_clean`): field
 labels and abbreviations (``DOB: 1962-05-05``, ``Name: DOB``, ``HR``) are no names and are cut
 from a name's edges (``John Smith\nDOB``, ``Dear Ann``, ``Dr. Kyle Kuefer``); weekdays, ranks
-(``The Princess Royal``), three bare surnames shaped like a firm's name (``Owens, Duran and
-Oneal``) and streets (``Rua Mina 50``, ``Peter Zuidhove 188``) are dropped.
+(``The Princess Royal``) and streets (``Rua Mina 50``, ``ul. Cicha``) are dropped.
 """
 
 from __future__ import annotations
@@ -199,11 +198,6 @@ def _skip_spaces(text: str, position: int) -> int:
 _GREETINGS: Final = frozenset(("dear", "hi", "hello", "hey"))
 _LINE_BREAKS: Final = regex.compile(r"[\n\r\v\f\u2028\u2029]+")
 _NAME_WORD: Final = regex.compile(r"\p{L}+(?:['’\-]\p{L}+)*")
-#: A house number right after a span: ``Peter Zuidhove 188``, ``Jesionowa 127 and``, ``Reyes
-#: Católicos 17 Apt.``; not a phone or a longer number (``John Smith 555 1234``).
-_HOUSE_NUMBER_AFTER: Final = regex.compile(
-    r"[ \t\u00a0]+[0-9]{1,4}[A-Za-z]?(?![\p{L}0-9]|[ \t\u00a0./\-][0-9])"
-)
 #: A street opener before a span, with its dot: ``ul. Cicha``, ``Avda. Rio Nalon``.
 _OPENER_BEFORE: Final = regex.compile(r"(?<![\p{L}])(\p{L}+)\.?[ \t\u00a0]+\Z")
 #: A unit or house number before a span: ``Suite 638 Hania Bazid``, ``Apt. 485 Monika``.
@@ -211,14 +205,6 @@ _UNIT_BEFORE: Final = regex.compile(
     r"(?i)(?<![\p{L}])(?:apt|apartment|suite|unit|box|flat|no)\.?[ \t\u00a0]*[0-9]{1,6},?"
     r"[ \t\u00a0]+\Z"
 )
-#: ``The Davis, Reynolds and Williamson Orchestra``, ``Lopez, Santos and Coleman is a design
-#: agency``: three surnames alone, the shape of a firm's name (law firms, agencies, bands).
-_FIRM: Final = regex.compile(
-    r"(?<![\p{L}'’\-])(?P<a>\p{Lu}\p{Ll}+),[ \t](?P<b>\p{Lu}\p{Ll}+)"
-    r"[ \t](?:and|&)[ \t](?P<c>\p{Lu}\p{Ll}+)(?![\p{L}'’\-])"
-)
-#: A list of people announced as such (``founders: Kónya, Becker and Vasquez``).
-_PEOPLE_LIST_BEFORE: Final = regex.compile(r"(?<![\p{L}])\p{Ll}+[ \t]*:[ \t]*\Z")
 
 
 def _clean(text: str, spans: Sequence[Interval], names: EnglishNames) -> list[Interval]:
@@ -226,15 +212,14 @@ def _clean(text: str, spans: Sequence[Interval], names: EnglishNames) -> list[In
     greeting or field label at a span's edges is cut off (``Dear Ann``, ``Dr. Kyle Kuefer``,
     ``John Smith\nDOB``), and a span is dropped when it is a label or an
     abbreviation (``DOB``, ``HR``), a weekday, a rank (``Princess Royal``), part of a street
-    (``Rua Mina 50``, ``Suite 638 Hania Bazid``) or one of three surnames forming a firm's name.
+    (``Rua Mina 50``, ``Suite 638 Hania Bazid``).
     """
     if not spans:
         return []
-    firms = _firm_words(text, names)
     cleaned: list[Interval] = []
     for start, end in spans:
         piece = _trim(text, start, end, names)
-        if piece is None or _not_a_name(text, piece, names, firms):
+        if piece is None or _not_a_name(text, piece, names):
             continue
         cleaned.append(piece)
     return cleaned
@@ -301,7 +286,7 @@ def _abbreviation(word: str, names: EnglishNames) -> bool:
     )
 
 
-def _not_a_name(text: str, span: Interval, names: EnglishNames, firms: frozenset[Interval]) -> bool:
+def _not_a_name(text: str, span: Interval, names: EnglishNames) -> bool:
     start, end = span
     words = _NAME_WORD.findall(text, start, end)
     if not words:
@@ -321,21 +306,20 @@ def _not_a_name(text: str, span: Interval, names: EnglishNames, firms: frozenset
             return True  # ``DOB: 1962-05-05``, ``Phone: 555``; ``Halldór: hi`` is a speaker
         if _abbreviation(word, names) and not text.isupper():
             return True  # ``GB``, ``FAQ``: an abbreviation in mixed-case text
-    if any(s <= start and end <= e for s, e in firms):
-        return True  # ``Owens, Duran and Oneal``, ``Jones, Mitchell and Williams``
-    return _in_street(text, start, end, lowered, names)
+    # Not dropped, though often a firm's name: three bare surnames (``Owens, Duran and
+    # Oneal``) may as well be people (``Players: Smith, Jones and Brown``). Fail closed.
+    return _in_street(text, start, end, lowered)
 
 
 #: ALL CAPS words of at most so many letters are abbreviations unless a first name.
 _ACRONYM_LETTERS: Final = 4
 
 
-def _in_street(
-    text: str, start: int, end: int, lowered: Sequence[str], names: EnglishNames
-) -> bool:
+def _in_street(text: str, start: int, end: int, lowered: Sequence[str]) -> bool:
     """Whether ``text[start:end]`` names a street: a street word opens it or stands right
-    before it (``Rua Mina``, ``ul. Cicha``), a word ends like a street (``Beerninckstraat``),
-    a house number follows it (``Peter Zuidhove 188``) or a unit number comes before it."""
+    before it (``Rua Mina``, ``ul. Cicha``), a word ends like a street (``Beerninckstraat``)
+    or a unit number comes before it. A number after a name says nothing: ``John Smith 12
+    years old``, ``Kevin Durant 35 points`` are people (fail closed)."""
     if lowered[0] in STREET_OPENERS:
         return True
     if any(
@@ -347,43 +331,8 @@ def _in_street(
         return True
     if _LINE_BREAKS.search(text, start, end):
         return False  # the model's ``Allan Björk\nScale Unlimited\nUnit``: a name comes first
-    if _UNIT_BEFORE.search(text, max(0, start - 24), start) is not None:
-        return True
-    if _HOUSE_NUMBER_AFTER.match(text, end) is None:
-        return False
-    # ``Jesionowa 127``, ``Peter Zuidhove 188``; a listed surname alone before a number is a
-    # person's (``Alonso 222``)
-    return len(lowered) > 1 or not names.listed(lowered[0])
+    return _UNIT_BEFORE.search(text, max(0, start - 24), start) is not None
 
 
 #: Letters a word must have before a street ending (``Hove`` alone is a name).
 _STREET_ENDING_STEM: Final = 2
-
-
-def _firm_words(text: str, names: EnglishNames) -> frozenset[Interval]:
-    """The spans of firm names made of three listed surnames (``Owens, Duran and Oneal``),
-    unless a list of people is announced before them (``founders: ...``)."""
-    if " and " not in text and " & " not in text:
-        return frozenset()
-    found: set[Interval] = set()
-    for match in _FIRM.finditer(text):
-        words = [match.group(key) for key in ("a", "b", "c")]
-        if not all(names.last_name(word) for word in words):
-            continue
-        if all(names.first_name(word) for word in words):
-            continue  # ``Sherry, Donald and Shane``: first names
-        if _LIST_BEFORE.search(text, max(0, match.start() - 4), match.start()):
-            continue  # the end of a longer list
-        before = _WORD_BEFORE.search(text, max(0, match.start() - 24), match.start())
-        if before is not None and names.first_name(before.group(1)):
-            continue  # ``Anna Davis, Reynolds and Williamson``
-        if _PEOPLE_LIST_BEFORE.search(text, max(0, match.start() - 24), match.start()):
-            continue
-        found.add(match.span())
-    return frozenset(found)
-
-
-#: A list's separator right before a position.
-_LIST_BEFORE: Final = regex.compile(r"[,;][ \t]*\Z")
-#: The word right before a position, a space between.
-_WORD_BEFORE: Final = regex.compile(r"(?<![\p{L}])(\p{L}+)[ \t]\Z")
