@@ -427,6 +427,196 @@ ORGANISATION_OPENERS: Final = frozenset(
         "west",
     )
 )
+#: Words that open a reply to someone, before the name of the one answered: ``Agreed,
+#: Kullervo.``, ``Sorry, Danuše!``.
+REPLY_WORDS: Final = frozenset(
+    (
+        "agreed",
+        "thanks",
+        "sorry",
+        "congrats",
+        "congratulations",
+        "exactly",
+        "indeed",
+        "true",
+        "yes",
+        "yep",
+        "yeah",
+        "no",
+        "nope",
+        "ok",
+        "okay",
+        "sure",
+        "well",
+        "wow",
+        "cheers",
+        "bye",
+        "goodbye",
+        "welcome",
+    )
+)
+#: Words that head a field (``DOB: 1962-05-05``, ``Tel.: 555 1234``) or are abbreviations
+#: written in capitals (``FAQ``, ``HR``, ``VIN``): never a name word on their own, though some
+#: are in a name list (``pin``, ``sin``, ``ref``).
+LABEL_WORDS: Final = frozenset(
+    (
+        "dob",
+        "ssn",
+        "nin",
+        "tin",
+        "itin",
+        "ein",
+        "vin",
+        "pin",
+        "id",
+        "uid",
+        "ref",
+        "faq",
+        "faqs",
+        "tbd",
+        "tba",
+        "hr",
+        "ceo",
+        "cto",
+        "cfo",
+        "coo",
+        "vp",
+        "pm",
+        "qa",
+        "ok",
+        "usa",
+        "uk",
+        "eu",
+        "ip",
+        "url",
+        "tel",
+        "fax",
+        "mob",
+        "cell",
+        "phone",
+        "mobile",
+        "email",
+        "mail",
+        "address",
+        "addr",
+        "zip",
+        "postcode",
+        "city",
+        "country",
+        "state",
+        "date",
+        "birth",
+        "born",
+        "sex",
+        "gender",
+        "age",
+        "nationality",
+        "passport",
+        "account",
+        "iban",
+        "swift",
+        "bic",
+        "occupation",
+        "company",
+        "employer",
+        "position",
+        "status",
+        "note",
+        "notes",
+        "subject",
+        "re",
+        "fwd",
+        "cc",
+        "bcc",
+        "attn",
+        "dept",
+        "ext",
+        "null",
+        "none",
+    )
+)
+#: Days of the week: a capitalised word that is a date, though ``Monday`` is a surname too.
+WEEKDAYS: Final = frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+)
+#: Titles of rank that stand for a person without naming them (``The Princess Royal``).
+RANKS: Final = frozenset(
+    (
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "royal",
+        "duke",
+        "duchess",
+        "earl",
+        "countess",
+        "baron",
+        "baroness",
+        "lord",
+        "lady",
+        "emperor",
+        "empress",
+        "pope",
+        "sultan",
+        "sheikh",
+        "highness",
+        "majesty",
+    )
+)
+#: Words that open a street name in many languages, right before it (``Rua Mina 50``,
+#: ``ul. Cicha 86``, ``Cite Ben Hjel``, ``Avenida Pedro Ulisses 888``), or a ship's name in a
+#: military address.
+STREET_OPENERS: Final = frozenset(
+    (
+        "rua",
+        "rue",
+        "avenida",
+        "avda",
+        "av",
+        "calle",
+        "via",
+        "viale",
+        "piazza",
+        "piazzetta",
+        "strada",
+        "ul",
+        "ulica",
+        "cite",
+        "cité",
+        "colle",
+        "travessa",
+        "largo",
+        "praça",
+        "plaza",
+        "camino",
+        "carrer",
+        "boulevard",
+        "chemin",
+        "allee",
+        "allée",
+        "impasse",
+        "quai",
+        # ship prefixes of US military postal addresses: ``USS Lorenzen FPO AE 25990``
+        "uss",
+        "usns",
+        "usnv",
+        "uscgc",
+    )
+)
+#: Endings of street names written as one word (``Beerninckstraat``, ``Bundesstrasse``).
+STREET_ENDINGS: Final = (
+    "straat",
+    "strasse",
+    "straße",
+    "gasse",
+    "gatan",
+    "vägen",
+    "stræti",
+    "katu",
+    "utca",
+    "hove",
+)
 #: Latin transliterations of Slavic surnames (``Petrov``, ``Ivanova``, ``Kowalski``).
 _SLAVIC_SURNAME: Final = regex.compile(
     r"\p{Lu}\p{Ll}+(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|ski|skiy|skii|skaya|ska"
@@ -512,6 +702,14 @@ class EnglishNames:
     def listed(self, word: str) -> bool:
         lower = word.lower()
         return lower in self._first or lower in self._last
+
+    def first_name(self, word: str) -> bool:
+        """Whether ``word`` is in the list of first names."""
+        return word.lower() in self._first
+
+    def last_name(self, word: str) -> bool:
+        """Whether ``word`` is in the list of last names."""
+        return word.lower() in self._last
 
     def common(self, word: str) -> bool:
         """A common English word (see the module docstring); a lowercase word also when it is
@@ -601,6 +799,8 @@ class EnglishNames:
         upper = text_case(tokens) is Case.UPPER
 
         def wanted(token: Token) -> bool:
+            if token.lower in LABEL_WORDS or is_label(text, token.start, token.end):
+                return False  # ``DOB: 1962-05-05`` is no ``Dob``
             if self.listed(token.text):
                 return True
             return upper and not self.common(token.text) and token.lower not in NOT_NAMES
@@ -634,7 +834,9 @@ class EnglishNames:
         if case is Case.MIXED and ":" in text:
             unsure.extend(self._speakers(text))
         if case is Case.MIXED and "," in text:
-            unsure.extend(self._vocatives(text))
+            sure_vocatives, unsure_vocatives = self._vocatives(text)
+            found.extend(sure_vocatives)
+            unsure.extend(unsure_vocatives)
             unsure.extend(self._enumerations(text, tokens))
         if case is Case.MIXED:
             unsure.extend(self._lone_first_names(text, tokens))
@@ -741,17 +943,29 @@ class EnglishNames:
             found.append(match.span("name"))
         return found
 
-    def _vocatives(self, text: str) -> list[Interval]:
+    def _vocatives(self, text: str) -> tuple[list[Interval], list[Interval]]:
         """``Agreed, Danuše.``, ``Thanks, Kullervo!``: one capitalised word after the comma of
-        a sentence's first word, closing the sentence; a person addressed by name (unsure:
-        ``Thanks, Google!``)."""
-        found: list[Interval] = []
+        a sentence's first word, closing the sentence; a person addressed by name. ``(sure,
+        unsure)``: sure when the word is a listed first name, even one that is also an English
+        word (``Agreed, Caroline.``, ``Agreed, Joy.``), since the model often calls a lone word
+        there a place, and when a word that answers someone opens the sentence (``Agreed,
+        Kullervo.``, :data:`REPLY_WORDS`); unsure otherwise (``Hello, Toronto!``), and never an
+        English word (``Thanks, Google!``)."""
+        sure: list[Interval] = []
+        unsure: list[Interval] = []
         for match in _VOCATIVE.finditer(text):
             word = match.group("name")
-            if self.common(word) or word.lower() in NOT_NAMES:
+            lower = word.lower()
+            if lower in NOT_NAMES or lower in self._common.stop or lower in LABEL_WORDS:
                 continue
-            found.append(match.span("name"))
-        return found
+            if lower in self._first and lower not in ORGANISATION_OPENERS:
+                sure.append(match.span("name"))
+            elif not self.common(word):
+                if match.group("opener").lower() in REPLY_WORDS:
+                    sure.append(match.span("name"))  # ``Agreed, Kullervo.``: a reply
+                else:
+                    unsure.append(match.span("name"))
+        return sure, unsure
 
     def _run(
         self,
@@ -989,10 +1203,31 @@ _SPEAKER: Final = regex.compile(
 )
 #: A sentence's first word, a comma, one capitalised word, the end of the sentence.
 _VOCATIVE: Final = regex.compile(
-    r"(?:^|(?<=[.!?]\s))[ \t]*\p{Lu}\p{Ll}+,[ \t]+(?P<name>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)"
+    r"(?:^|(?<=[.!?]\s))[ \t]*(?P<opener>\p{Lu}\p{Ll}+),[ \t]+"
+    r"(?P<name>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)"
     r"[ \t]*(?:[.!?]|$)",
     regex.MULTILINE,
 )
+
+
+#: A colon after a label, with an optional dot before it (``Tel.:``), not a URL's ``://``.
+_LABEL_AFTER: Final = regex.compile(r"\.?[ \t\u00a0]*:(?![/\\])")
+#: What may stand between a field's start and its label: spaces, quotes, bullets.
+_LABEL_LEAD: Final = " \u00a0\"'*•-"
+#: What a field starts after: a line break, a comma, a semicolon, a bar, a tab, ``>``.
+_FIELD_STARTS: Final = "\n\r,;|\t>"
+
+
+def is_label(text: str, start: int, end: int) -> bool:
+    """Whether the word ``text[start:end]`` heads a field: it opens the text, a line or a
+    field and a colon follows it (``DOB: 1962-05-05``, ``Name: John``, ``, Phone: 555``)."""
+    if _LABEL_AFTER.match(text, end) is None:
+        return False
+    window = max(0, start - 12)
+    before = text[window:start].rstrip(_LABEL_LEAD)
+    if not before:
+        return window == 0
+    return before[-1] in _FIELD_STARTS
 
 
 def _stems(word: str) -> list[str]:

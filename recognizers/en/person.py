@@ -15,6 +15,11 @@ spans are joined to the model's. Model spans that look like organisations or pla
 dropped unless a rule found them too: a CamelCase word (``SpaceX``), digits, an organisation or
 street word in or right after the span (``Lovers Lane``, ``Clark Foundation``), a club opener
 (``Maccabi Haifa``).
+
+Every span, the rules' and the model's, then goes through one filter (:func:`_clean`): field
+labels and abbreviations (``DOB: 1962-05-05``, ``Name: DOB``, ``HR``) are no names and are cut
+from a name's edges (``John Smith\nDOB``, ``Dear Ann``, ``Dr. Kyle Kuefer``); weekdays, ranks
+(``The Princess Royal``) and streets (``Rua Mina 50``, ``ul. Cicha``) are dropped.
 """
 
 from __future__ import annotations
@@ -27,9 +32,16 @@ import regex
 
 from recognizers.en.names import (
     ADDRESS_WORDS,
+    LABEL_WORDS,
     ORGANISATION_OPENERS,
     ORGANISATION_WORDS,
+    RANKS,
+    STREET_ENDINGS,
+    STREET_OPENERS,
+    TITLES,
+    WEEKDAYS,
     EnglishNames,
+    is_label,
 )
 from recognizers.names import Interval, merge
 from recognizers.ner import CYRILLIC, LATIN, LATIN_CAPITALISED, NerRecognizer, Span
@@ -100,19 +112,22 @@ class EnPersonRecognizer(NerRecognizer):
             for ent in doc.ents:
                 if ent.label_ != "PERSON":
                     continue
-                span = _model_span(texts[index], ent, rules, self._names)
+                span = _model_span(texts[index], ent.start_char, ent.end_char, rules, self._names)
                 if span is not None:
                     rules.append(span)
         for spans, maybe in zip(found, unsure, strict=True):
             spans.extend(maybe)
-        return [[(start, end, self.SCORE) for start, end in merge(spans)] for spans in found]
+        return [
+            [(start, end, self.SCORE) for start, end in _clean(text, merge(spans), self._names)]
+            for text, spans in zip(texts, found, strict=True)
+        ]
 
 
 def _model_span(
-    text: str, ent: Any, rules: Sequence[Interval], names: EnglishNames
+    text: str, start: int, end: int, rules: Sequence[Interval], names: EnglishNames
 ) -> Interval | None:
-    """The model's entity as a name span, or ``None`` when it is not a person's name."""
-    start, end = ent.start_char, ent.end_char
+    """The model's entity ``text[start:end]`` as a name span, or ``None`` when it is not a
+    person's name."""
     value = text[start:end]
     if CYRILLIC.search(value) or not LATIN.search(value):
         return None
@@ -175,3 +190,149 @@ def _skip_spaces(text: str, position: int) -> int:
     while position < len(text) and text[position] in " \t\u00a0":
         position += 1
     return position
+
+
+# --- what no source may report as a name -----------------------------------------------------
+
+#: Words opening a greeting or a letter, cut from the front of a span (``Dear Ann``).
+_GREETINGS: Final = frozenset(("dear", "hi", "hello", "hey"))
+_LINE_BREAKS: Final = regex.compile(r"[\n\r\v\f\u2028\u2029]+")
+_NAME_WORD: Final = regex.compile(r"\p{L}+(?:['’\-]\p{L}+)*")
+#: A street opener before a span, with its dot: ``ul. Cicha``, ``Avda. Rio Nalon``.
+_OPENER_BEFORE: Final = regex.compile(r"(?<![\p{L}])(\p{L}+)\.?[ \t\u00a0]+\Z")
+#: A unit or house number before a span: ``Suite 638 Hania Bazid``, ``Apt. 485 Monika``.
+_UNIT_BEFORE: Final = regex.compile(
+    r"(?i)(?<![\p{L}])(?:apt|apartment|suite|unit|box|flat|no)\.?[ \t\u00a0]*[0-9]{1,6},?"
+    r"[ \t\u00a0]+\Z"
+)
+
+
+def _clean(text: str, spans: Sequence[Interval], names: EnglishNames) -> list[Interval]:
+    """``spans`` without what is not a name, whichever rule or model found it: a title,
+    greeting or field label at a span's edges is cut off (``Dear Ann``, ``Dr. Kyle Kuefer``,
+    ``John Smith\nDOB``), and a span is dropped when it is a label or an
+    abbreviation (``DOB``, ``HR``), a weekday, a rank (``Princess Royal``), part of a street
+    (``Rua Mina 50``, ``Suite 638 Hania Bazid``).
+    """
+    if not spans:
+        return []
+    cleaned: list[Interval] = []
+    for start, end in spans:
+        piece = _trim(text, start, end, names)
+        if piece is None or _not_a_name(text, piece, names):
+            continue
+        cleaned.append(piece)
+    return cleaned
+
+
+def _trim(text: str, start: int, end: int, names: EnglishNames) -> Interval | None:
+    """The span without a title, greeting or label before its name words, nor a label or
+    an abbreviation on a line of its own after them (the model's ``Dear Bo Ek``, ``Dr. Kyle
+    Kuefer``, ``John Smith\nDOB``); ``None`` when nothing is left."""
+    words = list(_NAME_WORD.finditer(text, start, end))
+    if not words:
+        return None
+    first, last = 0, len(words) - 1
+    while first < last and (
+        words[first].group().lower() in TITLES
+        or words[first].group().lower() in _GREETINGS
+        or _label(text, words[first], names)
+        or (
+            _LINE_BREAKS.search(text, words[first].end(), words[first + 1].start())
+            and _abbreviation(words[first].group(), names)
+        )
+    ):
+        first += 1
+    while last > first and (
+        _label(text, words[last], names)
+        or (
+            _LINE_BREAKS.search(text, words[last - 1].end(), words[last].start())
+            and _abbreviation(words[last].group(), names)
+        )
+    ):
+        last -= 1
+    new_start = start if first == 0 else words[first].start()
+    new_end = end if last == len(words) - 1 else words[last].end()
+    while new_end > new_start and text[new_end - 1] in _TRAILING:
+        new_end -= 1  # ``Benito Bianchi\n>``
+    return new_start, new_end
+
+
+#: What a span does not end with: spaces, line breaks, quote marks of e-mail replies.
+_TRAILING: Final = " \t\u00a0\n\r\v\f>|"
+
+
+def _label(text: str, word: regex.Match[str], names: EnglishNames) -> bool:
+    """Whether ``word`` heads a field and is no name: ``DOB:``, ``Phone:``, ``Tel.:``, but not
+    the speaker of ``Halldór: hi`` or ``Elizabeth: I'm ...``."""
+    if not is_label(text, word.start(), word.end()):
+        return False
+    value = word.group()
+    return (
+        value.lower() in LABEL_WORDS
+        or (value.isupper() and not names.first_name(value))
+        or (not names.listed(value) and names.common(value))
+    )
+
+
+def _abbreviation(word: str, names: EnglishNames) -> bool:
+    """``FAQ``, ``HR``, ``DOB``: a label word, or ALL CAPS ASCII letters too few for a name
+    that is not a first name (``ŻOK`` and ``BO`` may be names)."""
+    return word.lower() in LABEL_WORDS or (
+        word.isupper()
+        and word.isascii()
+        and len(word) <= _ACRONYM_LETTERS
+        and not names.first_name(word)
+    )
+
+
+def _not_a_name(text: str, span: Interval, names: EnglishNames) -> bool:
+    start, end = span
+    words = _NAME_WORD.findall(text, start, end)
+    if not words:
+        return True
+    lowered = [word.lower() for word in words]
+    if all(word in RANKS or word in TITLES for word in lowered):
+        return True  # ``Dr``, ``The Princess Royal``
+    if len(words) == 1:
+        [word] = words
+        lower = lowered[0]
+        if lower in WEEKDAYS or lower in LABEL_WORDS:
+            return True
+        if is_label(text, start, end) and (
+            (word.isupper() and not names.first_name(word))
+            or (not names.listed(word) and names.common(word))
+        ):
+            return True  # ``DOB: 1962-05-05``, ``Phone: 555``; ``Halldór: hi`` is a speaker
+        if _abbreviation(word, names) and not text.isupper():
+            return True  # ``GB``, ``FAQ``: an abbreviation in mixed-case text
+    # Not dropped, though often a firm's name: three bare surnames (``Owens, Duran and
+    # Oneal``) may as well be people (``Players: Smith, Jones and Brown``). Fail closed.
+    return _in_street(text, start, end, lowered)
+
+
+#: ALL CAPS words of at most so many letters are abbreviations unless a first name.
+_ACRONYM_LETTERS: Final = 4
+
+
+def _in_street(text: str, start: int, end: int, lowered: Sequence[str]) -> bool:
+    """Whether ``text[start:end]`` names a street: a street word opens it or stands right
+    before it (``Rua Mina``, ``ul. Cicha``), a word ends like a street (``Beerninckstraat``)
+    or a unit number comes before it. A number after a name says nothing: ``John Smith 12
+    years old``, ``Kevin Durant 35 points`` are people (fail closed)."""
+    if lowered[0] in STREET_OPENERS:
+        return True
+    if any(
+        word.endswith(STREET_ENDINGS) and len(word) > _STREET_ENDING_STEM + 4 for word in lowered
+    ):
+        return True
+    opener = _OPENER_BEFORE.search(text, max(0, start - 16), start)
+    if opener is not None and opener.group(1).lower() in STREET_OPENERS:
+        return True
+    if _LINE_BREAKS.search(text, start, end):
+        return False  # the model's ``Allan Björk\nScale Unlimited\nUnit``: a name comes first
+    return _UNIT_BEFORE.search(text, max(0, start - 24), start) is not None
+
+
+#: Letters a word must have before a street ending (``Hove`` alone is a name).
+_STREET_ENDING_STEM: Final = 2
