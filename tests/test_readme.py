@@ -17,12 +17,15 @@ def _json_blocks() -> list[bytes]:
     return [block.encode() for block in re.findall(r"```json\n(.*?)```", text, flags=re.S)]
 
 
-def test_readme_example_input_gives_the_documented_output() -> None:
-    example_in, example_out = _json_blocks()[:2]
-    outcome = Redactor(build_detector(), DEFAULT_POLICY).redact_batch([example_in])[0]
-    assert outcome.verdict is Verdict.CLEAN
-    assert outcome.value is not None
-    assert orjson.loads(outcome.value) == orjson.loads(example_out)
+def test_readme_examples_give_the_documented_output() -> None:
+    blocks = _json_blocks()
+    redactor = Redactor(build_detector(), DEFAULT_POLICY)
+    # The plain example, then the one with a third party.
+    for example_in, example_out in (blocks[0:2], blocks[2:4]):
+        outcome = redactor.redact_batch([example_in])[0]
+        assert outcome.verdict is Verdict.CLEAN
+        assert outcome.value is not None
+        assert orjson.loads(outcome.value) == orjson.loads(example_out)
 
 
 def test_readme_starts_with_the_two_setup_commands() -> None:

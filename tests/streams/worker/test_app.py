@@ -182,12 +182,19 @@ def _check_clean_records(collected: Collected, samples_ids: set[str]) -> None:
         if "subject_ref" not in record:
             assert consent.state is ConsentState.NONE
         for finding in block["findings"]:
-            fields = {"path", "start", "end", "entity_type", "score", "action", "rule"}
+            fields = {"path", "start", "end", "entity_type", "score", "action", "rule", "person"}
             if finding["entity_type"] == "RU_INN":
                 fields.add("subtype")
             assert set(finding) == fields
+            # Nobody is registered here: a finding is the subject's or a third party's.
+            assert finding["person"] in ("subject", "third_party")
+            judged = (
+                consent
+                if finding["person"] == "subject"
+                else ConsentSnapshot(ConsentState.THIRD_PARTY, consent.jurisdiction, "none")
+            )
             action, rule = DEFAULT_POLICY.decide(
-                finding["entity_type"], finding.get("subtype"), consent
+                finding["entity_type"], finding.get("subtype"), judged
             )
             assert (finding["action"], finding["rule"]) == (action.value, rule)
 
