@@ -62,6 +62,7 @@ from aiokafka import codec as kafka_codec
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from streams.core.attribution import IdentityError, parse_identity
 from streams.core.consent import Consent, parse_consent
 from streams.core.envelope import Limits, Record, collect_slots, parse_record
 from streams.core.timestamps import format_rfc3339
@@ -389,11 +390,19 @@ def validate_consent(consent: Any) -> None:
     Raises :class:`InvalidRecordError` naming the field and the allowed values, never the value
     found. (The worker does not dead-letter a malformed consent: it ignores it, so the record is
     treated as having none. The client refuses it, so the mistake is seen where it is made.)
+    Its ``identity``, if any, is checked the same way
+    (:func:`streams.core.attribution.parse_identity`): the worker would ignore a malformed one,
+    and every value of the record would then be a third party's.
     """
     try:
         parse_consent(consent)
     except ConsentError as exc:
         raise InvalidRecordError("bad_field", str(exc)) from None
+    if isinstance(consent, Mapping) and consent.get("identity") is not None:
+        try:
+            parse_identity(consent["identity"], "consent.identity")
+        except IdentityError as exc:
+            raise InvalidRecordError("bad_field", str(exc)) from None
 
 
 def consent_to_dict(consent: Consent) -> dict[str, Any]:

@@ -217,6 +217,28 @@ SEND_RECORD_INVALID_CASES: list[tuple[Any, str, str, str]] = [
         "consent.scope",
         "consent checked in send_record too",
     ),
+    (
+        {
+            "id": "r1",
+            "source": SOURCE,
+            "data": {},
+            "consent": {"status": "granted", "identity": {"EMAIL_ADDRESS": CANARY}},
+        },
+        "bad_field",
+        "consent.identity.EMAIL_ADDRESS",
+        "an identity the worker would ignore, making every value a third party's",
+    ),
+    (
+        {
+            "id": "r1",
+            "source": SOURCE,
+            "data": {},
+            "consent": {"status": "granted", "identity": {"PERSON": ["Olga"]}},
+        },
+        "bad_field",
+        "consent.identity.PERSON[0]",
+        "a given name alone identifies nobody",
+    ),
 ]
 
 
