@@ -500,15 +500,17 @@ class IdentityIndex:
         those subjects in ``subject_refs``: judge it under the most restrictive of all their
         consents, so a record cannot claim a registered person's values as its subject's and
         publish them past that person's withdrawal."""
-        forms = lookup_forms(entity_type, value)
-        if not forms:
-            return THIRD_PARTY
         ref = normalise_subject_ref(record_subject) if record_subject is not None else None
         own = self._by_subject.get(ref) if ref is not None else None
         key_ids = set(self._key_uses)
         for extra in (own, record_identity):
             if extra is not None:
                 key_ids.add(extra.key_id)
+        if not key_ids:
+            return THIRD_PARTY  # nobody is known: no need to read the value
+        forms = lookup_forms(entity_type, value)
+        if not forms:
+            return THIRD_PARTY
         matches: set[str] = set()
         is_subject = False
         for kid in sorted(key_ids):
