@@ -21,6 +21,7 @@ import pytest
 from recognizers.engine import Detector, Finding
 from recognizers.registry import build_detector
 from streams.core import Outcome, Prepared, Reason, Redactor, Verdict, merge
+from streams.core.attribution import IdentityIndex
 from streams.core.consent import RegistryEntry, parse_consent
 from streams.core.envelope import Limits
 from streams.core.keys import KeyBook, Keyring, new_subject_key
@@ -30,6 +31,7 @@ from streams.settings import Settings
 from streams.testing.samples import MALFORMED, consent_samples, generate
 from streams.worker.batch import BatchHandler
 from streams.worker.detection import DetectionProcess, RedactorFactory, book_parts, rebuild_book
+from streams.worker.people import PeopleLog
 from streams.worker.routing import SourceMessage
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -101,11 +103,12 @@ async def in_the_child(
     registry: Mapping[str, RegistryEntry] | None = None,
     keys: KeyBook | None = None,
     now: datetime = NOW,
+    people: PeopleLog | None = None,
 ) -> list[Outcome]:
     """What the worker does with a batch: prepare it here, judge it in the child."""
     prepared = PREPARER.prepare(raws, registry or {}, now)
     valid = [p for p in prepared if isinstance(p, Prepared)]
-    return merge(prepared, await pool.judge(valid, keys, now))
+    return merge(prepared, await pool.judge(valid, keys, now, people))
 
 
 @pytest.fixture(scope="module")
@@ -297,3 +300,26 @@ def test_the_factory_carries_the_reveal_keyring_into_the_child() -> None:
     token = cipher.seal("EMAIL_ADDRESS", "a@b.example")
     assert RevealCipher(reveal).open(token).value == "a@b.example"
     assert RedactorFactory(DEFAULT_POLICY, names=False)().reveal is None
+
+
+def test_the_child_mirrors_the_registered_people_across_restarts(pool: DetectionProcess) -> None:
+    email = "mariya.sidorova@mail.example"
+    log = PeopleLog(Keyring.generate("id"))
+    maria = IdentityIndex(log.keyring).fingerprints({"EMAIL_ADDRESS": [email]})
+
+    def entry(consent: dict[str, object]) -> RegistryEntry:
+        return RegistryEntry(at=NOW, consent=parse_consent(consent))
+
+    def published() -> str:
+        [outcome] = asyncio.run(in_the_child(pool, [record("p-1", f"Пишите {email}")], people=log))
+        assert outcome.value is not None
+        return str(orjson.loads(outcome.value)["data"]["t"])
+
+    log.update("vk:777", maria, entry({"status": "granted", "scope": ["distribution"]}))
+    assert published() == f"Пишите {email}", "the first call sends everyone"
+    log.update("vk:777", maria, entry({"status": "withdrawn"}))
+    assert published() == "Пишите <EMAIL_ADDRESS>", "a later call sends what changed"
+    pool.close()  # the next call starts a fresh child, which must get everyone again
+    assert published() == "Пишите <EMAIL_ADDRESS>"
+    log.update("vk:777", maria, entry({"status": "granted", "scope": ["distribution"]}))
+    assert published() == f"Пишите {email}"
