@@ -372,7 +372,8 @@ def consent_records(
             sample.record,
             id=f"{prefix}-rec-{n}",
             subject_ref=subject,
-            consent=CONSENTS["distribution"],
+            # The e-mails are the subject's own: their consent (and its withdrawal) decides them.
+            consent={**CONSENTS["distribution"], "identity": {"EMAIL_ADDRESS": emails[:16]}},
         )
         key = record["id"].encode()
         out.messages.append((key, orjson.dumps(record)))
