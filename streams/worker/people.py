@@ -2,9 +2,9 @@
 
 Whose consent decides a finding (:mod:`streams.core.people`) is answered in the detection
 process, which must therefore know every registered person's identity fingerprints and
-registry entry. The worker's :class:`PeopleLog` is fed from the consent table (each entry it
-writes, and every changelog record it reads, the other workers' included) and numbers each
-change. Each detection call carries a :class:`PeopleUpdate`: everything, to a fresh detection
+registry entry. The worker's :class:`PeopleLog` is fed from the consent table's changelog, in
+its order (every worker's writes, its own included; the read barrier before each batch makes
+sure it has read everything written before) and numbers each change. Each detection call carries a :class:`PeopleUpdate`: everything, to a fresh detection
 process, else only what changed since the call before. The child folds it into its
 :class:`~streams.core.people.People` (:func:`apply_update`).
 
@@ -72,6 +72,8 @@ class PeopleLog:
 
     def update_from_table(self, key: bytes, value: bytes | None) -> None:
         """Record a consent table entry as written (``None``: deleted)."""
+        if key.startswith(b"\x00"):  # the read barrier's fence (streams.worker.tables)
+            return
         ref = key.decode("utf-8", "replace")
         if value is None:
             self.update(ref, None, None)
