@@ -4,8 +4,9 @@ Whose consent decides a finding (:mod:`streams.core.people`) is answered in the 
 process, which must therefore know every registered person's identity fingerprints and
 registry entry. The worker's :class:`PeopleLog` is fed from the consent table's changelog, in
 its order (every worker's writes, its own included; the read barrier before each batch makes
-sure it has read everything written before) and numbers each change. Each detection call carries a :class:`PeopleUpdate`: everything, to a fresh detection
-process, else only what changed since the call before. The child folds it into its
+sure it has read everything written before) and numbers each change. Each detection call
+carries a :class:`PeopleUpdate`: everything, to a fresh detection process, else only what
+changed since the call before. The child folds it into its
 :class:`~streams.core.people.People` (:func:`apply_update`).
 
 Nothing here holds a clear identity value: only keyed fingerprints.
