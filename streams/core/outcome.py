@@ -48,10 +48,6 @@ class Reason(StrEnum):
     #: a step of the worker raised on this message (a bug, never the record's fault); the
     #: message is kept whole in quarantine so that nothing is lost or published
     WORKER_ERROR = "worker_error"
-    #: the worker could not confirm that its consent registry held every event written before
-    #: the batch was taken (the read barrier timed out): judged against a possibly stale
-    #: registry, a record could be published under a consent already withdrawn
-    REGISTRY_UNCONFIRMED = "registry_unconfirmed"
 
 
 #: Quarantine reasons after which the record id must not be shown: it holds personal data, or
@@ -62,7 +58,6 @@ _ID_NOT_SHOWN = frozenset(
         Reason.DETECTION_ERROR.value,
         Reason.DETECTION_TIMEOUT.value,
         Reason.WORKER_ERROR.value,
-        Reason.REGISTRY_UNCONFIRMED.value,
     }
 )
 

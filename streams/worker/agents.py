@@ -5,8 +5,7 @@ test_agents.py``); :mod:`streams.worker.app` wires them to Faust.
 - :class:`Delivery`: sends output messages and waits until the broker has acknowledged each,
   retrying with back-off for as long as the worker runs; once the worker is stopping it gives
   up instead (the inputs stay unacknowledged and are read again after the restart).
-- :class:`RedactAgent`: per batch of raw messages, the consent read barrier
-  (:meth:`~streams.worker.tables.ConsentTables.barrier`), prepare (parse once, consent once, keys),
+- :class:`RedactAgent`: per batch of raw messages, prepare (parse once, consent once, keys),
   detect and decide in the detection process, make the outputs, deliver them, and only then
   acknowledge the inputs. The :class:`~streams.worker.overlap.Overlap` overlaps one batch's
   detection with the previous one's delivery; batches are acknowledged in order.
@@ -30,7 +29,7 @@ from aiokafka.errors import MessageSizeTooLargeError
 from streams.core.consent import RegistryEntry
 from streams.core.consent_events import ConsentEvent, parse_event
 from streams.core.keys import KeyBook
-from streams.core.outcome import Outcome, Reason, dead_letter
+from streams.core.outcome import Outcome, dead_letter
 from streams.errors import InvalidRecord
 from streams.settings import Settings
 from streams.worker.batch import BatchHandler, _ready, _where, source_of
@@ -70,8 +69,6 @@ class Tables(Protocol):
     def people(self) -> PeopleLog | None: ...
 
     async def key_book(self, subjects: Iterable[str], now: datetime) -> KeyBook | None: ...
-
-    async def barrier(self) -> bool: ...
 
     async def apply(self, event: ConsentEvent) -> bool: ...
 
@@ -202,19 +199,6 @@ class RedactAgent:
         known, so nothing may be published)."""
         handler = self.handler
         try:
-            if not await self.tables.barrier():
-                log.warning(
-                    "the consent registry could not be confirmed current for a batch of %d "
-                    "messages from %s; quarantined",
-                    len(sources),
-                    _where(sources),
-                )
-                held = handler.redactor.unanalysed(
-                    [s.value for s in sources],
-                    Reason.REGISTRY_UNCONFIRMED,
-                    "the consent registry could not be confirmed current",
-                )
-                return functools.partial(_ready, held)
             now = self.clock()
             prepared = handler.prepare(sources, self.tables.registry, now)
             book = await self.tables.key_book(handler.redactor.subjects_wanting_keys(prepared), now)

@@ -2,11 +2,11 @@
 
 Whose consent decides a finding (:mod:`streams.core.people`) is answered in the detection
 process, which must therefore know every registered person's identity fingerprints and
-registry entry. The worker's :class:`PeopleLog` is fed from the consent table's changelog, in
-its order (every worker's writes, its own included; the read barrier before each batch makes
-sure it has read everything written before) and numbers each change. Each detection call
-carries a :class:`PeopleUpdate`: everything, to a fresh detection process, else only what
-changed since the call before. The child folds it into its
+registry entry. The worker's :class:`PeopleLog` is fed with the consent table's entries and
+their changelog offsets (this worker's writes at once, other workers' as they are read; an
+older entry never undoes a newer one) and numbers each change. Each detection call carries a
+:class:`PeopleUpdate`: everything, to a fresh detection process, else only what changed since
+the call before. The child folds it into its
 :class:`~streams.core.people.People` (:func:`apply_update`).
 
 Nothing here holds a clear identity value: only keyed fingerprints.
@@ -53,6 +53,7 @@ class PeopleLog:
         self.keyring = keyring
         self.version = 0
         self._latest: OrderedDict[str, tuple[int, PersonChange]] = OrderedDict()
+        self._offsets: dict[str, int] = {}  # by the table key as written
 
     def __len__(self) -> int:
         return len(self._latest)
@@ -71,11 +72,17 @@ class PeopleLog:
         self._latest[ref] = (self.version, PersonChange(ref, fingerprints, entry))
         self._latest.move_to_end(ref)
 
-    def update_from_table(self, key: bytes, value: bytes | None) -> None:
-        """Record a consent table entry as written (``None``: deleted)."""
-        if key.startswith(b"\x00"):  # the read barrier's fence (streams.worker.tables)
-            return
+    def update_from_table(self, key: bytes, value: bytes | None, offset: int | None = None) -> None:
+        """Record a consent table entry as written (``None``: deleted). ``offset`` is its
+        changelog offset: an entry older than the last one recorded for that subject (the
+        changelog read back after this worker's own newer write, a recovery replaying from the
+        start) is ignored; a subject's entries are all in one changelog partition."""
         ref = key.decode("utf-8", "replace")
+        if offset is not None:
+            last = self._offsets.get(ref)
+            if last is not None and offset <= last:
+                return
+            self._offsets[ref] = offset
         if value is None:
             self.update(ref, None, None)
             return

@@ -5,19 +5,10 @@ Every worker holds all of each, fed by a compacted changelog:
 - ``consent``: the consent registry. The consent agent folds events from the consent topic into
   it (:mod:`streams.core.consent_events`); invalid events go to the dead-letter topic. An entry
   keeps the subject's identity only as keyed fingerprints (a grant's ``identity``; a later
-  withdrawal without one keeps them, an erasure removes them); every entry read from the
-  changelog (this worker's writes included, in changelog order) updates
+  withdrawal without one keeps them, an erasure removes them); every entry written, and every
+  one read from the changelog (other workers' writes, recovery), updates
   :attr:`ConsentTables.people`
   (:class:`~streams.worker.people.PeopleLog`), which the detection process mirrors.
-
-**The read barrier.** Each worker reads the consent changelog in the background, so right after
-another worker applied a withdrawal (or after a rebalance) this worker's table can lag it by
-seconds, and a record judged then would be published under the consent just withdrawn. Before
-a batch is judged, :meth:`ConsentTables.barrier` writes a fence record to every changelog
-partition and waits until this worker has read each back: every entry written before the batch
-was taken is then in its table. The broker's acknowledgement gives the fence's offset, so no
-offset look-up (ListOffsets) is needed. A barrier that cannot complete in time fails: the batch
-is quarantined (``registry_unconfirmed``), never judged against a registry that may be stale.
 - ``subject-keys``: each subject's pseudonym key, wrapped under the keyring
   (:mod:`streams.core.keys`). The redact agent creates a key the first time a subject needs one
   and waits until the broker has stored it before using it; an erasure deletes it.
@@ -51,11 +42,6 @@ from streams.worker.people import PeopleLog, ephemeral_keyring
 log = logging.getLogger("piiredact.worker")
 
 _ERASED_UNREADABLE = RegistryEntry(at=datetime(1970, 1, 1, tzinfo=UTC), consent=None)
-#: The key of the barrier's fence records in the consent changelog (no subject reference, which
-#: is normalised text, starts with a NUL); their value is never read as an entry.
-FENCE_KEY = b"\x00piiredact-fence"
-#: Seconds a batch waits for the read barrier before it is quarantined.
-BARRIER_TIMEOUT = 10.0
 
 
 class ConsentTables:
@@ -67,10 +53,6 @@ class ConsentTables:
         self.settings = settings
         self.policy = policy
         self.keyring = keyring
-        self._app = app
-        #: The highest consent changelog offset read, by partition, and who waits for one.
-        self._read: dict[int, int] = {}
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         #: The registered people's fingerprints and entries, for the detection process.
         self.people = PeopleLog(keyring if keyring is not None else ephemeral_keyring())
         self._identities = IdentityIndex(self.people.keyring)  # makes fingerprints, holds none
@@ -91,75 +73,24 @@ class ConsentTables:
 
     async def _on_consent_changelog(self, event: Any) -> None:
         """Every consent changelog record read (recovery at start, other workers' writes)."""
-        message = event.message
-        if message.offset > self._read.get(message.partition, -1):
-            self._read[message.partition] = message.offset
-            self._release()
         key = event.key
-        if isinstance(key, bytes) and key != FENCE_KEY:
-            value = event.value if isinstance(event.value, bytes) else None
-            # Faust applies changelog records to the table in buffered batches, later: the
-            # entry is put in place now, so that what the read barrier saw read is also what
-            # the registry answers (the batch then writes the same values again, in order).
-            if value is None:
-                self.consent.data.pop(key, None)
-            else:
-                self.consent.data[key] = value
-            self.people.update_from_table(key, value)
-
-    def _release(self) -> None:
-        """Wake the barriers waiting for offsets now read."""
-        waiting = []
-        for partition, offset, future in self._waiting:
-            if future.done():
-                continue
-            if self._read.get(partition, -1) >= offset:
-                future.set_result(None)
-            else:
-                waiting.append((partition, offset, future))
-        self._waiting = waiting
-
-    async def barrier(self, timeout: float = BARRIER_TIMEOUT) -> bool:
-        """Wait until every consent table entry written anywhere before this call is in this
-        worker's table (see the module); ``False`` if that could not be confirmed within
-        ``timeout`` seconds."""
-        topic = self.settings.changelog_topics[0]
-        loop = asyncio.get_running_loop()
-        mine: list[asyncio.Future[None]] = []
-        try:
-            async with asyncio.timeout(timeout):
-                sent = [
-                    await self._app.producer.send(topic, FENCE_KEY, b"{}", partition, None, None)
-                    for partition in range(self.settings.topic_partitions)
-                ]
-                for partition, done in enumerate(sent):
-                    offset = (await done).offset
-                    if self._read.get(partition, -1) < offset:
-                        future: asyncio.Future[None] = loop.create_future()
-                        self._waiting.append((partition, offset, future))
-                        mine.append(future)
-                await asyncio.gather(*mine)
-            return True
-        except TimeoutError:
-            return False
-        except Exception as exc:  # the fence could not be written: not confirmed
-            log.warning("the consent read barrier failed (%s)", type(exc).__name__)
-            return False
-        finally:
-            for future in mine:
-                future.cancel()
-            self._release()
+        if isinstance(key, bytes):
+            value = event.value
+            offset = event.message.offset
+            self.people.update_from_table(key, value if isinstance(value, bytes) else None, offset)
 
     @staticmethod
-    async def store(table: Any, key: bytes, value: bytes | None) -> None:
-        """Write one table entry and wait until the broker has its changelog record."""
+    async def store(table: Any, key: bytes, value: bytes | None) -> int | None:
+        """Write one table entry and wait until the broker has its changelog record; returns
+        the record's changelog offset, if the broker said."""
         if value is None:
             table.data.pop(key, None)
             future = table.send_changelog(None, key, None, value_serializer="raw")
         else:
             table.data[key] = value
             future = table.send_changelog(None, key, value)
-        await future
+        offset = getattr(await future, "offset", None)
+        return offset if isinstance(offset, int) else None
 
     def entry(self, subject_ref: str) -> RegistryEntry | None:
         """The registry's entry for ``subject_ref``; an unreadable one counts as withdrawn."""
@@ -180,9 +111,10 @@ class ConsentTables:
             return False
         fingerprints = self._fingerprints(event, key) if updated.consent is not None else None
         value = encode_entry(updated, event.raw_consent, fingerprints)
-        # people learns of it as every other worker does, from the changelog, in its order (a
-        # local update too would be undone by the older entries read back after it).
-        await self.store(self.consent, key, value)
+        offset = await self.store(self.consent, key, value)
+        # At once, with its changelog offset, so that older entries read back after it (the
+        # changelog trails the table) cannot undo it.
+        self.people.update_from_table(key, value, offset)
         if event.type == "erasure":
             await self.store(self.keys, key, None)
         return True

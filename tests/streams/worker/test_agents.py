@@ -63,8 +63,6 @@ class FakeTables:
     entries: dict[str, RegistryEntry]
     applied: list[ConsentEvent]
     people: PeopleLog | None = None
-    #: What the consent read barrier answers: the registry is current.
-    current: bool = True
 
     @property
     def registry(self) -> Mapping[str, RegistryEntry]:
@@ -76,9 +74,6 @@ class FakeTables:
     async def apply(self, event: ConsentEvent) -> bool:
         self.applied.append(event)
         return True
-
-    async def barrier(self) -> bool:
-        return self.current
 
 
 def event(offset: int, value: bytes, key: bytes | None = None) -> Any:
@@ -165,32 +160,6 @@ def test_a_batch_whose_preparation_fails_is_quarantined_and_the_next_flows() -> 
     assert delivered == [[], [b"r-2", b"r-3"]], "the failed batch went to quarantine, not clean"
     assert [v for k, v in journal.log if k == "ack"] == [0, 1, 2, 3]
     assert redact.totals == {"quarantine": 2, "clean": 2}
-
-
-def test_a_batch_whose_registry_cannot_be_confirmed_current_is_quarantined() -> None:
-    # The read barrier timed out: the registry may lack a withdrawal another worker applied.
-    journal, detection = Journal(), InProcess()
-
-    class Lagging(FakeTables):
-        async def barrier(self) -> bool:
-            answer = self.current
-            self.current = True  # the next batch's barrier completes
-            return answer
-
-    redact = agent(journal, detection, Lagging({}, [], current=False))
-    quarantined: list[Outcome] = []
-    finish = redact.finish
-
-    async def finishing(*args: Any) -> None:
-        quarantined.extend(o for o in args[-1] if o.reason == "registry_unconfirmed")
-        await finish(*args)
-
-    redact.finish = finishing  # type: ignore[method-assign]
-    asyncio.run(redact.run(batches_of([record(i) for i in range(4)], 2), journal.ack))
-    assert detection.batches == [["r-2", "r-3"]], "the unconfirmed batch was never judged"
-    assert len(quarantined) == 2 and all(o.shown_id is None for o in quarantined)
-    assert [v for k, v in journal.log if k == "deliver"] == [[], [b"r-2", b"r-3"]]
-    assert [v for k, v in journal.log if k == "ack"] == [0, 1, 2, 3], "nothing lost or stalled"
 
 
 def test_consent_is_judged_once_with_the_registry_before_detection() -> None:
