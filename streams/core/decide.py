@@ -28,7 +28,7 @@ import orjson
 from recognizers.findings import Finding, resolve_overlaps
 from streams.core.actions import Edit, apply_edits
 from streams.core.attribution import Person
-from streams.core.consent import ConsentSnapshot, ConsentState
+from streams.core.consent import ConsentSnapshot
 from streams.core.envelope import Record, Segment, Slot, render_path, substitute
 from streams.core.outcome import (
     PIPELINE_VERSION,
@@ -38,7 +38,7 @@ from streams.core.outcome import (
     Verdict,
     quarantine,
 )
-from streams.core.people import RecordPeople
+from streams.core.people import RecordPeople, third_party_consent
 from streams.core.policy import Action, Policy, PseudonymScope
 from streams.core.pseudonym import Pseudonymiser
 from streams.core.reveal import RevealCipher
@@ -58,12 +58,7 @@ class RecordContext:
     def consent_of(self, entity_type: str, value: str) -> tuple[Person, ConsentSnapshot]:
         """Whose finding ``value`` is, and the consent that decides it."""
         if self.people is None:
-            return Person.THIRD_PARTY, ConsentSnapshot(
-                ConsentState.THIRD_PARTY,
-                self.consent.jurisdiction,
-                "none",
-                purpose=self.consent.purpose,
-            )
+            return Person.THIRD_PARTY, third_party_consent(self.consent)
         return self.people.consent_of(entity_type, value)
 
 

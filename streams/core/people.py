@@ -195,10 +195,17 @@ class RecordPeople:
 
     @property
     def third_party(self) -> ConsentSnapshot:
-        """The consent of a finding nobody known owns: none, state ``third_party``."""
-        return ConsentSnapshot(
-            state=ConsentState.THIRD_PARTY,
-            jurisdiction=self.subject.jurisdiction,
-            origin="none",
-            purpose=self.subject.purpose,
-        )
+        """The consent of a finding nobody known owns in this record."""
+        return third_party_consent(self.subject)
+
+
+def third_party_consent(subject: ConsentSnapshot) -> ConsentSnapshot:
+    """The consent of a finding nobody known owns, in a record whose subject's consent is
+    ``subject``: none, state ``third_party``, the record's jurisdiction and the policy's
+    purpose."""
+    return ConsentSnapshot(
+        state=ConsentState.THIRD_PARTY,
+        jurisdiction=subject.jurisdiction,
+        origin="none",
+        purpose=subject.purpose,
+    )

@@ -3,19 +3,18 @@ All names, phones and e-mails are synthetic."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
 
-from recognizers.findings import Finding
 from streams.core import Redactor, Verdict
 from streams.core.consent import ConsentState, RegistryEntry, parse_consent
 from streams.core.keys import KeyBook, Keyring
 from streams.core.people import People, PersonChange
 from streams.core.policy import DEFAULT_POLICY, Action, Policy, Rule
+from tests.streams.core.test_redactor import FakeDetector
 
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 IVAN = {"PERSON": ["Иван Петров"], "PHONE_NUMBER": ["+7 916 123-45-67"]}
@@ -37,22 +36,6 @@ VALUES = {
     "mariya.sidorova@mail.example": "EMAIL_ADDRESS",
     "Олег Смирнов": "PERSON",
 }
-
-
-class FakeDetector:
-    def analyze(
-        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None
-    ) -> list[list[Finding]]:
-        out = []
-        for text in texts:
-            found = []
-            for value, entity in VALUES.items():
-                start = text.find(value)
-                while start != -1:
-                    found.append(Finding(start, start + len(value), entity, 0.9, "Fake"))
-                    start = text.find(value, start + 1)
-            out.append(sorted(found, key=lambda f: (f.start, -f.end)))
-        return out
 
 
 def profile(consent: dict[str, Any] | None, subject: str = "vk:1", **extra: Any) -> bytes:
@@ -95,7 +78,7 @@ def people(**registered: tuple[dict[str, list[str]], RegistryEntry]) -> People:
 
 def redact(raw: bytes, known: People | None = None, policy: Policy = DEFAULT_POLICY) -> Any:
     book = KeyBook(Keyring.generate("k"), "subject", create=True)
-    redactor = Redactor(FakeDetector(), policy, keys=book, people=known)
+    redactor = Redactor(FakeDetector(VALUES), policy, keys=book, people=known)  # type: ignore[arg-type]
     [outcome] = redactor.redact_batch([raw], now=NOW)
     assert outcome.verdict is Verdict.CLEAN and outcome.value is not None
     return orjson.loads(outcome.value)
