@@ -160,7 +160,7 @@ def _literals(alternatives: str) -> list[str]:
 #: One of these stands in every core (a street type, a box, a unit, a military post office,
 #: an address cue's first word, a glued street suffix), as literal text: a prefilter, so it
 #: needs no word boundaries.
-_KEYWORDS: Final = re.compile(
+_KEYWORDS: Final = (
     literal_trie(
         [
             *_literals(_STREET_WORDS),
@@ -247,10 +247,9 @@ class EnAddressRecognizer(Prefiltered):
     CONTEXT: ClassVar[tuple[str, ...]] = ("address", "ship", "deliver", "lives", "resid")
     LANGUAGE: ClassVar[str] = "en"
 
-    def prefilter(self, text: str) -> bool:
-        """Every core holds one of :data:`_KEYWORDS`: a street type, a box, a unit, a military
-        post office, or an address cue."""
-        return _KEYWORDS.search(text) is not None
+    #: Every core holds one of these: a street type, a box, a unit, a military post office,
+    #: or an address cue.
+    KEYWORDS: ClassVar[str | None] = _KEYWORDS
 
     #: Every finding holds a house or box number; ``expand`` hides that from the detector.
     MIN_DIGITS: ClassVar[int] = 1

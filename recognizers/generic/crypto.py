@@ -16,7 +16,6 @@ exactly 25 bytes with a valid checksum.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import ClassVar, Final
 
 from recognizers.prefilter import Prefiltered
@@ -170,10 +169,7 @@ class CryptoWalletRecognizer(Prefiltered):
     CONTEXT: ClassVar[tuple[str, ...]] = ("wallet", "bitcoin", "btc", "eth", "кошел", "крипт")
 
     #: Every address is a run of at least 26 letters and digits.
-    _RUN: ClassVar[re.Pattern[str]] = re.compile(r"[0-9A-Za-z]{26}")
-
-    def prefilter(self, text: str) -> bool:
-        return self._RUN.search(text) is not None
+    KEYWORDS: ClassVar[str | None] = r"[0-9A-Za-z]{26}"
 
     def subtype(self, text: str, start: int, end: int) -> str | None:
         return "ethereum" if text[start + 1 : start + 2] in "xX" else "bitcoin"

@@ -21,7 +21,7 @@ import datetime
 import re
 from typing import ClassVar, Final
 
-from recognizers.prefilter import Prefiltered, Substrings
+from recognizers.prefilter import Prefiltered, literal_trie
 
 _EN_MONTHS: Final = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -178,7 +178,7 @@ class DateOfBirthRecognizer(Prefiltered):
     CONTEXT: ClassVar[tuple[str, ...]] = ("birth", "born", "dob", "рожд", "родил")
     FLAGS: ClassVar[int] = re.IGNORECASE | re.DOTALL | re.MULTILINE
     #: Every cue holds one of these (most strings hold dates, few a birth cue).
-    _CUE_WORDS: ClassVar[Substrings] = Substrings(
+    KEYWORDS: ClassVar[str | None] = literal_trie(
         (
             "born",
             "birth",
@@ -196,9 +196,7 @@ class DateOfBirthRecognizer(Prefiltered):
             "г.\u00a0р",
         )
     )
-
-    def prefilter(self, text: str) -> bool:
-        return self._CUE_WORDS(text)
+    KEYWORDS_LOWER: ClassVar[bool] = True
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         candidate = text[start:end]

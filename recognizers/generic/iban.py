@@ -14,7 +14,6 @@ kept at a low score only next to an IBAN word: a mistyped IBAN is still an accou
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from stdnum import iban as stdnum_iban
@@ -52,10 +51,7 @@ class IbanCodeRecognizer(Prefiltered):
     MIN_DIGITS: ClassVar[int] = 2
 
     #: Every IBAN starts with two letters and two digits.
-    _START: ClassVar[re.Pattern[str]] = re.compile(r"[A-Za-z]{2}[0-9]{2}")
-
-    def prefilter(self, text: str) -> bool:
-        return self._START.search(text) is not None
+    KEYWORDS: ClassVar[str | None] = r"[A-Za-z]{2}[0-9]{2}"
 
     def expand(
         self, text: str, matches: list[tuple[int, int, float]]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Final
 
-from recognizers.prefilter import Prefiltered, Substrings
+from recognizers.prefilter import Prefiltered, literal_trie
 
 _HANDLE = (
     r"(?<![0-9A-Za-z_.%+\-@/&=])@[A-Za-z0-9_](?:[A-Za-z0-9_]|\.(?=[A-Za-z0-9_])){1,31}"
@@ -75,12 +75,12 @@ class UsernameRecognizer(Prefiltered):
     CONTEXT: ClassVar[tuple[str, ...]] = ("follow", "подпис", "telegram", "instagram", "twitter")
     FLAGS: ClassVar[int] = re.IGNORECASE | re.DOTALL | re.MULTILINE
     #: A login follows its field name (a handle holds ``@``).
-    _FIELDS: ClassVar[Substrings] = Substrings(
-        ("user", "login", "nick", "handle", "screen", "логин", "ник")
+    _FIELDS: ClassVar[re.Pattern[str]] = re.compile(
+        literal_trie(("user", "login", "nick", "handle", "screen", "логин", "ник"))
     )
 
     def prefilter(self, text: str) -> bool:
-        return "@" in text or self._FIELDS(text)
+        return "@" in text or self._FIELDS.search(text.lower()) is not None
 
     def expand(
         self, text: str, matches: list[tuple[int, int, float]]

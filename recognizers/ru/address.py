@@ -32,6 +32,7 @@ import re
 from typing import ClassVar, Final
 
 from recognizers.prefilter import Prefiltered
+from recognizers.syntax import hinted
 
 _S = r"[ \u00a0]{0,2}"
 _SEP = r"(?:,[ \u00a0]{0,2}|[ \u00a0]{1,2})"
@@ -112,10 +113,7 @@ class RuAddressRecognizer(Prefiltered):
     CONTEXT: ClassVar[tuple[str, ...]] = ("адрес", "доставк", "проживает", "прописк")
     LANGUAGE: ClassVar[str] = "ru"
     #: Every match holds a street-type word.
-    _STREET_TYPE_RE: ClassVar[re.Pattern[str]] = re.compile(_STREET_TYPE)
-
-    def prefilter(self, text: str) -> bool:
-        return self._STREET_TYPE_RE.search(text) is not None
+    KEYWORDS: ClassVar[str | None] = hinted(_STREET_TYPE)
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         before = text[max(0, start - 60) : start].lower()

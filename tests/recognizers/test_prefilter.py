@@ -42,3 +42,18 @@ def test_same_findings_with_and_without_the_prefilter(recognizer: Prefiltered) -
 def test_the_prefilter_skips_strings(recognizer: Prefiltered) -> None:
     skipped = [t for t in TEXTS if not recognizer.prefilter(t)]
     assert len(skipped) > len(TEXTS) / 2
+
+
+KEYWORDED = [r for r in PREFILTERED if r.KEYWORDS is not None]
+
+
+def test_the_keyword_prefilters_are_declared() -> None:
+    names = {type(r).__name__ for r in KEYWORDED}
+    assert {"DateOfBirthRecognizer", "RuAddressRecognizer", "EnAddressRecognizer"} <= names
+
+
+@pytest.mark.parametrize("recognizer", PREFILTERED, ids=lambda r: type(r).__name__)
+def test_admitted_is_what_the_prefilter_admits(recognizer: Prefiltered) -> None:
+    expected = [index for index, text in enumerate(TEXTS) if recognizer.prefilter(text)]
+    assert recognizer.admitted(TEXTS) == expected
+    assert expected, "the corpus must hold strings the prefilter admits"
