@@ -15,8 +15,9 @@ title-case copy of ALL CAPS words of the same length (so offsets stay valid).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
 
@@ -54,10 +55,11 @@ class Token:
     start: int
     end: int
     text: str
+    #: The word lower-cased (the rules look most words up so, several times each).
+    lower: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower", self.text.lower())
 
     @property
     def is_title(self) -> bool:
@@ -79,7 +81,7 @@ class Token:
         return len(self.text) == 1
 
 
-def tokenize(text: str, letters: Callable[[str], bool], *, slug: bool = False) -> list[Token]:
+def tokenize(text: str, letters: Callable[[str], bool], *, slug: bool = False) -> tuple[Token, ...]:
     """The words of ``text`` whose letters pass ``letters`` (a script test), in order; with
     ``slug``, hyphens split words too.
 
@@ -94,7 +96,27 @@ def tokenize(text: str, letters: Callable[[str], bool], *, slug: bool = False) -
         if len(word) == 1 and text[match.end() : match.end() + 1] != ".":
             continue
         tokens.append(Token(match.start(), match.end(), word))
-    return tokens
+    return tuple(tokens)
+
+
+#: How many texts' words :func:`cached_words` keeps, and the longest text it keeps them for.
+_CACHED_TEXTS: Final = 64
+_CACHED_CHARS: Final = 4096
+
+Words = Callable[[str, bool], tuple[Token, ...]]
+
+
+def cached_words(words: Words) -> Words:
+    """``words`` (a text's tokens, split at hyphens too when asked) remembering the last
+    :data:`_CACHED_TEXTS` texts of up to :data:`_CACHED_CHARS` characters: the rules ask for
+    the words of one text several times (to find names, to recase it for the model, to tell
+    its case)."""
+    cached = functools.lru_cache(maxsize=_CACHED_TEXTS)(words)
+
+    def remembered(text: str, slug: bool) -> tuple[Token, ...]:
+        return words(text, slug) if len(text) > _CACHED_CHARS else cached(text, slug)
+
+    return remembered
 
 
 def text_case(tokens: Sequence[Token]) -> Case:

@@ -2,7 +2,8 @@
 
 A model is slow compared with a regex, so an NER recognizer runs only on strings that can hold a
 name in its script: :meth:`NerRecognizer.wants` asks for a capitalised word in that script.
-:meth:`NerRecognizer.analyze_batch` runs the model over many strings at once.
+:meth:`NerRecognizer.analyze_batch` runs the model over many strings at once, and not over a
+string whose capitalised words the name rules have all found already (:func:`names_cover`).
 
 A recognizer that loaded its own model pickles as "load the model again", so a detector can be
 sent to a detection process (:mod:`streams.worker.detection`) without copying hundreds of megabytes.
@@ -10,19 +11,45 @@ sent to a detection process (:mod:`streams.worker.detection`) without copying hu
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from itertools import pairwise
+from typing import Any, ClassVar, Final
 
 import regex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 Span = tuple[int, int, float]
+Interval = tuple[int, int]
 
 LATIN_CAPITALISED = regex.compile(r"(?<![A-Za-z])[A-Z][a-z'’\-]")
 CYRILLIC_CAPITALISED = regex.compile(r"(?<![А-Яа-яЁё])[А-ЯЁ][а-яё\-.]")
 CYRILLIC = regex.compile(r"[А-Яа-яЁё]")
 LATIN = regex.compile(r"[A-Za-z]")
+#: The first letter of a word that opens with a capital, Latin or Cyrillic (``IBM`` too).
+CAPITAL_WORD: Final = regex.compile(r"(?<!\p{L})\p{Lu}")
+#: One lowercase word alone between two names: a particle (``Ludwig van Beethoven``).
+_PARTICLE_GAP: Final = regex.compile(r"[ \t\u00a0]+\p{Ll}+[ \t\u00a0]+")
+
+
+def names_cover(text: str, spans: Sequence[Interval]) -> bool:
+    """Whether the name spans that rules found in ``text`` (merged, sorted) leave a model
+    nothing to add: every word that opens with a capital lies inside one, and no lowercase word
+    stands alone between two of them. The models find names by their capitals, so on such a
+    text (``Иванов Иван Иванович``, ``Mary Miller said the refund went to card …``) they could
+    only report what the spans already cover, and are not run.
+    """
+    if not spans:
+        return False
+    starts = [start for start, _end in spans]
+    for match in CAPITAL_WORD.finditer(text):
+        index = bisect_right(starts, match.start()) - 1
+        if index < 0 or match.start() >= spans[index][1]:
+            return False
+    return not any(
+        _PARTICLE_GAP.fullmatch(text, left[1], right[0]) for left, right in pairwise(spans)
+    )
 
 
 class NerRecognizer(EntityRecognizer):

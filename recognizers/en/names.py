@@ -43,6 +43,7 @@ from recognizers.names import (
     Interval,
     Token,
     after,
+    cached_words,
     end_of,
     joined,
     merge,
@@ -782,15 +783,10 @@ class EnglishNames:
 
     # --- rules -----------------------------------------------------------------------------
 
-    def tokens(self, text: str, *, slug: bool = False) -> list[Token]:
+    def tokens(self, text: str, *, slug: bool = False) -> tuple[Token, ...]:
         """The Latin words of ``text`` (split at hyphens too with ``slug``), a possessive
         ``'s`` cut off (``Smith's`` -> ``Smith``)."""
-        return [
-            Token(t.start, t.end - 2, t.text[:-2])
-            if len(t.text) > 3 and t.text.endswith(("'s", "’s"))
-            else t
-            for t in tokenize(text, _is_latin, slug=slug)
-        ]
+        return _latin_tokens(text, slug)
 
     def recased(self, text: str) -> str:
         """``text`` with ALL CAPS names in title case, for the model: listed names, and in an
@@ -1257,6 +1253,16 @@ _INFLECTIONS: Final = (
 
 def _is_latin(word: str) -> bool:
     return _LATIN_WORD.fullmatch(word) is not None
+
+
+@cached_words
+def _latin_tokens(text: str, slug: bool) -> tuple[Token, ...]:
+    return tuple(
+        Token(t.start, t.end - 2, t.text[:-2])
+        if len(t.text) > 3 and t.text.endswith(("'s", "’s"))
+        else t
+        for t in tokenize(text, _is_latin, slug=slug)
+    )
 
 
 def _initial_before_word(text: str, tokens: Sequence[Token], index: int) -> bool:

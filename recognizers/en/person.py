@@ -11,10 +11,11 @@ its own, so leaving the rest out changes no finding.
 The model sees ALL CAPS names in title case (``DEAR DENNIS FIGUEROA`` as ``DEAR Dennis
 Figueroa``, same offsets) and only texts with a capitalised Latin word. The rules of
 :mod:`recognizers.en.names` run on every text with a Latin letter, whatever its case, and their
-spans are joined to the model's. Model spans that look like organisations or places are
-dropped unless a rule found them too: a CamelCase word (``SpaceX``), digits, an organisation or
-street word in or right after the span (``Lovers Lane``, ``Clark Foundation``), a club opener
-(``Maccabi Haifa``).
+spans are joined to the model's; a text whose capitalised words they have all found surely
+(``Mary Miller said …``) does not reach the model. Model spans that look like organisations or
+places are dropped unless a rule found them too: a CamelCase word (``SpaceX``), digits, an
+organisation or street word in or right after the span (``Lovers Lane``, ``Clark Foundation``),
+a club opener (``Maccabi Haifa``).
 
 Every span, the rules' and the model's, then goes through one filter (:func:`_clean`): field
 labels and abbreviations (``DOB: 1962-05-05``, ``Name: DOB``, ``HR``) are no names and are cut
@@ -44,7 +45,7 @@ from recognizers.en.names import (
     is_label,
 )
 from recognizers.names import Interval, merge
-from recognizers.ner import CYRILLIC, LATIN, LATIN_CAPITALISED, NerRecognizer, Span
+from recognizers.ner import CYRILLIC, LATIN, LATIN_CAPITALISED, NerRecognizer, Span, names_cover
 
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 #: ``SpaceX``, ``YouTube``, ``iPhone``: a capital after a lowercase letter, except in the
@@ -75,7 +76,8 @@ class EnPersonRecognizer(NerRecognizer):
     """People's names found by spaCy's English NER (label ``PERSON``) and by name rules."""
 
     LANGUAGE: ClassVar[str] = "en"
-    BATCH_SIZE: ClassVar[int] = 64
+    #: Texts per spaCy batch: a detection call's texts in one (256 runs 7% faster than 64).
+    BATCH_SIZE: ClassVar[int] = 256
 
     def __init__(self, nlp: Any | None = None, names: EnglishNames | None = None) -> None:
         super().__init__()
@@ -89,15 +91,17 @@ class EnPersonRecognizer(NerRecognizer):
     def analyze_batch(self, texts: Sequence[str]) -> list[list[Span]]:
         found: list[list[Interval]] = []
         unsure: list[list[Interval]] = []
-        for text in texts:
+        todo: list[int] = []
+        inputs: list[str] = []
+        for index, text in enumerate(texts):  # one text at a time: its words are remembered
             sure, maybe = self._names.find(text)
             found.append(sure)
             unsure.append(maybe)
-        todo: list[int] = []
-        inputs: list[str] = []
-        for index, text in enumerate(texts):
             recased = self._names.recased(text)
-            if LATIN_CAPITALISED.search(recased) or self._names.lowercase_sentence_with_name(text):
+            if (
+                LATIN_CAPITALISED.search(recased)
+                and (unsure[index] or not names_cover(recased, merge(found[index])))
+            ) or self._names.lowercase_sentence_with_name(text):
                 todo.append(index)
                 inputs.append(recased)
         docs = self._nlp.pipe(inputs, batch_size=self.BATCH_SIZE)

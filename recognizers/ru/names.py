@@ -40,6 +40,7 @@ from recognizers.names import (
     Interval,
     Token,
     after,
+    cached_words,
     end_of,
     joined,
     merge,
@@ -169,9 +170,9 @@ class RussianNames:
                 common = True
         return Roles(name, surname, patronymic, common)
 
-    def tokens(self, text: str) -> list[Token]:
+    def tokens(self, text: str) -> tuple[Token, ...]:
         """The Cyrillic words of ``text``."""
-        return tokenize(text, _is_cyrillic)
+        return _cyrillic_tokens(text, False)
 
     def recased(self, text: str) -> str:
         """``text`` with its ALL CAPS words that have a role in title case, for the model."""
@@ -441,6 +442,11 @@ class RussianNames:
 
 def _is_cyrillic(word: str) -> bool:
     return _CYRILLIC_WORD.fullmatch(word) is not None
+
+
+@cached_words
+def _cyrillic_tokens(text: str, slug: bool) -> tuple[Token, ...]:
+    return tokenize(text, _is_cyrillic, slug=slug)
 
 
 def _name_length(pattern: str) -> int:

@@ -5,7 +5,8 @@ downloaded. natasha raises on empty text, so only strings that contain a capital
 word reach it; it sees ALL CAPS words that morphology takes for names in title case
 (``ПЕТРОВА АННА`` as ``Петрова Анна``, same offsets). The rules of :mod:`recognizers.ru.names`
 (``pymorphy3``'s Name/Surn/Patr grammemes, initials, cues) run on every text with a Cyrillic
-letter, whatever its case, and their spans are joined to natasha's. Set
+letter, whatever its case, and their spans are joined to natasha's; a text whose capitalised
+words they have all found (``Иванов Иван Иванович``) does not reach natasha. Set
 ``OPENBLAS_NUM_THREADS=1`` (this package does) or natasha runs five times slower.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from recognizers.names import Interval, merge
-from recognizers.ner import CYRILLIC, CYRILLIC_CAPITALISED, NerRecognizer, Span
+from recognizers.ner import CYRILLIC, CYRILLIC_CAPITALISED, NerRecognizer, Span, names_cover
 from recognizers.ru.names import RussianNames
 
 
@@ -42,13 +43,20 @@ class RuPersonRecognizer(NerRecognizer):
         return CYRILLIC.search(text) is not None
 
     def analyze_batch(self, texts: Sequence[str]) -> list[list[Span]]:
-        found: list[list[Interval]] = [self._names.find(text) for text in texts]
-        inputs = [self._names.recased(text) for text in texts]
+        found: list[list[Interval]] = []
+        inputs: list[str] = []
+        for text in texts:  # one text at a time: its words are remembered
+            found.append(self._names.find(text))
+            inputs.append(self._names.recased(text))
         # Shortest first: natasha pads each batch of 8 to its longest text, so similar lengths
         # side by side waste less work (twice as fast on scraped fields); the results are the
         # same in any order.
         todo = sorted(
-            (i for i, text in enumerate(inputs) if CYRILLIC_CAPITALISED.search(text)),
+            (
+                i
+                for i, text in enumerate(inputs)
+                if CYRILLIC_CAPITALISED.search(text) and not names_cover(text, merge(found[i]))
+            ),
             key=lambda i: len(texts[i]),
         )
         markups = self._tagger.map([inputs[i] for i in todo])
