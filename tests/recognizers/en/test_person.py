@@ -183,3 +183,26 @@ def test_title_cased_copy_keeps_offsets(recognizer: EnPersonRecognizer) -> None:
     text = "REFUND FOR LENA MARSH, ORDER 7"
     [spans] = recognizer.analyze_batch([text])
     assert [text[s:e] for s, e, _ in spans] == ["LENA MARSH"]
+
+
+def test_a_text_the_rules_have_named_whole_does_not_reach_the_model(
+    recognizer: EnPersonRecognizer,
+) -> None:
+    model = recognizer._nlp
+    seen: list[str] = []
+
+    class Recording:
+        def pipe(self, texts: list[str], **kwargs: object) -> object:
+            seen.extend(texts)
+            return model.pipe(texts, **kwargs)
+
+    spy = EnPersonRecognizer(nlp=Recording(), names=recognizer._names)
+    texts = ["Mary Miller", "MARY MILLER", "Call Mary Miller today"]
+    found = spy.analyze_batch(texts)
+    assert seen == ["Call Mary Miller today"]
+    assert found == recognizer.analyze_batch(texts)
+    assert [[t[s:e] for s, e, _ in spans] for t, spans in zip(texts, found, strict=True)] == [
+        ["Mary Miller"],
+        ["MARY MILLER"],
+        ["Mary Miller"],
+    ]

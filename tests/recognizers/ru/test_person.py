@@ -154,3 +154,25 @@ def test_organisations_and_words_are_not_people(
     recognizer: RuPersonRecognizer, text: str, reason: str
 ) -> None:
     assert names(recognizer, text) == []
+
+
+def test_a_text_the_rules_have_named_whole_does_not_reach_natasha(
+    recognizer: RuPersonRecognizer,
+) -> None:
+    tagger = recognizer._tagger
+    seen: list[str] = []
+
+    class Recording:
+        def map(self, texts: list[str]) -> object:
+            seen.extend(texts)
+            return tagger.map(texts)
+
+    spy = RuPersonRecognizer(tagger=Recording(), names=recognizer._names)
+    texts = ["Иванов Иван Иванович", "Вчера звонил Иванов Иван Иванович"]
+    found = spy.analyze_batch(texts)
+    assert seen == ["Вчера звонил Иванов Иван Иванович"]
+    assert found == recognizer.analyze_batch(texts)
+    assert [[t[s:e] for s, e, _ in spans] for t, spans in zip(texts, found, strict=True)] == [
+        ["Иванов Иван Иванович"],
+        ["Иванов Иван Иванович"],
+    ]
