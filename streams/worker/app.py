@@ -30,11 +30,15 @@ appear twice, byte-identical (the core is deterministic), keyed by record id.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+import time
+from collections.abc import Coroutine
 from typing import Any, cast
 
 import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from recognizers.engine import Detector
 from streams.core.keys import Keyring, require_keyring
@@ -57,6 +61,8 @@ log = logging.getLogger("piiredact.worker")
 
 #: Set on the app when the worker is asked to stop (before Faust's own stop begins).
 STOPPING = "piiredact_stopping"
+#: Set with it: when the waits of the stop give up (``time.monotonic()``).
+_STOP_DEADLINE = "piiredact_stop_deadline"
 
 #: How long the producer waits for more outputs before it sends a request.
 PRODUCER_LINGER_SECONDS = 0.005
@@ -64,6 +70,60 @@ PRODUCER_LINGER_SECONDS = 0.005
 #: about ten clean records, so a batch's outputs went out in several produce requests; at 256 KB
 #: they go in one, which cut the worker's socket writes sixfold.
 PRODUCER_BATCH_BYTES = 262_144
+#: How long a stopping worker waits for the work in flight: for the streams to empty (Faust
+#: waits until every message taken is acknowledged) and for the producer to deliver what it
+#: holds (Faust flushes it before each commit and when it stops). What is still in flight then
+#: belongs to inputs not yet acknowledged (the agents acknowledge an input only once its outputs
+#: are delivered, and a consent event once its table entry is), so it is given up and redone by
+#: the next worker. Against a broker that refuses produce requests each of those waits lasted
+#: the request timeout (30 s) or longer, and SIGTERM took 30 s.
+STOP_WAIT_SECONDS = 5.0
+
+
+async def _until_stop_deadline(app: Any, waiting: Coroutine[Any, Any, None], what: str) -> None:
+    """Await ``waiting`` until :data:`STOP_WAIT_SECONDS` after the worker began stopping."""
+    deadline = getattr(app, _STOP_DEADLINE, None)
+    if deadline is None:  # stopping without a signal (the app failed)
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        setattr(app, _STOP_DEADLINE, deadline)
+    task = asyncio.ensure_future(waiting)
+    done, _pending = await asyncio.wait({task}, timeout=max(0.0, deadline - time.monotonic()))
+    if done:
+        task.result()
+        return
+    # Not awaited: Faust's wait for the streams takes a cancel for one more round of its loop.
+    task.cancel()
+    log.warning(
+        "%s: still waiting %gs after the worker began stopping; given up (the inputs not "
+        "acknowledged are read again and redone)",
+        what,
+        STOP_WAIT_SECONDS,
+    )
+
+
+class BoundedStopProducer(faust_aiokafka.Producer):
+    """Faust's aiokafka producer whose flushes, once the worker is stopping, and whose stop
+    end by the stop deadline (:data:`STOP_WAIT_SECONDS`)."""
+
+    async def flush(self) -> None:
+        if getattr(self.app, STOPPING, False):
+            await _until_stop_deadline(self.app, super().flush(), "producer flush")
+        else:
+            await super().flush()
+
+    async def on_stop(self) -> None:
+        await _until_stop_deadline(self.app, super().on_stop(), "producer stop")
+
+
+class BoundedStopConsumer(faust_aiokafka.Consumer):
+    """Faust's aiokafka consumer whose wait for the streams to empty, once the worker is
+    stopping, ends by the stop deadline (:data:`STOP_WAIT_SECONDS`)."""
+
+    async def wait_empty(self) -> None:
+        if getattr(self.app, STOPPING, False):
+            await _until_stop_deadline(self.app, super().wait_empty(), "waiting for the streams")
+        else:
+            await super().wait_empty()
 
 
 def faust_credentials(security: KafkaSecurity) -> faust.types.auth.CredentialsT | None:
@@ -145,6 +205,10 @@ def create_app(
         key_serializer="raw",
         store="memory://",
     )
+    # The transport makes its producer and consumer when first needed; these stop in bounded
+    # time.
+    setattr(app.transport, "Producer", BoundedStopProducer)  # noqa: B010 - a ClassVar in faust
+    setattr(app.transport, "Consumer", BoundedStopConsumer)  # noqa: B010
     raw_topic = app.topic(settings.topic_raw, key_type=bytes, value_type=bytes)
     consent_topic = app.topic(settings.topic_consent, key_type=bytes, value_type=bytes)
     tables = ConsentTables(app, settings, policy, keyring)
@@ -224,6 +288,8 @@ class Worker(faust.Worker):
     def _arm_deadline(self) -> None:
         # Deliveries look at this to stop waiting for a broker that does not answer.
         setattr(self.app, STOPPING, True)
+        if getattr(self.app, _STOP_DEADLINE, None) is None:
+            setattr(self.app, _STOP_DEADLINE, time.monotonic() + STOP_WAIT_SECONDS)
         if self._deadline is None:
             self._deadline = exit_after(
                 self._shutdown_timeout,

@@ -279,3 +279,45 @@ def test_a_policy_that_encrypts_without_reveal_keys_stops_the_worker(
             policy=parse_policy(ENCRYPTING_POLICY),
             keyring=Keyring.generate(),
         )
+
+
+def test_a_stopping_producer_gives_up_undelivered_outputs_in_bounded_time(
+    make_settings: Callable[..., Settings],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """What the producer still holds when the worker stops belongs to unacknowledged inputs,
+    so neither Faust's flush before its last commit nor the producer's stop waits out the
+    request timeout for a broker that refuses produce requests."""
+    from faust.transport.drivers import aiokafka as faust_aiokafka  # noqa: PLC0415
+
+    from streams.worker import app as worker_app  # noqa: PLC0415
+
+    app = create_app(
+        make_settings("bounded-stop"), detector=Detector([], []), keyring=Keyring.generate()
+    )
+    producer = app.producer
+    assert isinstance(producer, worker_app.BoundedStopProducer)
+    assert isinstance(app.consumer, worker_app.BoundedStopConsumer)
+    flushed: list[str] = []
+
+    async def never_delivered(self: object) -> None:
+        flushed.append("waited")
+        await asyncio.sleep(60)
+
+    async def delivered(self: object) -> None:
+        flushed.append("delivered")
+
+    monkeypatch.setattr(worker_app, "STOP_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(faust_aiokafka.Producer, "flush", delivered)
+    asyncio.run(producer.flush())  # running: a flush is Faust's, unbounded
+    assert flushed == ["delivered"]
+    monkeypatch.setattr(faust_aiokafka.Producer, "flush", never_delivered)
+    monkeypatch.setattr(faust_aiokafka.Producer, "on_stop", never_delivered)
+    setattr(app, worker_app.STOPPING, True)
+    started = time.monotonic()
+    asyncio.run(producer.flush())
+    asyncio.run(producer.on_stop())
+    assert time.monotonic() - started < 30
+    assert flushed[:2] == ["delivered", "waited"]
+    assert caplog.text.count("given up") == 2

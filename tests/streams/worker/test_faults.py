@@ -78,13 +78,6 @@ def test_detection_process_killed_repeatedly(tmp_path: Path) -> None:
     assert row.notes["kills"] == TINY.kills
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 15, open: the agent now gives its deliveries up at once on SIGTERM, but "
-    "Faust's producer flush on stop waits for the in-flight produce requests until "
-    "PRODUCER_REQUEST_TIMEOUT (30 s); SHUTDOWN_TIMEOUT ends it at 30 s, at the bound",
-)
 def test_sigterm_while_deliveries_are_retried(tmp_path: Path) -> None:
     row = run(faults.sigterm_retrying, tmp_path)
     assert row.notes["refused_produce_requests"] > 0, "deliveries were being retried"
