@@ -180,6 +180,16 @@ class Settings(KafkaSecuritySettings):
             "otherwise hold deliveries for Faust's default of 20 minutes)."
         ),
     )
+    consumer_request_timeout: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "Seconds the worker's consumer waits for the broker to answer a request (a fetch, a "
+            "heartbeat, a commit) before it drops the connection and opens a fresh one; longer "
+            "than session_timeout. A half-open connection otherwise held the worker for "
+            "Faust's default of 90 s."
+        ),
+    )
     shutdown_timeout: float = Field(
         30.0,
         gt=0,
@@ -231,6 +241,10 @@ class Settings(KafkaSecuritySettings):
         if self.stall_timeout <= self.detection_timeout:
             raise ValueError(
                 "stall_timeout must be longer than detection_timeout: a batch may take that long"
+            )
+        if self.consumer_request_timeout <= self.session_timeout:
+            raise ValueError(
+                "consumer_request_timeout must be longer than session_timeout (Kafka's rule)"
             )
         return self
 

@@ -191,6 +191,7 @@ def create_app(
         producer_max_batch_size=min(PRODUCER_BATCH_BYTES, settings.max_output_bytes),
         producer_max_request_size=settings.max_output_bytes,
         producer_request_timeout=settings.producer_request_timeout,
+        broker_request_timeout=settings.consumer_request_timeout,
         web_enabled=settings.web_enabled,
         web_port=settings.web_port,
         web_bind=settings.web_host,

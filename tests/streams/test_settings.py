@@ -176,3 +176,11 @@ def test_stall_timeout_must_exceed_detection_timeout() -> None:
     ):
         Settings(detection_timeout=60, stall_timeout=60)
     assert Settings(detection_timeout=60, stall_timeout=61).stall_timeout == 61
+
+
+def test_consumer_request_timeout_must_exceed_session_timeout() -> None:
+    with pytest.raises(
+        ValidationError, match="consumer_request_timeout must be longer than session_timeout"
+    ):
+        Settings(session_timeout=30, consumer_request_timeout=30)
+    assert Settings(session_timeout=10, consumer_request_timeout=11).consumer_request_timeout == 11
