@@ -123,25 +123,63 @@ def distance(
     return best
 
 
+#: Texts lower-cased, for the context look-ups of their candidates (every recognizer looks up
+#: two vocabularies around each of its candidates in the same few texts); ``None`` for a text
+#: whose length lower-casing changes. Up to this many texts of up to so many characters.
+_LOWERED: dict[str, str | None] = {}
+_LOWERED_TEXTS = 256
+_LOWERED_CHARS = 16_384
+
+
+def _lowered(text: str) -> str | None:
+    """``text`` lower-cased when that keeps every offset, else ``None`` (also for a text
+    longer than :data:`_LOWERED_CHARS`: lower-casing all of it for each candidate would make
+    the look-ups quadratic; its windows are lower-cased one by one)."""
+    if len(text) > _LOWERED_CHARS:
+        return None
+    try:
+        return _LOWERED[text]
+    except KeyError:
+        pass
+    lower = text.lower()
+    value = lower if len(lower) == len(text) else None
+    if len(_LOWERED) >= _LOWERED_TEXTS:
+        _LOWERED.clear()
+    _LOWERED[text] = value
+    return value
+
+
 def _distance(
     text: str, start: int, end: int, vocabulary: Vocabulary, before: int, after: int
 ) -> int | None:
     best: int | None = None
     low = max(0, start - before)
     high = min(len(text), end + after)
-    left, right = text[low:start], text[end:high]
-    lower_left, lower_right = left.lower(), right.lower()
     pattern = vocabulary.pattern
+    lowered = _lowered(text) if pattern is not None else None
     if pattern is None:
         pass
-    elif len(lower_left) == len(left) and len(lower_right) == len(right):
-        # One pattern over each side's lower-case text; offsets hold as the lengths agree.
+    elif lowered is not None:
+        # One pattern over each side of the window in the lower-case text.
         nearest = None
-        for match in pattern.finditer(lower_left):
+        for match in pattern.finditer(lowered, low, start):
             nearest = match  # later matches are nearer
         if nearest is not None:
+            best = start - nearest.end()
+        found = pattern.search(lowered, end, high)
+        if found is not None and (best is None or found.start() - end < best):
+            best = found.start() - end
+    elif (
+        len(left := text[low:start].lower()) == start - low
+        and len(right := text[end:high].lower()) == high - end
+    ):
+        # A long text: each side of the window lower-cased alone.
+        nearest = None
+        for match in pattern.finditer(left):
+            nearest = match
+        if nearest is not None:
             best = len(left) - nearest.end()
-        found = pattern.search(lower_right)
+        found = pattern.search(right)
         if found is not None and (best is None or found.start() < best):
             best = found.start()
     else:  # lower-casing changed a length (a rare letter such as İ): word by word
