@@ -20,7 +20,8 @@ a club opener (``Maccabi Haifa``).
 Every span, the rules' and the model's, then goes through one filter (:func:`_clean`): field
 labels and abbreviations (``DOB: 1962-05-05``, ``Name: DOB``, ``HR``) are no names and are cut
 from a name's edges (``John Smith\nDOB``, ``Dear Ann``, ``Dr. Kyle Kuefer``); weekdays, ranks
-(``The Princess Royal``) and streets (``Rua Mina 50``, ``ul. Cicha``) are dropped.
+(``The Princess Royal``), streets (``Rua Mina 50``, ``ul. Cicha``) and surnames in a firm's
+name (``The Davis, Reynolds and Williamson Orchestra``) are dropped.
 """
 
 from __future__ import annotations
@@ -221,12 +222,34 @@ def _clean(text: str, spans: Sequence[Interval], names: EnglishNames) -> list[In
     if not spans:
         return []
     cleaned: list[Interval] = []
+    firms = _firms(text) if "," in text or "&" in text or " and " in text else ()
     for start, end in spans:
         piece = _trim(text, start, end, names)
         if piece is None or _not_a_name(text, piece, names):
             continue
+        if any(first <= piece[0] and piece[1] <= last for first, last in firms):
+            continue
         cleaned.append(piece)
     return cleaned
+
+
+#: A list of single capitalised words closed by a capitalised word (``Davis, Reynolds and
+#: Williamson Orchestra``, ``Baker & McKenzie LLP``); group 1 is the closing word.
+_LIST_THEN_WORD: Final = regex.compile(
+    r"(?<![\p{L}])\p{Lu}[\p{L}'’\-]+(?:[ \t]*,[ \t]*\p{Lu}[\p{L}'’\-]+)*[ \t]*,?[ \t]*(?:and|&)"
+    r"[ \t]*\p{Lu}[\p{L}'’\-]+[ \t]+(\p{Lu}[\p{L}]*)\.?(?![\p{L}])"
+)
+
+
+def _firms(text: str) -> list[Interval]:
+    """The lists of surnames in ``text`` that name an organisation: closed by an organisation
+    word (``The Davis, Reynolds and Williamson Orchestra``, ``Baker & McKenzie LLP``). Bare
+    surnames in a list stay names (``Smith, Jones and Brown attended``: fail closed)."""
+    return [
+        (match.start(), match.start(1))
+        for match in _LIST_THEN_WORD.finditer(text)
+        if match.group(1).lower() in ORGANISATION_WORDS
+    ]
 
 
 def _trim(text: str, start: int, end: int, names: EnglishNames) -> Interval | None:
@@ -311,7 +334,8 @@ def _not_a_name(text: str, span: Interval, names: EnglishNames) -> bool:
         if _abbreviation(word, names) and not text.isupper():
             return True  # ``GB``, ``FAQ``: an abbreviation in mixed-case text
     # Not dropped, though often a firm's name: three bare surnames (``Owens, Duran and
-    # Oneal``) may as well be people (``Players: Smith, Jones and Brown``). Fail closed.
+    # Oneal``) may as well be people (``Players: Smith, Jones and Brown``). Fail closed; only an
+    # organisation word after them makes them a firm (:func:`_firms`).
     return _in_street(text, start, end, lowered)
 
 

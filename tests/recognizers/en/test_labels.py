@@ -117,3 +117,25 @@ LABEL_CASES = [
 )
 def test_is_label(text: str, start: int, end: int, expected: bool, reason: str) -> None:
     assert is_label(text, start, end) is expected
+
+
+
+FIRMS = [
+    ("The Davis, Reynolds and Williamson Orchestra was founded in 1990.", [], "an orchestra"),
+    ("Hawkins, Richardson & Santana Foundation gave a grant", [], "a foundation, with &"),
+    ("She joined Fox, Baker and Hale Associates last year.", [], "associates"),
+    (
+        "I invited Davis, Reynolds and Williamson to dinner.",
+        ["Davis", "Reynolds", "Williamson"],
+        "a list of guests: people",
+    ),
+    ("Contact John Smith, Acme Inc for details", ["John Smith"], "a name before a company"),
+    ("Ann Lee and Tom Hale Partners", ["Ann Lee"], "two-word items are not a surname list"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), FIRMS, ids=[c[2] for c in FIRMS])
+def test_surnames_that_name_a_firm(
+    recognizer: EnPersonRecognizer, text: str, expected: list[str], why: str
+) -> None:
+    assert names(recognizer, text) == expected, why
