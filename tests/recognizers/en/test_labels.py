@@ -119,7 +119,6 @@ def test_is_label(text: str, start: int, end: int, expected: bool, reason: str) 
     assert is_label(text, start, end) is expected
 
 
-
 FIRMS = [
     ("The Davis, Reynolds and Williamson Orchestra was founded in 1990.", [], "an orchestra"),
     ("Hawkins, Richardson & Santana Foundation gave a grant", [], "a foundation, with &"),
