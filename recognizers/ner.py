@@ -12,7 +12,7 @@ sent to a detection process (:mod:`streams.worker.detection`) without copying hu
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import Any, ClassVar, Final
 
@@ -20,8 +20,9 @@ import regex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from recognizers.names import Interval, merge
+
 Span = tuple[int, int, float]
-Interval = tuple[int, int]
 
 LATIN_CAPITALISED = regex.compile(r"(?<![A-Za-z])[A-Z][a-z'’\-]")
 CYRILLIC_CAPITALISED = regex.compile(r"(?<![А-Яа-яЁё])[А-ЯЁ][а-яё\-.]")
@@ -33,13 +34,14 @@ CAPITAL_WORD: Final = regex.compile(r"(?<!\p{L})\p{Lu}")
 _PARTICLE_GAP: Final = regex.compile(r"[ \t\u00a0]+\p{Ll}+[ \t\u00a0]+")
 
 
-def names_cover(text: str, spans: Sequence[Interval]) -> bool:
-    """Whether the name spans that rules found in ``text`` (merged, sorted) leave a model
+def names_cover(text: str, found: Iterable[Interval]) -> bool:
+    """Whether the name spans that rules found in ``text`` leave a model
     nothing to add: every word that opens with a capital lies inside one, and no lowercase word
     stands alone between two of them. The models find names by their capitals, so on such a
     text (``Иванов Иван Иванович``, ``Mary Miller said the refund went to card …``) they could
     only report what the spans already cover, and are not run.
     """
+    spans = merge(found)
     if not spans:
         return False
     starts = [start for start, _end in spans]

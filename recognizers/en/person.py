@@ -101,7 +101,7 @@ class EnPersonRecognizer(NerRecognizer):
             recased = self._names.recased(text)
             if (
                 LATIN_CAPITALISED.search(recased)
-                and (unsure[index] or not names_cover(recased, merge(found[index])))
+                and (unsure[index] or not names_cover(recased, found[index]))
             ) or self._names.lowercase_sentence_with_name(text):
                 todo.append(index)
                 inputs.append(recased)
@@ -222,7 +222,7 @@ def _clean(text: str, spans: Sequence[Interval], names: EnglishNames) -> list[In
     if not spans:
         return []
     cleaned: list[Interval] = []
-    firms = _firms(text) if "," in text or "&" in text or " and " in text else ()
+    firms = _firms(text) if "and" in text or "&" in text else ()  # what every firm list holds
     for start, end in spans:
         piece = _trim(text, start, end, names)
         if piece is None or _not_a_name(text, piece, names):

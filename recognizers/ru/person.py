@@ -55,7 +55,7 @@ class RuPersonRecognizer(NerRecognizer):
             (
                 i
                 for i, text in enumerate(inputs)
-                if CYRILLIC_CAPITALISED.search(text) and not names_cover(text, merge(found[i]))
+                if CYRILLIC_CAPITALISED.search(text) and not names_cover(text, found[i])
             ),
             key=lambda i: len(texts[i]),
         )
