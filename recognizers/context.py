@@ -134,7 +134,7 @@ _LOWERED_CHARS = 16_384
 def _lowered(text: str) -> str | None:
     """``text`` lower-cased when that keeps every offset, else ``None`` (also for a text
     longer than :data:`_LOWERED_CHARS`: lower-casing all of it for each candidate would make
-    the look-ups quadratic; its windows are lower-cased one by one)."""
+    the look-ups quadratic; :func:`_distance` lower-cases its windows one by one)."""
     if len(text) > _LOWERED_CHARS:
         return None
     try:
@@ -156,32 +156,29 @@ def _distance(
     low = max(0, start - before)
     high = min(len(text), end + after)
     pattern = vocabulary.pattern
-    lowered = _lowered(text) if pattern is not None else None
+    # The lower-case text to search, and where ``text`` starts in it: all of it (kept for the
+    # text's other candidates), or for a long text the window and the character before it
+    # (so a word the window's edge cuts is not a word of it, as in the whole text).
+    lowered: str | None = None
+    base = 0
+    if pattern is not None:
+        lowered = _lowered(text)
+        if lowered is None and len(text) > _LOWERED_CHARS:
+            base = max(0, low - 1)
+            window = text[base:high].lower()
+            lowered = window if len(window) == high - base else None
     if pattern is None:
         pass
     elif lowered is not None:
         # One pattern over each side of the window in the lower-case text.
         nearest = None
-        for match in pattern.finditer(lowered, low, start):
+        for match in pattern.finditer(lowered, low - base, start - base):
             nearest = match  # later matches are nearer
         if nearest is not None:
-            best = start - nearest.end()
-        found = pattern.search(lowered, end, high)
-        if found is not None and (best is None or found.start() - end < best):
-            best = found.start() - end
-    elif (
-        len(left := text[low:start].lower()) == start - low
-        and len(right := text[end:high].lower()) == high - end
-    ):
-        # A long text: each side of the window lower-cased alone.
-        nearest = None
-        for match in pattern.finditer(left):
-            nearest = match
-        if nearest is not None:
-            best = len(left) - nearest.end()
-        found = pattern.search(right)
-        if found is not None and (best is None or found.start() < best):
-            best = found.start()
+            best = start - base - nearest.end()
+        found = pattern.search(lowered, end - base, high - base)
+        if found is not None and (best is None or found.start() + base - end < best):
+            best = found.start() + base - end
     else:  # lower-casing changed a length (a rare letter such as İ): word by word
         for match in WORD.finditer(text, low, start):
             if vocabulary.matches(match.group().lower()):
