@@ -8,7 +8,8 @@ row. The gate only ever skips strings on which every pattern would find nothing,
 the same as without it. NER recognizers run, batched, only over the strings their
 :meth:`~recognizers.ner.NerRecognizer.wants` accepts (a capitalised word in their script), so a
 string mixing Latin and Cyrillic goes to both models and a string of digits to neither.
-Identical strings in one batch are analysed once.
+Identical strings in one batch are analysed once. A finding inside a UUID or hex digest that is
+not the whole of it is dropped (:mod:`recognizers.machine_ids`).
 
 Errors propagate: a recognizer that raises or gives up
 (:class:`~recognizers.base.DetectionIncomplete`) fails the whole call, and the caller must
@@ -28,6 +29,7 @@ from typing import Any, Final
 
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.findings import Finding
+from recognizers.machine_ids import outside_machine_ids
 from recognizers.ner import NerRecognizer
 from recognizers.normalize import Canonical, rewrite_all
 from recognizers.syntax import class_chars, parse, sre
@@ -304,6 +306,8 @@ class Detector:
             else:
                 text = unique_texts[index]
                 results[key] = _findings_of(form, prefix, found, ner_found, text, scanned[index])
+            if results[key]:
+                results[key] = outside_machine_ids(unique_texts[index], results[key])
         return [list(results[key]) for key in keys]
 
     def _prefix(self, context: str | None) -> str | None:

@@ -18,11 +18,10 @@ import regex
 
 from recognizers.base import ValidatedPatternRecognizer
 from recognizers.context import Vocabulary
+from recognizers.machine_ids import UUID_BODY
 
-_UUID = (
-    r"(?<![0-9A-Za-z\-])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}"
-    r"-[0-9A-Fa-f]{12}(?![0-9A-Za-z\-])"
-)
+#: A whole UUID: no letter, digit or hyphen glued on (``idfa=…-extra`` is something else).
+_UUID = rf"(?<![0-9A-Za-z\-]){UUID_BODY}(?![0-9A-Za-z\-])"
 
 #: Cues, matched on lower-case text: the identifier names (Apple IDFA, Google GAID/AAID, Huawei
 #: OAID, Amazon AFAI, Roku RIDA, Samsung TIFA, Microsoft MSAI) as words or as parts of a key
