@@ -150,6 +150,14 @@ class Settings(KafkaSecuritySettings):
         gt=0,
         description="Seconds to wait for new subject keys to be stored before quarantining.",
     )
+    registry_wait_timeout: float = Field(
+        10.0,
+        gt=0,
+        description=(
+            "Seconds a batch waits, while the consent registry reads nothing new, for the "
+            "registry to be current before its records are quarantined (registry_unconfirmed)."
+        ),
+    )
     topic_partitions: int = Field(
         4, ge=1, description="Partitions when the demo or `piiredact topics` creates topics."
     )

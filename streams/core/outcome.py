@@ -45,6 +45,9 @@ class Reason(StrEnum):
     DETECTION_TIMEOUT = "detection_timeout"
     KEY_UNAVAILABLE = "key_unavailable"
     OUTPUT_TOO_LARGE = "output_too_large"
+    #: the worker could not read the consent registry up to the moment the batch was taken, so
+    #: a withdrawal might be missing; the record is kept whole, never published
+    REGISTRY_UNCONFIRMED = "registry_unconfirmed"
     #: a step of the worker raised on this message (a bug, never the record's fault); the
     #: message is kept whole in quarantine so that nothing is lost or published
     WORKER_ERROR = "worker_error"
@@ -58,6 +61,7 @@ _ID_NOT_SHOWN = frozenset(
         Reason.DETECTION_ERROR.value,
         Reason.DETECTION_TIMEOUT.value,
         Reason.WORKER_ERROR.value,
+        Reason.REGISTRY_UNCONFIRMED.value,
     }
 )
 

@@ -29,7 +29,7 @@ from aiokafka.errors import MessageSizeTooLargeError
 from streams.core.consent import RegistryEntry
 from streams.core.consent_events import ConsentEvent, parse_event
 from streams.core.keys import KeyBook
-from streams.core.outcome import Outcome, dead_letter
+from streams.core.outcome import Outcome, Reason, dead_letter
 from streams.errors import InvalidRecord
 from streams.settings import Settings
 from streams.worker.batch import BatchHandler, _ready, _where, source_of
@@ -69,6 +69,8 @@ class Tables(Protocol):
     def people(self) -> PeopleLog | None: ...
 
     async def key_book(self, subjects: Iterable[str], now: datetime) -> KeyBook | None: ...
+
+    async def current(self) -> bool: ...
 
     async def apply(self, event: ConsentEvent) -> bool: ...
 
@@ -199,6 +201,19 @@ class RedactAgent:
         known, so nothing may be published)."""
         handler = self.handler
         try:
+            if not await self.tables.current():
+                log.warning(
+                    "the consent registry is not current; a batch of %d messages from %s is "
+                    "quarantined",
+                    len(sources),
+                    _where(sources),
+                )
+                return functools.partial(
+                    _ready,
+                    handler.unprepared(
+                        sources, "consent registry not current", Reason.REGISTRY_UNCONFIRMED
+                    ),
+                )
             now = self.clock()
             prepared = handler.prepare(sources, self.tables.registry, now)
             book = await self.tables.key_book(handler.redactor.subjects_wanting_keys(prepared), now)

@@ -1,15 +1,14 @@
 """The Faust app: raw topic in, clean / quarantine / dead-letter / audit out.
 
 :func:`create_app` wires the agents (:mod:`streams.worker.agents`) to the raw and consent
-topics, the two global tables (:mod:`streams.worker.tables`: the consent registry and the
-subject keys), the watchdog and the HTTP endpoints. :class:`Worker` is Faust's worker with a
-bounded shutdown.
+topics, the consent registry and the subject keys (:mod:`streams.worker.tables`), the watchdog
+and the HTTP endpoints. :class:`Worker` is Faust's worker with a bounded shutdown.
 
 Delivery is at-least-once:
 
 1. the redact agent takes a batch of messages without acknowledging them (``noack_take``),
-   parses each once, resolves its consent once and makes missing subject keys (stored before
-   use);
+   waits until the consent registry holds every entry written before then, parses each once,
+   resolves its consent once and makes missing subject keys (stored before use);
 2. detection and the policy run in a child process (:mod:`streams.worker.detection`), off the
    event loop, so heartbeats keep flowing; a batch that exceeds ``detection_timeout`` is
    quarantined whole and the process killed and restarted (one that dies is retried once, then
@@ -213,6 +212,8 @@ def create_app(
     raw_topic = app.topic(settings.topic_raw, key_type=bytes, value_type=bytes)
     consent_topic = app.topic(settings.topic_consent, key_type=bytes, value_type=bytes)
     tables = ConsentTables(app, settings, policy, keyring)
+    app.on_partitions_assigned.connect(tables.on_assigned)
+    app.on_before_shutdown.connect(tables.stop)
     install_endpoints(app, metrics, settings.topic_raw, watchdog)
 
     async def check_progress() -> None:

@@ -155,10 +155,15 @@ class BatchHandler:
             )
         return merge(prepared, judged)
 
-    def unprepared(self, sources: Sequence[SourceMessage], detail: str) -> list[Outcome]:
+    def unprepared(
+        self,
+        sources: Sequence[SourceMessage],
+        detail: str,
+        reason: Reason = Reason.WORKER_ERROR,
+    ) -> list[Outcome]:
         """Outcomes for a batch the worker could not prepare: every valid record is quarantined
-        with ``worker_error`` (invalid ones dead-lettered as usual)."""
-        return self.redactor.unanalysed([s.value for s in sources], Reason.WORKER_ERROR, detail)
+        with ``reason`` (invalid ones dead-lettered as usual)."""
+        return self.redactor.unanalysed([s.value for s in sources], reason, detail)
 
     def messages(
         self, sources: Sequence[SourceMessage], detected: Sequence[Outcome]

@@ -1,17 +1,27 @@
-"""The worker's two global tables: the consent registry and the subject keys.
+"""The worker's consent registry and subject keys.
 
-Every worker holds all of each, fed by a compacted changelog:
-
-- ``consent``: the consent registry. The consent agent folds events from the consent topic into
-  it (:mod:`streams.core.consent_events`); invalid events go to the dead-letter topic. An entry
-  keeps the subject's identity only as keyed fingerprints (a grant's ``identity``; a later
-  withdrawal without one keeps them, an erasure removes them); every entry written, and every
-  one read from the changelog (other workers' writes, recovery), updates
-  :attr:`ConsentTables.people`
-  (:class:`~streams.worker.people.PeopleLog`), which the detection process mirrors.
+- ``consent``: the consent registry, a compacted changelog topic
+  (``<app id>-consent-changelog``) that every worker reads whole, on a consumer of its own
+  (:class:`~streams.worker.follower.ChangelogFollower`, which no rebalance pauses). The consent
+  agent folds events from the consent topic into it (:mod:`streams.core.consent_events`);
+  invalid events go to the dead-letter topic. An entry keeps the subject's identity only as
+  keyed fingerprints (a grant's ``identity``; a later withdrawal without one keeps them, an
+  erasure removes them); every entry written, and every one read (other workers' writes, the
+  registry read at start), updates :attr:`ConsentTables.people`
+  (:class:`~streams.worker.people.PeopleLog`), which the detection process mirrors. Of two
+  entries for a subject the one later in the changelog wins, whichever is read first.
 - ``subject-keys``: each subject's pseudonym key, wrapped under the keyring
-  (:mod:`streams.core.keys`). The redact agent creates a key the first time a subject needs one
-  and waits until the broker has stored it before using it; an erasure deletes it.
+  (:mod:`streams.core.keys`), a Faust global table. The redact agent creates a key the first
+  time a subject needs one and waits until the broker has stored it before using it; an
+  erasure deletes it.
+
+**A batch is judged against a registry as current as the moment it was taken**
+(:meth:`ConsentTables.current`): fences are written to every changelog partition and the batch
+waits until the follower has read them (see :mod:`streams.worker.follower`); if it cannot, the
+batch is quarantined (``registry_unconfirmed``), never published. A consent event is folded in
+once the registry has been read up to a fence written after the worker's last assignment: a
+subject's entries are written only by the worker that holds the subject's consent-topic
+partition, so after that the worker's copy of its own subjects' entries is current.
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from streams.core.keys import KeyBook, Keyring, WrappedKey, new_subject_key
 from streams.core.policy import Policy, PseudonymScope
 from streams.errors import KeyringError
 from streams.settings import Settings
+from streams.worker.follower import FENCE_KEY, ChangelogFollower
 from streams.worker.people import PeopleLog, ephemeral_keyring
 
 log = logging.getLogger("piiredact.worker")
@@ -45,7 +56,8 @@ _ERASED_UNREADABLE = RegistryEntry(at=datetime(1970, 1, 1, tzinfo=UTC), consent=
 
 
 class ConsentTables:
-    """The consent registry and the subject keys, as Faust global tables."""
+    """The consent registry (read by a follower, see the module) and the subject keys (a Faust
+    global table)."""
 
     def __init__(
         self, app: faust.App, settings: Settings, policy: Policy, keyring: Keyring | None
@@ -53,31 +65,85 @@ class ConsentTables:
         self.settings = settings
         self.policy = policy
         self.keyring = keyring
+        self._app = app
         #: The registered people's fingerprints and entries, for the detection process.
         self.people = PeopleLog(keyring if keyring is not None else ephemeral_keyring())
         self._identities = IdentityIndex(self.people.keyring)  # makes fingerprints, holds none
+        self.consent_topic = settings.changelog_topics[0]
+        #: The registry: each subject's latest entry (``None``: deleted) and its offset.
+        self._entries: dict[bytes, tuple[int, bytes | None]] = {}
+        self.follower = ChangelogFollower(settings, self.consent_topic, self._read_entry)
+        #: Assignments seen, and the last one after which the registry was read up to a fence.
+        self._assignments = 0
+        self._current_since = -1
         # Written by key (use_partitioner), not by the partition of the event being processed:
-        # a subject's entries always land in one changelog partition, whoever writes them.
-        self.consent, self.keys = (
-            app.GlobalTable(
-                name,
-                default=None,
-                key_type=bytes,
-                value_type=bytes,
-                partitions=settings.topic_partitions,
-                use_partitioner=True,
-                on_changelog_event=self._on_consent_changelog if name == "consent" else None,
-            )
-            for name in ("consent", "subject-keys")
+        # a subject's key always lands in one changelog partition, whoever writes it.
+        self.keys = app.GlobalTable(
+            "subject-keys",
+            default=None,
+            key_type=bytes,
+            value_type=bytes,
+            partitions=settings.topic_partitions,
+            use_partitioner=True,
         )
 
-    async def _on_consent_changelog(self, event: Any) -> None:
-        """Every consent changelog record read (recovery at start, other workers' writes)."""
-        key = event.key
-        if isinstance(key, bytes):
-            value = event.value
-            offset = event.message.offset
-            self.people.update_from_table(key, value if isinstance(value, bytes) else None, offset)
+    def _read_entry(self, _partition: int, offset: int, key: bytes, value: bytes | None) -> None:
+        """A consent changelog record the follower read."""
+        self._remember(key, value, offset)
+
+    def _remember(self, key: bytes, value: bytes | None, offset: int) -> None:
+        """Keep ``value`` as the subject's entry unless a later one (by changelog offset: a
+        subject's entries are all in one partition) is kept already."""
+        kept = self._entries.get(key)
+        if kept is not None and kept[0] >= offset:
+            return
+        self._entries[key] = (offset, value)
+        self.people.update_from_table(key, value, offset)
+
+    async def on_assigned(self, *_args: Any, **_kwargs: Any) -> None:
+        """Partitions assigned (Faust's ``on_partitions_assigned``): consent events wait for the
+        registry to be read up to a fence again (:meth:`apply`)."""
+        self._assignments += 1
+
+    async def stop(self, *_args: Any, **_kwargs: Any) -> None:
+        """The worker stops (Faust's ``on_before_shutdown``): the follower's consumer closes."""
+        await self.follower.stop()
+
+    async def current(self) -> bool:
+        """Wait until the registry holds every entry written before now: a fence written to
+        every changelog partition, then read back by the follower. ``False`` (fail closed) if
+        the fences cannot be written or the follower reads nothing for
+        ``registry_wait_timeout`` seconds."""
+        try:
+            await self.follower.start()
+            sent = [
+                await self._app.producer.send(
+                    self.consent_topic, FENCE_KEY, b"", partition, None, None
+                )
+                for partition in self.follower.partitions
+            ]
+            acks = await asyncio.gather(*sent)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("writing the consent fences failed (%s)", type(exc).__name__)
+            return False
+        offsets = {
+            partition: int(ack.offset)
+            for partition, ack in zip(self.follower.partitions, acks, strict=True)
+        }
+        reached = await self.follower.wait_until(offsets, self.settings.registry_wait_timeout)
+        if not reached:
+            log.warning(
+                "the consent registry was not read up to its fences within %gs of no progress",
+                self.settings.registry_wait_timeout,
+            )
+        return reached
+
+    async def _write_consent(self, key: bytes, value: bytes) -> int:
+        """Append one registry entry to the changelog; returns its offset once stored."""
+        sent = await self._app.producer.send(self.consent_topic, key, value, None, None, None)
+        return int((await sent).offset)
 
     @staticmethod
     async def store(table: Any, key: bytes, value: bytes | None) -> int | None:
@@ -92,9 +158,13 @@ class ConsentTables:
         offset = getattr(await future, "offset", None)
         return offset if isinstance(offset, int) else None
 
+    def _raw_entry(self, key: bytes) -> bytes | None:
+        kept = self._entries.get(key)
+        return None if kept is None else kept[1]
+
     def entry(self, subject_ref: str) -> RegistryEntry | None:
         """The registry's entry for ``subject_ref``; an unreadable one counts as withdrawn."""
-        raw = self.consent.get(subject_ref.encode("utf-8"))
+        raw = self._raw_entry(subject_ref.encode("utf-8"))
         if raw is None:
             return None
         try:
@@ -104,17 +174,25 @@ class ConsentTables:
             return _ERASED_UNREADABLE
 
     async def apply(self, event: ConsentEvent) -> bool:
-        """Fold one registry event in; ``False`` if it was older than the entry and ignored."""
+        """Fold one registry event in; ``False`` if it was older than the entry and ignored.
+        The first event after an assignment waits until the registry is current (retrying
+        until it is, so that no event is folded into a registry still being read)."""
+        while self._current_since < self._assignments:
+            assignments = self._assignments
+            if await self.current():
+                self._current_since = assignments
+            else:
+                await asyncio.sleep(1.0)
         key = event.subject_ref.encode("utf-8")
         updated = apply_event(self.entry(event.subject_ref), event, datetime.now(UTC))
         if updated is None:
             return False
         fingerprints = self._fingerprints(event, key) if updated.consent is not None else None
         value = encode_entry(updated, event.raw_consent, fingerprints)
-        offset = await self.store(self.consent, key, value)
-        # At once, with its changelog offset, so that older entries read back after it (the
-        # changelog trails the table) cannot undo it.
-        self.people.update_from_table(key, value, offset)
+        offset = await self._write_consent(key, value)
+        # At once, with its changelog offset, so that older entries read after it cannot undo
+        # it (the follower reads it back later).
+        self._remember(key, value, offset)
         if event.type == "erasure":
             await self.store(self.keys, key, None)
         return True
@@ -128,7 +206,7 @@ class ConsentTables:
             except IdentityError:  # validated when parsed; a value that cannot be read
                 log.warning("a consent event's identity cannot be fingerprinted; not indexed")
                 return None
-        raw = self.consent.get(key)
+        raw = self._raw_entry(key)
         if raw is None:
             return None
         try:
@@ -187,7 +265,7 @@ class ConsentTables:
 
 
 class _RegistryView(Mapping[str, RegistryEntry]):
-    """The consent table as a read-only mapping of subject to entry (:meth:`ConsentTables.entry`
+    """The consent registry as a read-only mapping of subject to entry (:meth:`ConsentTables.entry`
     per look-up: an unreadable entry reads as withdrawn). Not iterable: only look-ups."""
 
     def __init__(self, tables: ConsentTables) -> None:

@@ -1,8 +1,9 @@
 """Creating the pipeline's topics (`piiredact topics`, the demo, the tests, the Helm job).
 
 Record topics (raw, clean, quarantine, dead-letter, audit) use ``cleanup.policy=delete`` with
-an optional retention; the consent registry and the Faust tables' changelogs are compacted, so
-the latest entry per subject is kept for ever (and an erased subject's key disappears).
+an optional retention; the consent registry and the tables' changelogs are compacted, so the
+latest entry per subject is kept for ever (and an erased subject's key disappears); the consent
+changelog rolls hourly, so the fences the workers write to it are compacted away.
 Creating is idempotent: topics that exist are left as they are. The admin client uses the
 worker's Kafka TLS/SASL settings (:mod:`streams.kafka_security`).
 """
@@ -16,6 +17,9 @@ from streams.errors import BrokerError
 from streams.kafka_security import kafka_security
 from streams.settings import Settings
 
+#: How often the consent changelog rolls a segment (compaction only cleans rolled ones).
+CONSENT_SEGMENT_MS = 3_600_000
+
 
 def topic_specs(settings: Settings, retention_ms: int | None = None) -> dict[str, dict[str, str]]:
     """Every topic the pipeline uses, with its configuration."""
@@ -27,6 +31,10 @@ def topic_specs(settings: Settings, retention_ms: int | None = None) -> dict[str
     specs[settings.topic_consent] = dict(compact)
     for name in settings.changelog_topics:
         specs[name] = dict(compact)
+    # Each batch writes a fence to every partition of the consent changelog
+    # (streams/worker/follower.py); rolled hourly, the segments are compacted to the latest
+    # fence per partition, so a starting worker does not read a week of them.
+    specs[settings.changelog_topics[0]]["segment.ms"] = str(CONSENT_SEGMENT_MS)
     return specs
 
 

@@ -63,6 +63,7 @@ class FakeTables:
     entries: dict[str, RegistryEntry]
     applied: list[ConsentEvent]
     people: PeopleLog | None = None
+    is_current: bool = True
 
     @property
     def registry(self) -> Mapping[str, RegistryEntry]:
@@ -70,6 +71,9 @@ class FakeTables:
 
     async def key_book(self, subjects: Iterable[str], now: datetime) -> KeyBook | None:
         return None
+
+    async def current(self) -> bool:
+        return self.is_current
 
     async def apply(self, event: ConsentEvent) -> bool:
         self.applied.append(event)
@@ -160,6 +164,30 @@ def test_a_batch_whose_preparation_fails_is_quarantined_and_the_next_flows() -> 
     assert delivered == [[], [b"r-2", b"r-3"]], "the failed batch went to quarantine, not clean"
     assert [v for k, v in journal.log if k == "ack"] == [0, 1, 2, 3]
     assert redact.totals == {"quarantine": 2, "clean": 2}
+
+
+def test_a_batch_is_quarantined_whole_when_the_registry_is_not_current() -> None:
+    """A withdrawal may be missing from a registry that is not current: nothing may be kept,
+    so nothing is published; every input still gets its outcome."""
+    journal, detection = Journal(), InProcess()
+    held: list[bytes] = []
+    deliver = journal.deliver
+
+    async def deliver_all(messages: Sequence[OutputMessage]) -> None:
+        held.extend(
+            dict(m.headers)["piiredact-reason"]
+            for m in messages
+            if m.topic == SETTINGS.topic_quarantine
+        )
+        await deliver(messages)
+
+    journal.deliver = deliver_all  # type: ignore[method-assign]
+    redact = agent(journal, detection, FakeTables({}, [], is_current=False))
+    asyncio.run(redact.run(batches_of([record(i) for i in range(3)], 3), journal.ack))
+    assert detection.batches == [], "nothing was judged"
+    assert journal.clean == []
+    assert held == [b"registry_unconfirmed"] * 3
+    assert [v for k, v in journal.log if k == "ack"] == [0, 1, 2]
 
 
 def test_consent_is_judged_once_with_the_registry_before_detection() -> None:

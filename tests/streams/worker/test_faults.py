@@ -80,13 +80,6 @@ def test_sigterm_while_deliveries_are_retried(tmp_path: Path) -> None:
     check(row)
 
 
-@pytest.mark.xfail(
-    strict=False,  # a race: it shows in most runs, not all
-    raises=AssertionError,
-    reason="found here: after a rebalance a worker's global consent table can lack a "
-    "withdrawal that was in the changelog seconds before the record came, and the record is "
-    "published under its own stale 'distribution' consent (see docs/reliability.md)",
-)
 def test_consent_withdrawn_before_a_rebalance_is_honoured(tmp_path: Path) -> None:
     row = run(faults.consent_rebalance, tmp_path)
     check(row)

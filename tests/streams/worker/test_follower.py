@@ -1,0 +1,98 @@
+"""The consent changelog follower: everything from the start, and the fence barrier."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from streams.settings import Settings
+from streams.worker.follower import FENCE_KEY, ChangelogFollower
+
+pytestmark = pytest.mark.broker
+
+Read = tuple[int, int, bytes, bytes | None]
+
+
+async def produce(settings: Settings, records: list[tuple[int, bytes, bytes | None]]) -> list[int]:
+    """Each ``(partition, key, value)`` to the consent changelog; their offsets."""
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers)
+    await producer.start()
+    try:
+        topic = settings.changelog_topics[0]
+        acks = [await producer.send_and_wait(topic, v, key=k, partition=p) for p, k, v in records]
+        return [ack.offset for ack in acks]
+    finally:
+        await producer.stop()
+
+
+def test_reads_from_the_start_and_the_barrier_passes_once_the_fences_are_read(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings("follow")
+    seen: list[Read] = []
+
+    async def scenario() -> tuple[bool, bool]:
+        before = await produce(
+            settings, [(0, b"vk:1", b"granted"), (1, b"vk:2", b"granted"), (0, b"vk:1", None)]
+        )
+        follower = ChangelogFollower(
+            settings, settings.changelog_topics[0], lambda *r: seen.append(r)
+        )
+        await follower.start()
+        try:
+            assert follower.partitions == (0, 1, 2)
+            # Written after the follower started: read as well, in order.
+            *_, later = await produce(settings, [(2, b"vk:3", b"withdrawn"), (2, FENCE_KEY, b"")])
+            fences = await produce(settings, [(p, FENCE_KEY, b"") for p in (0, 1)])
+            passed = await follower.wait_until({0: fences[0], 1: fences[1], 2: later}, 5.0)
+            reached = follower.reached({0: before[2]})
+        finally:
+            await follower.stop()
+        return passed, reached
+
+    passed, reached = asyncio.run(scenario())
+    assert passed and reached
+    assert sorted(seen) == [
+        (0, 0, b"vk:1", b"granted"),
+        (0, 1, b"vk:1", None),  # a tombstone is handed on as a deletion
+        (1, 0, b"vk:2", b"granted"),
+        (2, 0, b"vk:3", b"withdrawn"),
+    ], "every record but the fences"
+    assert [r for r in seen if r[0] == 0] == [(0, 0, b"vk:1", b"granted"), (0, 1, b"vk:1", None)]
+
+
+def test_the_barrier_gives_up_after_its_patience_without_progress(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings("patience")
+
+    async def scenario() -> tuple[bool, float]:
+        follower = ChangelogFollower(settings, settings.changelog_topics[0], lambda *r: None)
+        await follower.start()
+        try:
+            started = time.monotonic()
+            passed = await follower.wait_until({0: 10}, 1.0)  # an offset nobody wrote
+            return passed, time.monotonic() - started
+        finally:
+            await follower.stop()
+
+    passed, waited = asyncio.run(scenario())
+    assert not passed
+    assert waited < 10, "it gave up instead of waiting for ever"
+
+
+def test_a_follower_not_started_never_passes_the_barrier() -> None:
+    follower = ChangelogFollower(Settings(), "nowhere-changelog", lambda *r: None)
+    assert asyncio.run(follower.wait_until({0: 0}, 0.1)) is False
+    assert asyncio.run(follower.wait_until({}, 0.1)) is True, "nothing to wait for"
+
+
+def test_a_missing_changelog_topic_is_named(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings("missing")
+    follower = ChangelogFollower(settings, "no-such-changelog", lambda *r: None)
+    with pytest.raises(LookupError, match="no-such-changelog"):
+        asyncio.run(follower.start())
