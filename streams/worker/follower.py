@@ -59,11 +59,15 @@ class ChangelogFollower:
         self._task: asyncio.Task[None] | None = None
         self._progress = asyncio.Event()
         self._starting = asyncio.Lock()
+        self._stopped = False
         self.last_progress = time.monotonic()
 
     async def start(self) -> None:
-        """Connect, assign every partition from the start and begin reading (once)."""
+        """Connect, assign every partition from the start and begin reading (once). After
+        :meth:`stop` it refuses (the worker is shutting down: nothing may wait on it)."""
         async with self._starting:
+            if self._stopped:
+                raise RuntimeError("the consent changelog follower has been stopped")
             if self._task is not None:
                 return
             consumer = AIOKafkaConsumer(
@@ -84,6 +88,9 @@ class ChangelogFollower:
             except BaseException:
                 await consumer.stop()
                 raise
+            if self._stopped:  # stopped while connecting
+                await consumer.stop()
+                raise RuntimeError("the consent changelog follower has been stopped")
             self.partitions = partitions
             self._consumer = consumer
             self.last_progress = time.monotonic()
@@ -142,6 +149,8 @@ class ChangelogFollower:
         return True
 
     async def stop(self) -> None:
+        """Stop reading and close the consumer, for good (:meth:`start` then refuses)."""
+        self._stopped = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +52,9 @@ from streams.worker.follower import FENCE_KEY, ChangelogFollower
 from streams.worker.people import PeopleLog, ephemeral_keyring
 
 log = logging.getLogger("piiredact.worker")
+
+#: Seconds between two tries to write the fences.
+FENCE_RETRY_SECONDS = 0.5
 
 _ERASED_UNREADABLE = RegistryEntry(at=datetime(1970, 1, 1, tzinfo=UTC), consent=None)
 
@@ -112,33 +116,43 @@ class ConsentTables:
     async def current(self) -> bool:
         """Wait until the registry holds every entry written before now: a fence written to
         every changelog partition, then read back by the follower. ``False`` (fail closed) if
-        the fences cannot be written or the follower reads nothing for
-        ``registry_wait_timeout`` seconds."""
-        try:
-            await self.follower.start()
-            sent = [
-                await self._app.producer.send(
-                    self.consent_topic, FENCE_KEY, b"", partition, None, None
-                )
-                for partition in self.follower.partitions
-            ]
-            acks = await asyncio.gather(*sent)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("writing the consent fences failed (%s)", type(exc).__name__)
-            return False
-        offsets = {
-            partition: int(ack.offset)
-            for partition, ack in zip(self.follower.partitions, acks, strict=True)
-        }
-        reached = await self.follower.wait_until(offsets, self.settings.registry_wait_timeout)
+        the fences cannot be written within ``registry_wait_timeout`` seconds (a failed write
+        is tried again until then) or the follower then reads nothing for that long."""
+        patience = self.settings.registry_wait_timeout
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                offsets = await self._write_fences()
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    log.warning("writing the consent fences failed (%s)", type(exc).__name__)
+                    return False
+                log.info("writing the consent fences failed (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(min(FENCE_RETRY_SECONDS, remaining))
+        reached = await self.follower.wait_until(offsets, patience)
         if not reached:
             log.warning(
                 "the consent registry was not read up to its fences within %gs of no progress",
-                self.settings.registry_wait_timeout,
+                patience,
             )
         return reached
+
+    async def _write_fences(self) -> dict[int, int]:
+        """One fence per changelog partition; their offsets, once the broker has stored them."""
+        await self.follower.start()
+        sent = [
+            await self._app.producer.send(self.consent_topic, FENCE_KEY, b"", partition, None, None)
+            for partition in self.follower.partitions
+        ]
+        acks = await asyncio.gather(*sent)
+        return {
+            partition: int(ack.offset)
+            for partition, ack in zip(self.follower.partitions, acks, strict=True)
+        }
 
     async def _write_consent(self, key: bytes, value: bytes) -> int:
         """Append one registry entry to the changelog; returns its offset once stored."""

@@ -96,3 +96,15 @@ def test_a_missing_changelog_topic_is_named(make_settings: Callable[..., Setting
     follower = ChangelogFollower(settings, "no-such-changelog", lambda *r: None)
     with pytest.raises(LookupError, match="no-such-changelog"):
         asyncio.run(follower.start())
+
+
+def test_a_stopped_follower_refuses_to_start_again() -> None:
+    follower = ChangelogFollower(Settings(), "nowhere-changelog", lambda *r: None)
+
+    async def scenario() -> None:
+        await follower.stop()
+        with pytest.raises(RuntimeError, match="stopped"):
+            await follower.start()  # before it would connect: no broker is needed
+        assert await follower.wait_until({0: 0}, 0.1) is False
+
+    asyncio.run(scenario())

@@ -4,7 +4,10 @@ registry after each assignment."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
 
 import faust
 import orjson
@@ -75,3 +78,66 @@ def test_consent_events_wait_for_a_current_registry_after_each_assignment() -> N
         assert calls == [False, True, True]
 
     asyncio.run(scenario())
+
+
+class _Ack:
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+
+class _FlakyProducer:
+    """Fails the first ``failures`` fence writes, then acknowledges each at offset 5."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: list[int] = []
+
+    async def send(self, topic: str, key: bytes, value: bytes, partition: int, *_: object) -> Any:
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("broker gone for a moment")
+        self.sent.append(partition)
+        done: asyncio.Future[_Ack] = asyncio.get_running_loop().create_future()
+        done.set_result(_Ack(5))
+        return done
+
+
+class _Follower:
+    """A follower that has read everything up to offset 5 of partitions 0 and 1."""
+
+    partitions = (0, 1)
+
+    def __init__(self) -> None:
+        self.waited: list[dict[int, int]] = []
+
+    async def start(self) -> None:
+        return None
+
+    async def wait_until(self, offsets: dict[int, int], patience: float) -> bool:
+        self.waited.append(offsets)
+        return True
+
+
+def tables_with(producer: _FlakyProducer, wait: float) -> tuple[ConsentTables, _Follower]:
+    app = faust.App("tables-test", broker="kafka://127.0.0.1:9", autodiscover=False)
+    tables = ConsentTables(app, Settings(registry_wait_timeout=wait), Policy(version="t"), None)
+    follower = _Follower()
+    tables.follower = follower  # type: ignore[assignment]
+    tables._app = SimpleNamespace(producer=producer)  # type: ignore[assignment]
+    return tables, follower
+
+
+def test_a_failed_fence_write_is_tried_again_within_the_wait() -> None:
+    producer = _FlakyProducer(failures=2)
+    tables, follower = tables_with(producer, wait=10.0)
+    assert asyncio.run(tables.current()) is True
+    assert producer.sent == [0, 1] and follower.waited == [{0: 5, 1: 5}]
+
+
+def test_fences_that_cannot_be_written_within_the_wait_fail_closed() -> None:
+    producer = _FlakyProducer(failures=10**6)
+    tables, follower = tables_with(producer, wait=0.3)
+    started = time.monotonic()
+    assert asyncio.run(tables.current()) is False
+    assert time.monotonic() - started < 5, "it gave up after the wait"
+    assert follower.waited == [], "no barrier without fences"
