@@ -119,6 +119,20 @@ def cached_words(words: Words) -> Words:
     return remembered
 
 
+#: What may stand between a sentence's end and its first word: spaces, quotes, brackets.
+_SENTENCE_LEAD: Final = " \t\u00a0\"'«“(["
+_SENTENCE_ENDS: Final = frozenset(".!?\n")
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens ``text`` or a sentence in it."""
+    window = max(0, start - 8)
+    before = text[window:start].rstrip(_SENTENCE_LEAD)
+    if not before:
+        return window == 0
+    return before[-1] in _SENTENCE_ENDS
+
+
 def text_case(tokens: Sequence[Token]) -> Case:
     """:attr:`Case.UPPER` when no word has a lowercase letter, :attr:`Case.LOWER` when none
     has a capital, else :attr:`Case.MIXED` (words of one letter do not count)."""

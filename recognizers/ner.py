@@ -3,7 +3,8 @@
 A model is slow compared with a regex, so an NER recognizer runs only on strings that can hold a
 name in its script: :meth:`NerRecognizer.wants` asks for a capitalised word in that script.
 :meth:`NerRecognizer.analyze_batch` runs the model over many strings at once, and not over a
-string whose capitalised words the name rules have all found already (:func:`names_cover`).
+string whose capitalised words the name rules have all found already (:func:`names_cover`), or
+whose only capitals open sentences with common words (each language's ``only_plain_openers``).
 
 A recognizer that loaded its own model pickles as "load the model again", so a detector can be
 sent to a detection process (:mod:`streams.worker.detection`) without copying hundreds of megabytes.

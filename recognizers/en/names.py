@@ -47,6 +47,7 @@ from recognizers.names import (
     end_of,
     joined,
     merge,
+    opens_sentence,
     recase,
     table_cells,
     text_case,
@@ -742,6 +743,26 @@ class EnglishNames:
         return len(tokens) >= 3 and any(
             t.lower in self._first and t.lower not in self._common.strong for t in tokens
         )
+
+    def only_plain_openers(self, text: str) -> bool:
+        """Whether every Latin word of ``text`` is a common English word, and every capitalised
+        one also opens the text or a sentence in it and is in no name list (``Order
+        #99547894``, ``Reply after six.``): the model finds names by their capitals, and such a
+        text has none but a sentence's first word, which is no name. A word no dictionary has
+        (``Jar jar binx``: the model finds lowercase names too) sends the text to the model.
+        ``False`` for a text with no capitalised word."""
+        seen = False
+        for token in self.tokens(text):
+            if not token.text[0].isupper():
+                if not self.common(token.text):
+                    return False
+                continue
+            if not opens_sentence(text, token.start):
+                return False
+            if self.listed(token.text) or not self.common(token.text):
+                return False
+            seen = True
+        return seen
 
     def stop_word(self, word: str) -> bool:
         """One of spaCy's English stop words (``you``, ``just``, ``will``)."""

@@ -44,6 +44,7 @@ from recognizers.names import (
     end_of,
     joined,
     merge,
+    opens_sentence,
     recase,
     table_cells,
     text_case,
@@ -177,6 +178,23 @@ class RussianNames:
     def recased(self, text: str) -> str:
         """``text`` with its ALL CAPS words that have a role in title case, for the model."""
         return recase(text, self.tokens(text), lambda token: self.roles(token.lower).any)
+
+    def only_plain_openers(self, text: str) -> bool:
+        """Whether every Cyrillic word of ``text`` is one the dictionary knows with no
+        first-name, surname or patronymic reading, and every capitalised one also opens the
+        text or a sentence in it (``Сумма 93 146 ₽``, ``Артикул …``): the model finds names by
+        their capitals, and such a text has none but a sentence's first word, which is no name.
+        ``False`` for a text with no capitalised word."""
+        seen = False
+        for token in self.tokens(text):
+            roles = self.roles(token.lower)
+            if not roles.common or roles.name or roles.surname or roles.patronymic:
+                return False
+            if token.text[0].isupper():
+                if not opens_sentence(text, token.start):
+                    return False
+                seen = True
+        return seen
 
     def find(self, text: str) -> list[Interval]:
         """Spans of names found by the rules, merged and sorted."""

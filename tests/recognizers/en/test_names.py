@@ -82,3 +82,27 @@ def test_recased_copy_titles_only_names(rules: EnglishNames) -> None:
     assert rules.recased("REFUND FOR LENA MARSH") == "REFUND FOR Lena Marsh"
     assert rules.recased("KEIJO KIVIMAKI") == "Keijo Kivimaki"
     assert rules.recased("Call IBM support") == "Call IBM support"
+
+
+PLAIN_OPENER_CASES = [
+    ("Order #99547894", True, "a common word opens the text"),
+    ("Order 5 is here. Reply after six.", True, "each sentence opens with one"),
+    ("Call after six", False, "a common word that a name list has (Call is a surname)"),
+    ('"Please" she asked', True, "a quote before the first word"),
+    ("order #99547894", False, "no capitalised word: nothing to say"),
+    ("Mary called", False, "a listed first name opens the text"),
+    ("White paper", False, "a colour that is a surname too"),
+    ("Kullervo wrote", False, "a word no English dictionary has"),
+    ("Ask for Smith", False, "a capitalised word inside the sentence"),
+    ("Ask for Order", False, "a common word, but not a sentence's first"),
+    ("call 555 1234. Reply", True, "a full stop before it"),
+    ("Sent from: Reply", False, "a colon is no sentence end"),
+    ("Jar jar binx is here", False, "a lowercase word no dictionary has"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"), PLAIN_OPENER_CASES, ids=[c[-1] for c in PLAIN_OPENER_CASES]
+)
+def test_only_plain_openers(rules: EnglishNames, text: str, expected: bool, reason: str) -> None:
+    assert rules.only_plain_openers(text) is expected, reason

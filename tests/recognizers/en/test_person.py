@@ -206,3 +206,27 @@ def test_a_text_the_rules_have_named_whole_does_not_reach_the_model(
         ["MARY MILLER"],
         ["Mary Miller"],
     ]
+
+
+def test_a_text_whose_only_capital_opens_a_sentence_with_a_plain_word_does_not_reach_the_model(
+    recognizer: EnPersonRecognizer,
+) -> None:
+    model = recognizer._nlp
+    seen: list[str] = []
+
+    class Recording:
+        def pipe(self, texts: list[str], **kwargs: object) -> object:
+            seen.extend(texts)
+            return model.pipe(texts, **kwargs)
+
+    spy = EnPersonRecognizer(nlp=Recording(), names=recognizer._names)
+    texts = ["Order #99547894", "Write to mary miller today", "Order from Kullervo"]
+    found = spy.analyze_batch(texts)
+    assert sorted(seen) == ["Order from Kullervo", "Write to mary miller today"]
+    assert found == recognizer.analyze_batch(texts)
+
+
+def test_the_model_multiplies_with_numpy_not_blis(recognizer: EnPersonRecognizer) -> None:
+    """The speed measured in benchmarks/README.md depends on it (the entities do not)."""
+    layers = list(recognizer._nlp.get_pipe("ner").model.walk())
+    assert layers and all(getattr(layer.ops, "use_blis", True) is False for layer in layers)

@@ -47,3 +47,23 @@ def test_rules(rules: RussianNames, text: str, expected: list[str], reason: str)
 
 def test_recased_copy_titles_only_names(rules: RussianNames) -> None:
     assert rules.recased("ПЕТРОВА АННА, ИНН") == "Петрова Анна, ИНН"
+
+
+PLAIN_OPENER_CASES = [
+    ("Сумма 93 146 ₽", True, "a common word opens the text"),
+    ("Артикул 6175513198001. Заказ оформлен.", True, "each sentence opens with one"),
+    ("сумма 93 146 ₽", False, "no capitalised word: nothing to say"),
+    ("Анна пришла", False, "a first name opens the text"),
+    ("Роза цветёт", False, "a common word that is also a first name"),
+    ("Заказ для Петрова", False, "a capitalised word inside the sentence"),
+    ("Доставка в Москву", False, "a place inside the sentence"),
+    ("Ааронович пришёл", False, "a word the dictionary does not know"),
+    ("Заказ для венедикта", False, "a lowercase first name"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"), PLAIN_OPENER_CASES, ids=[c[-1] for c in PLAIN_OPENER_CASES]
+)
+def test_only_plain_openers(rules: RussianNames, text: str, expected: bool, reason: str) -> None:
+    assert rules.only_plain_openers(text) is expected, reason

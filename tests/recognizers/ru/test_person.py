@@ -176,3 +176,21 @@ def test_a_text_the_rules_have_named_whole_does_not_reach_natasha(
         ["Иванов Иван Иванович"],
         ["Иванов Иван Иванович"],
     ]
+
+
+def test_a_text_whose_only_capital_opens_a_sentence_with_a_plain_word_does_not_reach_natasha(
+    recognizer: RuPersonRecognizer,
+) -> None:
+    tagger = recognizer._tagger
+    seen: list[str] = []
+
+    class Recording:
+        def map(self, texts: list[str]) -> object:
+            seen.extend(texts)
+            return tagger.map(texts)
+
+    spy = RuPersonRecognizer(tagger=Recording(), names=recognizer._names)
+    texts = ["Сумма 93 146 ₽", "Артикул 6175513198001", "Заказ для Венедикта"]
+    found = spy.analyze_batch(texts)
+    assert seen == ["Заказ для Венедикта"]
+    assert found == recognizer.analyze_batch(texts)
