@@ -219,6 +219,28 @@ def apply_event(
     return RegistryEntry(at=at, consent=event.consent, erased_at=erased_at, future_dated=future)
 
 
+def supersedes(
+    candidate: RegistryEntry, kept: RegistryEntry, now: datetime, *, written_after: bool
+) -> bool:
+    """Whether ``candidate`` replaces ``kept``, two entries for one subject, in whichever order
+    a worker reads them (two workers can write one subject's entries: a subject's events may
+    arrive under keys spelt differently, and a changelog that gains partitions moves keys).
+    The later statement wins, as :func:`apply_event` folds events: a withdrawal or erasure
+    always replaces a future-dated entry, a future-dated grant never replaces a withdrawal or
+    an erasure; of two made at the same time the withdrawal wins, else the one
+    ``written_after`` the other (later in the same changelog partition)."""
+    withdraws, kept_withdrawn = candidate.withdrawn(now), kept.withdrawn(now)
+    if candidate.future_dated and not withdraws and kept_withdrawn:
+        return False
+    if withdraws and kept.future_dated and not kept_withdrawn:
+        return True
+    if candidate.at != kept.at:
+        return candidate.at > kept.at
+    if withdraws != kept_withdrawn:
+        return withdraws
+    return written_after
+
+
 def encode_entry(
     entry: RegistryEntry,
     raw_consent: dict[str, Any] | None,

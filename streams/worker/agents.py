@@ -9,7 +9,7 @@ test_agents.py``); :mod:`streams.worker.app` wires them to Faust.
   detect and decide in the detection process, make the outputs, deliver them, and only then
   acknowledge the inputs. The :class:`~streams.worker.overlap.Overlap` overlaps one batch's
   detection with the previous one's delivery; batches are acknowledged in order.
-- :class:`ConsentAgent`: folds each consent event into the registry table; an invalid one is
+- :class:`ConsentAgent`: folds each consent event into the consent registry; an invalid one is
   dead-lettered.
 """
 
@@ -266,7 +266,7 @@ class ConsentAgent:
         self.settings = settings
 
     async def handle(self, source: SourceMessage) -> None:
-        """Apply one consent event (or dead-letter it); returns once it is in the table."""
+        """Apply one consent event (or dead-letter it); returns once the broker has its entry."""
         try:
             parsed = parse_event(source.key, source.value)
         except InvalidRecord as error:

@@ -37,6 +37,9 @@ log = logging.getLogger("piiredact.worker")
 FENCE_KEY: Final = b"\x00piiredact-fence"
 #: How long one fetch waits for new records at the broker (the barrier's usual delay).
 FETCH_WAIT_MS: Final = 20
+#: How often the follower's consumer refreshes the topic's metadata, so that partitions added
+#: to the changelog are read within this long (aiokafka's default is 5 minutes).
+METADATA_MAX_AGE_MS: Final = 30_000
 #: Seconds between two tries after the follower's consumer failed.
 RETRY_SECONDS: Final = 1.0
 
@@ -62,39 +65,57 @@ class ChangelogFollower:
         self._stopped = False
         self.last_progress = time.monotonic()
 
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called (for good)."""
+        return self._stopped
+
     async def start(self) -> None:
-        """Connect, assign every partition from the start and begin reading (once). After
+        """Connect, assign every partition from the start and begin reading; again, from the
+        start, if the reading ended (a failure, logged) or the topic gained partitions. After
         :meth:`stop` it refuses (the worker is shutting down: nothing may wait on it)."""
         async with self._starting:
             if self._stopped:
                 raise RuntimeError("the consent changelog follower has been stopped")
-            if self._task is not None:
-                return
+            if self._task is not None and not self._task.done():
+                consumer = self._consumer
+                found = consumer.partitions_for_topic(self.topic) if consumer else None
+                if not found or tuple(sorted(found)) == self.partitions:
+                    return
+                log.warning(
+                    "the consent changelog has %d partitions now (was %d); reading it again",
+                    len(found),
+                    len(self.partitions),
+                )
+            await self._close()
             consumer = AIOKafkaConsumer(
                 bootstrap_servers=self.settings.bootstrap_servers,
                 group_id=None,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 fetch_max_wait_ms=FETCH_WAIT_MS,
+                metadata_max_age_ms=METADATA_MAX_AGE_MS,
                 request_timeout_ms=int(self.settings.consumer_request_timeout * 1000),
                 **kafka_security(self.settings).aiokafka_kwargs(),
             )
-            await consumer.start()
             try:
+                await consumer.start()
                 partitions = await self._partitions(consumer)
                 assigned = [TopicPartition(self.topic, p) for p in partitions]
                 consumer.assign(assigned)
                 await consumer.seek_to_beginning(*assigned)
+                if self._stopped:  # stopped while connecting
+                    raise RuntimeError("the consent changelog follower has been stopped")
             except BaseException:
-                await consumer.stop()
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
                 raise
-            if self._stopped:  # stopped while connecting
-                await consumer.stop()
-                raise RuntimeError("the consent changelog follower has been stopped")
             self.partitions = partitions
+            self.read = {}
             self._consumer = consumer
             self.last_progress = time.monotonic()
             self._task = asyncio.ensure_future(self._run(consumer))
+            self._task.add_done_callback(_log_end)
 
     async def _partitions(self, consumer: AIOKafkaConsumer) -> tuple[int, ...]:
         found = consumer.partitions_for_topic(self.topic)
@@ -138,7 +159,7 @@ class ChangelogFollower:
         follower read nothing (counted from the call at the earliest)."""
         started = time.monotonic()
         while not self.reached(offsets):
-            if self._task is None or self._task.done():
+            if self._stopped or self._task is None or self._task.done():
                 return False  # not started, or ended (a bug): the caller fails closed
             quiet_since = max(self.last_progress, started)
             remaining = patience - (time.monotonic() - quiet_since)
@@ -151,10 +172,29 @@ class ChangelogFollower:
     async def stop(self) -> None:
         """Stop reading and close the consumer, for good (:meth:`start` then refuses)."""
         self._stopped = True
+        self._progress.set()  # a barrier waiting now gives up at once
+        await self._close()
+
+    async def _close(self) -> None:
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
-            await consumer.stop()
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+
+
+def _log_end(task: asyncio.Task[None]) -> None:
+    """The reading ended other than by :meth:`ChangelogFollower.stop`: a bug; the barrier fails
+    closed until the next :meth:`ChangelogFollower.start` reads the changelog again."""
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is not None:
+        log.error(
+            "reading the consent changelog ended (%s); batches are quarantined until it is "
+            "read again",
+            type(exc).__name__,
+        )

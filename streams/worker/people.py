@@ -2,9 +2,10 @@
 
 Whose consent decides a finding (:mod:`streams.core.people`) is answered in the detection
 process, which must therefore know every registered person's identity fingerprints and
-registry entry. The worker's :class:`PeopleLog` is fed with the consent table's entries and
-their changelog offsets (this worker's writes at once, other workers' as they are read; an
-older entry never undoes a newer one) and numbers each change. Each detection call carries a
+registry entry. The worker's :class:`PeopleLog` is fed with each consent registry entry that
+becomes a subject's (this worker's writes at once, other workers' as they are read; the
+registry, :mod:`streams.worker.tables`, decides which of two entries wins, so an older one
+never undoes a newer one) and numbers each change. Each detection call carries a
 :class:`PeopleUpdate`: everything, to a fresh detection process, else only what changed since
 the call before. The child folds it into its
 :class:`~streams.core.people.People` (:func:`apply_update`).
@@ -53,7 +54,6 @@ class PeopleLog:
         self.keyring = keyring
         self.version = 0
         self._latest: OrderedDict[str, tuple[int, PersonChange]] = OrderedDict()
-        self._offsets: dict[str, int] = {}  # by the table key as written
 
     def __len__(self) -> int:
         return len(self._latest)
@@ -72,17 +72,10 @@ class PeopleLog:
         self._latest[ref] = (self.version, PersonChange(ref, fingerprints, entry))
         self._latest.move_to_end(ref)
 
-    def update_from_table(self, key: bytes, value: bytes | None, offset: int | None = None) -> None:
-        """Record a consent table entry as written (``None``: deleted). ``offset`` is its
-        changelog offset: an entry older than the last one recorded for that subject (the
-        changelog read back after this worker's own newer write, a recovery replaying from the
-        start) is ignored; a subject's entries are all in one changelog partition."""
+    def update_from_table(self, key: bytes, value: bytes | None) -> None:
+        """Record a consent registry entry that has become the subject's (``None``: deleted);
+        which entry wins when two meet is decided before (``ConsentTables._remember``)."""
         ref = key.decode("utf-8", "replace")
-        if offset is not None:
-            last = self._offsets.get(ref)
-            if last is not None and offset <= last:
-                return
-            self._offsets[ref] = offset
         if value is None:
             self.update(ref, None, None)
             return

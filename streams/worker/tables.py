@@ -9,7 +9,9 @@
   erasure removes them); every entry written, and every one read (other workers' writes, the
   registry read at start), updates :attr:`ConsentTables.people`
   (:class:`~streams.worker.people.PeopleLog`), which the detection process mirrors. Of two
-  entries for a subject the one later in the changelog wins, whichever is read first.
+  entries for a subject the later statement wins (by its time, the rules events are folded
+  by), whichever is read or written first: two workers can write one subject's entries (its
+  events sent under keys spelt differently, a changelog that gained partitions).
 - ``subject-keys``: each subject's pseudonym key, wrapped under the keyring
   (:mod:`streams.core.keys`), a Faust global table. The redact agent creates a key the first
   time a subject needs one and waits until the broker has stored it before using it; an
@@ -19,9 +21,10 @@
 (:meth:`ConsentTables.current`): fences are written to every changelog partition and the batch
 waits until the follower has read them (see :mod:`streams.worker.follower`); if it cannot, the
 batch is quarantined (``registry_unconfirmed``), never published. A consent event is folded in
-once the registry has been read up to a fence written after the worker's last assignment: a
-subject's entries are written only by the worker that holds the subject's consent-topic
-partition, so after that the worker's copy of its own subjects' entries is current.
+once the registry has been read up to a fence written after the worker's last assignment, so
+the worker's copy of its own subjects' entries is current; an event folded into a copy that
+had not read another worker's newer entry yet makes an older statement, which loses to that
+entry on every worker.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +47,7 @@ from streams.core.consent_events import (
     decode_entry,
     encode_entry,
     entry_fingerprints,
+    supersedes,
 )
 from streams.core.keys import KeyBook, Keyring, WrappedKey, new_subject_key
 from streams.core.policy import Policy, PseudonymScope
@@ -74,8 +79,8 @@ class ConsentTables:
         self.people = PeopleLog(keyring if keyring is not None else ephemeral_keyring())
         self._identities = IdentityIndex(self.people.keyring)  # makes fingerprints, holds none
         self.consent_topic = settings.changelog_topics[0]
-        #: The registry: each subject's latest entry (``None``: deleted) and its offset.
-        self._entries: dict[bytes, tuple[int, bytes | None]] = {}
+        #: The registry: each subject's entry as read or written (see :meth:`_remember`).
+        self._entries: dict[bytes, _Kept] = {}
         self.follower = ChangelogFollower(settings, self.consent_topic, self._read_entry)
         #: Assignments seen, and the last one after which the registry was read up to a fence.
         self._assignments = 0
@@ -91,18 +96,20 @@ class ConsentTables:
             use_partitioner=True,
         )
 
-    def _read_entry(self, _partition: int, offset: int, key: bytes, value: bytes | None) -> None:
+    def _read_entry(self, partition: int, offset: int, key: bytes, value: bytes | None) -> None:
         """A consent changelog record the follower read."""
-        self._remember(key, value, offset)
+        self._remember(key, value, partition, offset)
 
-    def _remember(self, key: bytes, value: bytes | None, offset: int) -> None:
-        """Keep ``value`` as the subject's entry unless a later one (by changelog offset: a
-        subject's entries are all in one partition) is kept already."""
+    def _remember(self, key: bytes, value: bytes | None, partition: int, offset: int) -> None:
+        """Keep ``value`` (the record at ``offset`` of changelog ``partition``) as the
+        subject's entry unless the entry kept already wins over it (:func:`_replaces`), in
+        whichever order the two are read or written."""
         kept = self._entries.get(key)
-        if kept is not None and kept[0] >= offset:
+        entry = _decoded(value)
+        if kept is not None and not _replaces(kept, value, entry, partition, offset):
             return
-        self._entries[key] = (offset, value)
-        self.people.update_from_table(key, value, offset)
+        self._entries[key] = _Kept(partition, offset, value, entry)
+        self.people.update_from_table(key, value)
 
     async def on_assigned(self, *_args: Any, **_kwargs: Any) -> None:
         """Partitions assigned (Faust's ``on_partitions_assigned``): consent events wait for the
@@ -118,6 +125,8 @@ class ConsentTables:
         every changelog partition, then read back by the follower. ``False`` (fail closed) if
         the fences cannot be written within ``registry_wait_timeout`` seconds (a failed write
         is tried again until then) or the follower then reads nothing for that long."""
+        if self.follower.stopped:  # shutting down: nothing will be read any more
+            return False
         patience = self.settings.registry_wait_timeout
         deadline = time.monotonic() + patience
         while True:
@@ -128,7 +137,7 @@ class ConsentTables:
                 raise
             except Exception as exc:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or self.follower.stopped:
                     log.warning("writing the consent fences failed (%s)", type(exc).__name__)
                     return False
                 log.info("writing the consent fences failed (%s); retrying", type(exc).__name__)
@@ -144,20 +153,28 @@ class ConsentTables:
     async def _write_fences(self) -> dict[int, int]:
         """One fence per changelog partition; their offsets, once the broker has stored them."""
         await self.follower.start()
-        sent = [
-            await self._app.producer.send(self.consent_topic, FENCE_KEY, b"", partition, None, None)
-            for partition in self.follower.partitions
-        ]
-        acks = await asyncio.gather(*sent)
+        sent: list[asyncio.Future[Any]] = []  # what Faust's producer returns
+        try:
+            for partition in self.follower.partitions:
+                future = await self._app.producer.send(
+                    self.consent_topic, FENCE_KEY, b"", partition, None, None
+                )
+                sent.append(asyncio.ensure_future(future))
+            acks = await asyncio.gather(*sent)
+        except BaseException:
+            for future in sent:  # their outcome no longer matters: retrieved, not raised
+                future.add_done_callback(_retrieved)
+            raise
         return {
             partition: int(ack.offset)
             for partition, ack in zip(self.follower.partitions, acks, strict=True)
         }
 
-    async def _write_consent(self, key: bytes, value: bytes) -> int:
-        """Append one registry entry to the changelog; returns its offset once stored."""
+    async def _write_consent(self, key: bytes, value: bytes) -> tuple[int, int]:
+        """Append one registry entry to the changelog; its partition and offset once stored."""
         sent = await self._app.producer.send(self.consent_topic, key, value, None, None, None)
-        return int((await sent).offset)
+        ack = await sent
+        return int(ack.partition), int(ack.offset)
 
     @staticmethod
     async def store(table: Any, key: bytes, value: bytes | None) -> int | None:
@@ -174,18 +191,17 @@ class ConsentTables:
 
     def _raw_entry(self, key: bytes) -> bytes | None:
         kept = self._entries.get(key)
-        return None if kept is None else kept[1]
+        return None if kept is None else kept.value
 
     def entry(self, subject_ref: str) -> RegistryEntry | None:
         """The registry's entry for ``subject_ref``; an unreadable one counts as withdrawn."""
-        raw = self._raw_entry(subject_ref.encode("utf-8"))
-        if raw is None:
+        kept = self._entries.get(subject_ref.encode("utf-8"))
+        if kept is None or kept.value is None:
             return None
-        try:
-            return decode_entry(raw)[0]
-        except ValueError:
+        if kept.entry is None:
             log.error("consent table entry unreadable; treating the subject as withdrawn")
             return _ERASED_UNREADABLE
+        return kept.entry
 
     async def apply(self, event: ConsentEvent) -> bool:
         """Fold one registry event in; ``False`` if it was older than the entry and ignored.
@@ -203,10 +219,10 @@ class ConsentTables:
             return False
         fingerprints = self._fingerprints(event, key) if updated.consent is not None else None
         value = encode_entry(updated, event.raw_consent, fingerprints)
-        offset = await self._write_consent(key, value)
-        # At once, with its changelog offset, so that older entries read after it cannot undo
-        # it (the follower reads it back later).
-        self._remember(key, value, offset)
+        partition, offset = await self._write_consent(key, value)
+        # At once (the follower reads it back later); entries read after it replace it only
+        # if they win over it (:func:`_replaces`), so an older one cannot undo it.
+        self._remember(key, value, partition, offset)
         if event.type == "erasure":
             await self.store(self.keys, key, None)
         return True
@@ -276,6 +292,60 @@ class ConsentTables:
             return book
         book.store.update(pending)
         return book
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A subject's entry as the worker holds it: where in the changelog it was written, its
+    value (``None``: deleted) and the value decoded (``None``: deleted or unreadable)."""
+
+    partition: int
+    offset: int
+    value: bytes | None
+    entry: RegistryEntry | None
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _decoded(value: bytes | None) -> RegistryEntry | None:
+    if value is None:
+        return None
+    try:
+        return decode_entry(value)[0]
+    except ValueError:
+        return None
+
+
+def _replaces(
+    kept: _Kept,
+    value: bytes | None,
+    entry: RegistryEntry | None,
+    partition: int,
+    offset: int,
+) -> bool:
+    """Whether the changelog record ``value`` (decoded: ``entry``) at ``offset`` of
+    ``partition`` replaces the entry ``kept`` for its subject. Two readable entries: the later
+    statement (:func:`~streams.core.consent_events.supersedes`), not the later offset: a
+    worker that had not read a withdrawal yet can write an older grant after it. A deletion
+    replaces only what was written before it in its partition; an unreadable entry replaces
+    any (it reads as withdrawn: fail closed) and is replaced only by a later write in its
+    partition."""
+    same_partition = partition == kept.partition
+    if same_partition and offset == kept.offset:
+        return False  # the same record, read again
+    written_after = same_partition and offset > kept.offset
+    if value is None:
+        return written_after
+    if entry is None:
+        return True
+    if kept.value is None:
+        return written_after or not same_partition
+    if kept.entry is None:
+        return written_after
+    return supersedes(entry, kept.entry, datetime.now(UTC), written_after=written_after)
 
 
 class _RegistryView(Mapping[str, RegistryEntry]):

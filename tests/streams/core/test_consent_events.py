@@ -10,7 +10,13 @@ import orjson
 import pytest
 
 from streams.core.attribution import IdentityIndex
-from streams.core.consent import ConsentState, RegistryEntry, normalise_subject_ref, resolve
+from streams.core.consent import (
+    ConsentState,
+    RegistryEntry,
+    normalise_subject_ref,
+    parse_consent,
+    resolve,
+)
 from streams.core.consent_events import (
     MAX_CLOCK_SKEW,
     apply_event,
@@ -18,6 +24,7 @@ from streams.core.consent_events import (
     encode_entry,
     entry_fingerprints,
     parse_event,
+    supersedes,
 )
 from streams.core.keys import Keyring
 from streams.errors import InvalidRecord
@@ -322,3 +329,41 @@ def test_the_table_keeps_fingerprints_never_the_identity() -> None:
     assert erased is not None
     assert entry_fingerprints(encode_entry(erased, None, fingerprints)) is None
     assert entry_fingerprints(encode_entry(entry, parsed.raw_consent)) is None
+
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+T1 = T0 + timedelta(minutes=5)
+
+
+def _granted(at: datetime, *, future: bool = False) -> RegistryEntry:
+    consent = parse_consent({"status": "granted", "scope": ["distribution"]})
+    return RegistryEntry(at=at, consent=consent, future_dated=future)
+
+
+def _withdrawn(at: datetime, *, future: bool = False) -> RegistryEntry:
+    return RegistryEntry(at=at, consent=None, future_dated=future)
+
+
+SUPERSEDES_CASES = [
+    (_withdrawn(T1), _granted(T0), False, True, "a later withdrawal replaces a grant"),
+    (_granted(T0), _withdrawn(T1), True, False, "an older grant written after it does not"),
+    (_granted(T1), _withdrawn(T0), False, True, "a newer grant replaces a withdrawal"),
+    (_withdrawn(T0), _granted(T0), False, True, "at the same time the withdrawal wins"),
+    (_granted(T0), _withdrawn(T0), True, False, "whichever is written after"),
+    (_granted(T0), _granted(T0), True, True, "two grants at once: the one written after"),
+    (_granted(T0), _granted(T0), False, False, "two grants at once: not the one before"),
+    (_withdrawn(T0), _granted(T1, future=True), False, True, "a withdrawal ends a future grant"),
+    (_granted(T1, future=True), _withdrawn(T0), True, False, "a future grant never ends one"),
+]
+
+
+@pytest.mark.parametrize(
+    ("candidate", "kept", "written_after", "expected", "reason"),
+    SUPERSEDES_CASES,
+    ids=[c[-1] for c in SUPERSEDES_CASES],
+)
+def test_which_of_two_entries_wins(
+    candidate: RegistryEntry, kept: RegistryEntry, written_after: bool, expected: bool, reason: str
+) -> None:
+    now = T1 + timedelta(days=1)
+    assert supersedes(candidate, kept, now, written_after=written_after) is expected, reason

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
+from typing import ClassVar
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 
 from streams.settings import Settings
 from streams.worker.follower import FENCE_KEY, ChangelogFollower
@@ -108,3 +110,118 @@ def test_a_stopped_follower_refuses_to_start_again() -> None:
         assert await follower.wait_until({0: 0}, 0.1) is False
 
     asyncio.run(scenario())
+
+
+class _FakeConsumer:
+    """An AIOKafkaConsumer stand-in: the changelog is ``records`` by partition."""
+
+    records: ClassVar[dict[int, list[tuple[bytes, bytes | None]]]] = {}
+    made: ClassVar[list[_FakeConsumer]] = []
+
+    def __init__(self, **_kwargs: object) -> None:
+        self.assigned: list[TopicPartition] = []
+        self.positions: dict[int, int] = {}
+        self.stopped = False
+        _FakeConsumer.made.append(self)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    def partitions_for_topic(self, _topic: str) -> set[int]:
+        return set(self.records)
+
+    async def topics(self) -> set[str]:
+        return set()
+
+    def assign(self, partitions: list[TopicPartition]) -> None:
+        self.assigned = partitions
+
+    async def seek_to_beginning(self, *partitions: TopicPartition) -> None:
+        self.positions = {tp.partition: 0 for tp in partitions}
+
+    async def getmany(self, timeout_ms: int) -> dict[TopicPartition, list[SimpleNamespace]]:
+        await asyncio.sleep(0.01)
+        out = {}
+        for tp in self.assigned:
+            records = self.records[tp.partition][self.positions[tp.partition] :]
+            if records:
+                first = self.positions[tp.partition]
+                out[tp] = [
+                    SimpleNamespace(key=k, value=v, offset=first + i)
+                    for i, (k, v) in enumerate(records)
+                ]
+                self.positions[tp.partition] += len(records)
+        return out
+
+
+@pytest.fixture
+def fake_consumer(monkeypatch: pytest.MonkeyPatch) -> type[_FakeConsumer]:
+    _FakeConsumer.records = {0: [(b"vk:1", b"granted")], 1: []}
+    _FakeConsumer.made = []
+    monkeypatch.setattr("streams.worker.follower.AIOKafkaConsumer", _FakeConsumer)
+    return _FakeConsumer
+
+
+def test_a_follower_whose_reading_failed_reads_again_from_the_start(
+    fake_consumer: type[_FakeConsumer], caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[Read] = []
+    failures = [RuntimeError("bug")]
+
+    def on_record(partition: int, offset: int, key: bytes, value: bytes | None) -> None:
+        if failures:
+            raise failures.pop()
+        seen.append((partition, offset, key, value))
+
+    async def scenario() -> tuple[bool, bool]:
+        follower = ChangelogFollower(Settings(), "t-changelog", on_record)
+        await follower.start()
+        await asyncio.sleep(0.1)
+        dead = await follower.wait_until({0: 0}, 0.5)  # the reading ended: fails closed
+        await follower.start()  # the next batch starts it again, from the start
+        alive = await follower.wait_until({0: 0}, 2.0)
+        await follower.stop()
+        return dead, alive
+
+    dead, alive = asyncio.run(scenario())
+    assert not dead and alive
+    assert seen == [(0, 0, b"vk:1", b"granted")]
+    assert "reading the consent changelog ended (RuntimeError)" in caplog.text
+    assert fake_consumer.made[0].stopped, "the old consumer is closed"
+
+
+def test_a_follower_reads_partitions_the_changelog_gained(
+    fake_consumer: type[_FakeConsumer],
+) -> None:
+    seen: list[Read] = []
+
+    async def scenario() -> bool:
+        follower = ChangelogFollower(Settings(), "t-changelog", lambda *r: seen.append(r))
+        await follower.start()
+        assert follower.partitions == (0, 1)
+        fake_consumer.records[2] = [(b"vk:7", b"withdrawn")]
+        await follower.start()
+        assert follower.partitions == (0, 1, 2)
+        passed = await follower.wait_until({2: 0}, 2.0)
+        await follower.stop()
+        return passed
+
+    assert asyncio.run(scenario())
+    assert (2, 0, b"vk:7", b"withdrawn") in seen
+
+
+def test_stopping_ends_a_barrier_that_waits(fake_consumer: type[_FakeConsumer]) -> None:
+    async def scenario() -> tuple[bool, float]:
+        follower = ChangelogFollower(Settings(), "t-changelog", lambda *r: None)
+        await follower.start()
+        started = time.monotonic()
+        waiting = asyncio.ensure_future(follower.wait_until({0: 99}, 30.0))
+        await asyncio.sleep(0.1)
+        await follower.stop()
+        return await waiting, time.monotonic() - started
+
+    passed, waited = asyncio.run(scenario())
+    assert not passed and waited < 5

@@ -82,16 +82,3 @@ def test_fingerprints_under_a_key_gone_from_the_keyring_unindex_the_subject() ->
     log.update("vk:1", IdentityIndex(other).fingerprints(MARIA), GRANT)
     people = log.snapshot()
     assert len(people) == 0 and not people.entries
-
-
-def test_an_older_changelog_entry_never_undoes_a_newer_one() -> None:
-    # This worker's erasure (offset 7) is recorded at once; the changelog then reads back the
-    # grant before it (offset 5), and a recovery replays from the start.
-    log = PeopleLog(RING)
-    grant = encode_entry(GRANT, {"status": "granted"}, fingerprints(MARIA))
-    erased = encode_entry(RegistryEntry(at=NOW, consent=None, erased_at=NOW), None)
-    log.update_from_table(b"vk:1", erased, 7)
-    log.update_from_table(b"vk:1", grant, 5)
-    assert who(log, "Мария Сидорова") is Person.THIRD_PARTY
-    log.update_from_table(b"vk:1", grant, 9)
-    assert who(log, "Мария Сидорова") is Person.REGISTERED

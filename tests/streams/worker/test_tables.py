@@ -12,7 +12,7 @@ from typing import Any
 import faust
 import orjson
 
-from streams.core.consent import RegistryEntry
+from streams.core.consent import RegistryEntry, parse_consent
 from streams.core.consent_events import encode_entry, parse_event
 from streams.core.policy import Policy
 from streams.settings import Settings
@@ -44,6 +44,54 @@ def test_the_entry_later_in_the_changelog_wins_whichever_is_read_first() -> None
     assert SUBJECT not in [c.subject_ref for c in tables.people.since(None).changes]
 
 
+def granted(at: datetime) -> bytes:
+    consent = {"status": "granted", "scope": ["distribution"]}
+    return encode_entry(RegistryEntry(at=at, consent=parse_consent(consent)), consent)
+
+
+def test_an_older_grant_written_after_a_withdrawal_does_not_undo_it() -> None:
+    # A worker that had not read the withdrawal yet folded an older grant and wrote it later
+    # (the subject's events came under keys spelt differently, on two workers).
+    tables = make_tables()
+    key = SUBJECT.encode()
+    tables._read_entry(0, 3, key, value(LATE))  # the withdrawal
+    tables._read_entry(0, 4, key, granted(EARLY))
+    entry = tables.entry(SUBJECT)
+    assert entry is not None and entry.consent is None and entry.at == LATE
+    tables._read_entry(0, 5, key, granted(LATE + (LATE - EARLY)))
+    entry = tables.entry(SUBJECT)
+    assert entry is not None and entry.consent is not None, "a newer grant does"
+
+
+def test_a_withdrawal_in_another_partition_wins_by_its_time_not_its_offset() -> None:
+    # The changelog gained partitions: the subject's key now lands in partition 1, where the
+    # offsets are far lower than in the partition its grant was written to.
+    tables = make_tables()
+    key = SUBJECT.encode()
+    tables._read_entry(0, 500, key, granted(EARLY))
+    tables._read_entry(1, 3, key, value(LATE))
+    entry = tables.entry(SUBJECT)
+    assert entry is not None and entry.consent is None
+    tables._read_entry(0, 500, key, granted(EARLY))  # read again after a restart
+    entry = tables.entry(SUBJECT)
+    assert entry is not None and entry.consent is None
+
+
+def test_an_unreadable_entry_reads_as_withdrawn_until_a_later_write() -> None:
+    tables = make_tables()
+    key = SUBJECT.encode()
+    tables._read_entry(0, 1, key, granted(LATE))
+    tables._read_entry(0, 2, key, b"{not json")
+    entry = tables.entry(SUBJECT)
+    assert entry is not None and entry.consent is None, "fail closed"
+    tables._read_entry(1, 9, key, granted(LATE))  # elsewhere: not a later write
+    entry = tables.entry(SUBJECT)
+    assert entry is not None and entry.consent is None
+    tables._read_entry(0, 3, key, granted(EARLY))
+    entry = tables.entry(SUBJECT)
+    assert entry is not None and entry.consent is not None
+
+
 def test_consent_events_wait_for_a_current_registry_after_each_assignment() -> None:
     tables = make_tables()
     answers = [False, True, True]
@@ -54,9 +102,9 @@ def test_consent_events_wait_for_a_current_registry_after_each_assignment() -> N
         calls.append(answers[len(calls)])
         return calls[-1]
 
-    async def write(key: bytes, entry: bytes) -> int:
+    async def write(key: bytes, entry: bytes) -> tuple[int, int]:
         written.append(key)
-        return len(written)
+        return 0, len(written)
 
     tables.current = current  # type: ignore[method-assign]
     tables._write_consent = write  # type: ignore[method-assign]
@@ -106,6 +154,7 @@ class _Follower:
     """A follower that has read everything up to offset 5 of partitions 0 and 1."""
 
     partitions = (0, 1)
+    stopped = False
 
     def __init__(self) -> None:
         self.waited: list[dict[int, int]] = []
