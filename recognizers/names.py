@@ -133,6 +133,18 @@ def opens_sentence(text: str, start: int) -> bool:
     return before[-1] in _SENTENCE_ENDS
 
 
+#: A letter of one script right beside a letter of another (``Jоhn``, ``Пeтров``).
+_MIXED_SCRIPTS: Final = regex.compile(
+    r"\p{Latin}(?=[^\P{L}\p{Latin}])|[^\P{L}\p{Latin}](?=\p{Latin})"
+)
+
+
+def mixes_scripts(text: str) -> bool:
+    """Whether a word of ``text`` mixes Latin letters with letters of another script: a name
+    written with look-alike letters, which no one script's rules read whole."""
+    return _MIXED_SCRIPTS.search(text) is not None
+
+
 def text_case(tokens: Sequence[Token]) -> Case:
     """:attr:`Case.UPPER` when no word has a lowercase letter, :attr:`Case.LOWER` when none
     has a capital, else :attr:`Case.MIXED` (words of one letter do not count)."""

@@ -47,6 +47,7 @@ from recognizers.names import (
     end_of,
     joined,
     merge,
+    mixes_scripts,
     opens_sentence,
     recase,
     table_cells,
@@ -746,11 +747,15 @@ class EnglishNames:
 
     def only_plain_openers(self, text: str) -> bool:
         """Whether every Latin word of ``text`` is a common English word, and every capitalised
-        one also opens the text or a sentence in it and is in no name list (``Order
-        #99547894``, ``Reply after six.``): the model finds names by their capitals, and such a
-        text has none but a sentence's first word, which is no name. A word no dictionary has
-        (``Jar jar binx``: the model finds lowercase names too) sends the text to the model.
-        ``False`` for a text with no capitalised word."""
+        one also opens the text or a sentence in it, is a verb, adjective, adverb or stop word
+        and is in no name list (``Order #99547894``, ``Reply after six.``): the model finds
+        names by their capitals, and such a text has none but a sentence's first word, which is
+        no name. A noun opener (``Legend``, ``Ember``: some are given names) or a word no
+        dictionary has (``Jar jar binx``: the model finds lowercase names too) sends the text
+        to the model. ``False`` for a text with no capitalised word, or with a word mixing
+        scripts (``Jоhn`` with a Cyrillic ``о``)."""
+        if mixes_scripts(text):
+            return False
         seen = False
         for token in self.tokens(text):
             if not token.text[0].isupper():
@@ -759,7 +764,7 @@ class EnglishNames:
                 continue
             if not opens_sentence(text, token.start):
                 return False
-            if self.listed(token.text) or not self.common(token.text):
+            if self.listed(token.text) or not self.strongly_common(token.text):
                 return False
             seen = True
         return seen

@@ -44,6 +44,7 @@ from recognizers.names import (
     end_of,
     joined,
     merge,
+    mixes_scripts,
     opens_sentence,
     recase,
     table_cells,
@@ -134,6 +135,8 @@ class Roles:
     surname: float
     patronymic: float
     common: bool
+    #: Whether some reading is a noun (every name is one; so are surnames such as ``Волк``).
+    noun: bool = True
 
     @property
     def any(self) -> bool:
@@ -158,9 +161,10 @@ class RussianNames:
 
     def _roles(self, lower: str) -> Roles:
         name = surname = patronymic = 0.0
-        common = False
+        common = noun = False
         for parse in self._morph.parse(lower):
             grammemes = parse.tag.grammemes
+            noun = noun or "NOUN" in grammemes or not parse.is_known
             if "Name" in grammemes:
                 name += parse.score
             elif "Surn" in grammemes:
@@ -169,7 +173,7 @@ class RussianNames:
                 patronymic += parse.score
             elif parse.is_known and parse.score >= ROLE_SCORE:
                 common = True
-        return Roles(name, surname, patronymic, common)
+        return Roles(name, surname, patronymic, common, noun)
 
     def tokens(self, text: str) -> tuple[Token, ...]:
         """The Cyrillic words of ``text``."""
@@ -182,16 +186,20 @@ class RussianNames:
     def only_plain_openers(self, text: str) -> bool:
         """Whether every Cyrillic word of ``text`` is one the dictionary knows with no
         first-name, surname or patronymic reading, and every capitalised one also opens the
-        text or a sentence in it (``Сумма 93 146 ₽``, ``Артикул …``): the model finds names by
-        their capitals, and such a text has none but a sentence's first word, which is no name.
-        ``False`` for a text with no capitalised word."""
+        text or a sentence in it and is no noun in any reading (``Пишите …``, ``Спасибо за
+        заказ``): the model finds names by their capitals, and such a text has none but a
+        sentence's first word, which is no name (names are nouns, and so are surnames the
+        dictionary knows only as words: ``Волк``, ``Соловей``). ``False`` for a text with no
+        capitalised word, or with a word mixing scripts."""
+        if mixes_scripts(text):
+            return False
         seen = False
         for token in self.tokens(text):
             roles = self.roles(token.lower)
             if not roles.common or roles.name or roles.surname or roles.patronymic:
                 return False
             if token.text[0].isupper():
-                if not opens_sentence(text, token.start):
+                if roles.noun or not opens_sentence(text, token.start):
                     return False
                 seen = True
         return seen

@@ -98,6 +98,8 @@ PLAIN_OPENER_CASES = [
     ("call 555 1234. Reply", True, "a full stop before it"),
     ("Sent from: Reply", False, "a colon is no sentence end"),
     ("Jar jar binx is here", False, "a lowercase word no dictionary has"),
+    ("Legend has it", False, "a noun opener: some given names are nouns in no list"),
+    ("Thanks. Jоhn will call.", False, "a word mixing scripts (a Cyrillic о)"),
 ]
 
 
