@@ -13,7 +13,8 @@ Figueroa``, same offsets) and only texts with a capitalised Latin word. The rule
 :mod:`recognizers.en.names` run on every text with a Latin letter, whatever its case, and their
 spans are joined to the model's; a text whose capitalised words they have all found surely
 (``Mary Miller said …``) does not reach the model, nor does a text of common words whose only
-capitals open sentences with words no name list has (``Order #99547894``). Model spans that
+capitals open sentences with verbs, adjectives or function words no name list has (``Order
+#99547894``; see :meth:`~recognizers.en.names.EnglishNames.only_plain_openers`). Model spans that
 look like organisations or places are dropped unless a rule found them too: a CamelCase word
 (``SpaceX``), digits, an organisation or street word in or right after the span (``Lovers
 Lane``, ``Clark Foundation``), a club opener (``Maccabi Haifa``).

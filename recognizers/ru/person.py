@@ -7,8 +7,8 @@ word reach it; it sees ALL CAPS words that morphology takes for names in title c
 (``pymorphy3``'s Name/Surn/Patr grammemes, initials, cues) run on every text with a Cyrillic
 letter, whatever its case, and their spans are joined to natasha's; a text whose capitalised
 words they have all found (``Иванов Иван Иванович``) does not reach natasha, nor does a text
-whose only capitals open sentences with dictionary words that are no names (``Сумма 93 146 ₽``,
-``Артикул …``: a third of natasha's texts on the engine benchmark's corpus). Set
+of dictionary words whose only capitals open sentences with words that are no nouns (``Пишите
+на почту``; see :meth:`~recognizers.ru.names.RussianNames.only_plain_openers`). Set
 ``OPENBLAS_NUM_THREADS=1`` (this package does) or natasha runs five times slower.
 """
 
