@@ -16,7 +16,7 @@ title-case copy of ALL CAPS words of the same length (so offsets stay valid).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
@@ -124,13 +124,19 @@ _SENTENCE_LEAD: Final = " \t\u00a0\"'«“(["
 _SENTENCE_ENDS: Final = frozenset(".!?\n")
 
 
-def opens_sentence(text: str, start: int) -> bool:
-    """Whether the word at ``start`` opens ``text`` or a sentence in it."""
-    window = max(0, start - 8)
-    before = text[window:start].rstrip(_SENTENCE_LEAD)
+def opens_after(text: str, start: int, *, lead: str, ends: Container[str], reach: int) -> bool:
+    """Whether the word at ``start`` opens ``text``, or follows one of ``ends`` with only
+    ``lead`` characters between, within ``reach`` characters before it."""
+    window = max(0, start - reach)
+    before = text[window:start].rstrip(lead)
     if not before:
         return window == 0
-    return before[-1] in _SENTENCE_ENDS
+    return before[-1] in ends
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens ``text`` or a sentence in it."""
+    return opens_after(text, start, lead=_SENTENCE_LEAD, ends=_SENTENCE_ENDS, reach=8)
 
 
 #: A letter of one script right beside a letter of another (``Jоhn``, ``Пeтров``).

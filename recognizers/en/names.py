@@ -48,6 +48,7 @@ from recognizers.names import (
     joined,
     merge,
     mixes_scripts,
+    opens_after,
     opens_sentence,
     recase,
     table_cells,
@@ -1245,11 +1246,7 @@ def is_label(text: str, start: int, end: int) -> bool:
     field and a colon follows it (``DOB: 1962-05-05``, ``Name: John``, ``, Phone: 555``)."""
     if _LABEL_AFTER.match(text, end) is None:
         return False
-    window = max(0, start - 12)
-    before = text[window:start].rstrip(_LABEL_LEAD)
-    if not before:
-        return window == 0
-    return before[-1] in _FIELD_STARTS
+    return opens_after(text, start, lead=_LABEL_LEAD, ends=_FIELD_STARTS, reach=12)
 
 
 def _stems(word: str) -> list[str]:

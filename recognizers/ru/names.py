@@ -136,7 +136,7 @@ class Roles:
     patronymic: float
     common: bool
     #: Whether some reading is a noun (every name is one; so are surnames such as ``Волк``).
-    noun: bool = True
+    noun: bool
 
     @property
     def any(self) -> bool:

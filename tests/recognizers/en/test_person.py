@@ -185,9 +185,8 @@ def test_title_cased_copy_keeps_offsets(recognizer: EnPersonRecognizer) -> None:
     assert [text[s:e] for s, e, _ in spans] == ["LENA MARSH"]
 
 
-def test_a_text_the_rules_have_named_whole_does_not_reach_the_model(
-    recognizer: EnPersonRecognizer,
-) -> None:
+def recording(recognizer: EnPersonRecognizer) -> tuple[EnPersonRecognizer, list[str]]:
+    """The same recognizer over a model that records every text it is given."""
     model = recognizer._nlp
     seen: list[str] = []
 
@@ -196,7 +195,13 @@ def test_a_text_the_rules_have_named_whole_does_not_reach_the_model(
             seen.extend(texts)
             return model.pipe(texts, **kwargs)
 
-    spy = EnPersonRecognizer(nlp=Recording(), names=recognizer._names)
+    return EnPersonRecognizer(nlp=Recording(), names=recognizer._names), seen
+
+
+def test_a_text_the_rules_have_named_whole_does_not_reach_the_model(
+    recognizer: EnPersonRecognizer,
+) -> None:
+    spy, seen = recording(recognizer)
     texts = ["Mary Miller", "MARY MILLER", "Call Mary Miller today"]
     found = spy.analyze_batch(texts)
     assert seen == ["Call Mary Miller today"]
@@ -211,15 +216,7 @@ def test_a_text_the_rules_have_named_whole_does_not_reach_the_model(
 def test_a_text_whose_only_capital_opens_a_sentence_with_a_plain_word_does_not_reach_the_model(
     recognizer: EnPersonRecognizer,
 ) -> None:
-    model = recognizer._nlp
-    seen: list[str] = []
-
-    class Recording:
-        def pipe(self, texts: list[str], **kwargs: object) -> object:
-            seen.extend(texts)
-            return model.pipe(texts, **kwargs)
-
-    spy = EnPersonRecognizer(nlp=Recording(), names=recognizer._names)
+    spy, seen = recording(recognizer)
     texts = ["Order #99547894", "Write to mary miller today", "Order from Kullervo"]
     found = spy.analyze_batch(texts)
     assert sorted(seen) == ["Order from Kullervo", "Write to mary miller today"]

@@ -156,9 +156,8 @@ def test_organisations_and_words_are_not_people(
     assert names(recognizer, text) == []
 
 
-def test_a_text_the_rules_have_named_whole_does_not_reach_natasha(
-    recognizer: RuPersonRecognizer,
-) -> None:
+def recording(recognizer: RuPersonRecognizer) -> tuple[RuPersonRecognizer, list[str]]:
+    """The same recognizer over a tagger that records every text it is given."""
     tagger = recognizer._tagger
     seen: list[str] = []
 
@@ -167,7 +166,13 @@ def test_a_text_the_rules_have_named_whole_does_not_reach_natasha(
             seen.extend(texts)
             return tagger.map(texts)
 
-    spy = RuPersonRecognizer(tagger=Recording(), names=recognizer._names)
+    return RuPersonRecognizer(tagger=Recording(), names=recognizer._names), seen
+
+
+def test_a_text_the_rules_have_named_whole_does_not_reach_natasha(
+    recognizer: RuPersonRecognizer,
+) -> None:
+    spy, seen = recording(recognizer)
     texts = ["Иванов Иван Иванович", "Вчера звонил Иванов Иван Иванович"]
     found = spy.analyze_batch(texts)
     assert seen == ["Вчера звонил Иванов Иван Иванович"]
@@ -181,15 +186,7 @@ def test_a_text_the_rules_have_named_whole_does_not_reach_natasha(
 def test_a_text_whose_only_capital_opens_a_sentence_with_a_plain_word_does_not_reach_natasha(
     recognizer: RuPersonRecognizer,
 ) -> None:
-    tagger = recognizer._tagger
-    seen: list[str] = []
-
-    class Recording:
-        def map(self, texts: list[str]) -> object:
-            seen.extend(texts)
-            return tagger.map(texts)
-
-    spy = RuPersonRecognizer(tagger=Recording(), names=recognizer._names)
+    spy, seen = recording(recognizer)
     texts = ["Пишите на почту", "Звоните после шести", "Волк перезвонит", "Заказ для Венедикта"]
     found = spy.analyze_batch(texts)
     assert seen == ["Волк перезвонит", "Заказ для Венедикта"]
