@@ -9,31 +9,19 @@ letter, whatever its case, and their spans are joined to natasha's; a text whose
 words they have all found (``Иванов Иван Иванович``) does not reach natasha, nor does a text
 of dictionary words whose only capitals open sentences with words that are no nouns (``Пишите
 на почту``; see :meth:`~recognizers.ru.names.RussianNames.only_plain_openers`). Set
-``OPENBLAS_NUM_THREADS=1`` (this package does) or natasha runs five times slower.
+``OPENBLAS_NUM_THREADS=1`` (this package does) or natasha runs five times slower; the tagger
+is loaded as :mod:`recognizers.ru.tagger` makes it faster.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar
 
 from recognizers.names import Interval, merge
 from recognizers.ner import CYRILLIC, CYRILLIC_CAPITALISED, NerRecognizer, Span, names_cover
 from recognizers.ru.names import RussianNames
-
-#: Texts per natasha model call (see :func:`load_russian_tagger`).
-TAGGER_BATCH_SIZE: Final = 32
-
-
-def load_russian_tagger() -> Any:
-    """natasha's news NER tagger over its news embeddings."""
-    from natasha import NewsEmbedding, NewsNERTagger  # noqa: PLC0415 - heavy import
-
-    tagger = NewsNERTagger(NewsEmbedding())
-    # Texts per model call: natasha's default of 8 spends a quarter of its time on per-call
-    # work; 32 (of texts sorted by length) is the fastest measured, with the same spans.
-    tagger.batch_size = tagger.infer.encoder.batch_size = TAGGER_BATCH_SIZE
-    return tagger
+from recognizers.ru.tagger import load_russian_tagger
 
 
 class RuPersonRecognizer(NerRecognizer):

@@ -1,0 +1,80 @@
+"""natasha's tagger as loaded for speed computes what natasha computes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from natasha import NewsEmbedding, NewsNERTagger
+from slovnet.token import tokenize
+
+from recognizers.ru import tagger as module
+from recognizers.ru.tagger import BATCH_SIZE, ChannelLastEncoder, RussianTagger, calls
+
+TEXTS = [
+    "Генеральный директор Попова Ольга Ивановна",
+    "ИП Петров Сергей Сергеевич",
+    "Спасибо, Волкова Анна Николаевна уже ответила мне в личке.",
+    "Меня зовут Евгений Иванов, живу в Казани. Пишите на почту, тел. +7 916 123-45-67",
+    "Паспорт серия 73 14 647461, выдан ОВД района",
+    "Комментарий от Осипов Венедикт Ааронович (IP 10.0.0.1)",
+    "В Москве прошла встреча Владимира Путина с Си Цзиньпином.",
+    "Заказ № 5359821714 от 12.03.2026",
+    "А",
+    "Михаил",
+    "Председатель правления ПАО «Сбербанк» Герман Греф заявил журналистам, что банк "
+    "не планирует менять условия, а Анна Сергеевна Петрова из отдела кредитования добавила, "
+    "что решение примут в марте.",
+]
+
+
+@pytest.fixture(scope="module")
+def natasha() -> Any:
+    return NewsNERTagger(NewsEmbedding())
+
+
+def spans(markups: Any) -> list[list[tuple[int, int, str]]]:
+    return [[(s.start, s.stop, s.type) for s in markup.spans] for markup in markups]
+
+
+def test_the_encoder_computes_slovnets_layers(natasha: Any) -> None:
+    infer = natasha.infer
+    encoder = infer.encoder
+    batch = encoder.input([encoder.item([w.text for w in _words(t)]) for t in TEXTS])
+    embedded = infer.model.emb(batch.word_id, batch.shape_id)
+    expected = infer.model.encoder(embedded, batch.pad_mask)
+    got = ChannelLastEncoder(infer.model.encoder)(embedded, batch.pad_mask)
+    assert got.shape == expected.shape
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    assert not got[batch.pad_mask].any()  # padded positions are zero, as in slovnet
+
+
+def _words(text: str) -> Any:
+    return list(tokenize(text))
+
+
+def test_the_tagger_finds_natashas_spans_in_any_order(natasha: Any) -> None:
+    fast = RussianTagger(NewsNERTagger(NewsEmbedding()))
+    expected = spans(natasha.map(TEXTS))
+    assert any(expected), "the texts hold names"
+    assert spans(fast.map(TEXTS)) == expected
+    ordered = sorted(TEXTS, key=len)
+    assert spans(fast.map(ordered)) == spans(natasha.map(ordered))
+
+
+def test_calls_cover_every_text_once_in_order_and_group_like_lengths() -> None:
+    texts = ["a" * n for n in (1, 2, 8, 9, 10, 40, 41, 50, 51, 200, 400)]
+    runs = calls(texts)
+    assert [i for first, last in runs for i in range(first, last)] == list(range(len(texts)))
+    for first, last in runs:
+        longest = max(len(t) for t in texts[first:last])
+        assert longest <= len(texts[first]) * module.LENGTH_RATIO + module.LENGTH_SLACK
+    assert calls([]) == []
+    same = ["x" * 20] * (2 * BATCH_SIZE + 1)
+    assert calls(same) == [
+        (0, BATCH_SIZE),
+        (BATCH_SIZE, 2 * BATCH_SIZE),
+        (2 * BATCH_SIZE, 2 * BATCH_SIZE + 1),
+    ]
