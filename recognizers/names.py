@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
 
@@ -48,18 +47,30 @@ class Case(Enum):
     LOWER = "lower"
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
-    """One word of a text with its offsets."""
+    """One word of a text with its offsets. A plain class, not a frozen dataclass: the rules
+    make one per word of every text, and a frozen dataclass takes three times as long to build
+    (its fields are set through ``object.__setattr__``); the attributes are ``Final``."""
 
-    start: int
-    end: int
-    text: str
-    #: The word lower-cased (the rules look most words up so, several times each).
-    lower: str = field(init=False, repr=False, compare=False)
+    __slots__ = ("end", "lower", "start", "text")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lower", self.text.lower())
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start: Final = start
+        self.end: Final = end
+        self.text: Final = text
+        #: The word lower-cased (the rules look most words up so, several times each).
+        self.lower: Final = text.lower()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Token):
+            return NotImplemented
+        return (self.start, self.end, self.text) == (other.start, other.end, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end, self.text))
+
+    def __repr__(self) -> str:
+        return f"Token(start={self.start!r}, end={self.end!r}, text={self.text!r})"
 
     @property
     def is_title(self) -> bool:

@@ -738,12 +738,20 @@ class EnglishNames:
         )
 
     def lowercase_sentence_with_name(self, text: str) -> bool:
-        """Whether ``text`` is a lowercase sentence (three words or more) holding a listed name
-        that is not a common word: the model finds many lowercase names in such text (``watching
-        adam win``), so it gets to see them."""
+        """Whether ``text`` (three words or more) holds a listed first name written in
+        lowercase that is not a common word: the model finds many lowercase names in such text
+        (``watching adam win``), so it gets to see them. A capitalised name is the capital
+        rules' business (:meth:`only_plain_openers`, and the detector's test whether the rules
+        have named every capitalised word), and a name inside an e-mail address or URL
+        (``mark.king25@example.org``) is no word to the model: it reads the address as one
+        token."""
         tokens = self.tokens(text)
         return len(tokens) >= 3 and any(
-            t.lower in self._first and t.lower not in self._common.strong for t in tokens
+            t.text.islower()
+            and t.lower in self._first
+            and t.lower not in self._common.strong
+            and not in_address(text, t.start, t.end)
+            for t in tokens
         )
 
     def only_plain_openers(self, text: str) -> bool:
@@ -1276,6 +1284,19 @@ _INFLECTIONS: Final = (
 
 def _is_latin(word: str) -> bool:
     return _LATIN_WORD.fullmatch(word) is not None
+
+
+def in_address(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies in an e-mail address or URL: a run of characters
+    without spaces holding ``@`` or ``://`` or starting with ``www.``."""
+    first = start
+    while first > 0 and not text[first - 1].isspace():
+        first -= 1
+    last = end
+    while last < len(text) and not text[last].isspace():
+        last += 1
+    run = text[first:last]
+    return "@" in run or "://" in run or run.startswith("www.")
 
 
 @cached_words

@@ -223,6 +223,21 @@ def test_a_text_whose_only_capital_opens_a_sentence_with_a_plain_word_does_not_r
     assert found == recognizer.analyze_batch(texts)
 
 
+def test_only_a_lowercase_listed_name_outside_addresses_sends_a_named_text_to_the_model(
+    recognizer: EnPersonRecognizer,
+) -> None:
+    spy, seen = recording(recognizer)
+    texts = [
+        "Mark King said the refund went to card 5516 7612 2202 9723.",
+        "write to mark.king25@example.org or https://example.org/adam please",
+        "we were watching adam win",
+    ]
+    found = spy.analyze_batch(texts)
+    assert seen == ["we were watching adam win"]
+    first_text, first_spans = texts[0], found[0]
+    assert [first_text[s:e] for s, e, _ in first_spans] == ["Mark King"]
+
+
 def test_the_model_multiplies_with_numpy_not_blis(recognizer: EnPersonRecognizer) -> None:
     """The speed measured in benchmarks/README.md depends on it (the entities do not)."""
     layers = list(recognizer._nlp.get_pipe("ner").model.walk())
