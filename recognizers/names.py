@@ -75,7 +75,7 @@ class Token:
     @property
     def is_title(self) -> bool:
         """``Smith``, ``McDonald``, ``O'Neil``: a capital first, then some lowercase."""
-        return self.text[0].isupper() and any(ch.islower() for ch in self.text[1:])
+        return self.text[0].isupper() and any(map(str.islower, self.text[1:]))
 
     @property
     def is_upper(self) -> bool:
@@ -165,12 +165,12 @@ def mixes_scripts(text: str) -> bool:
 def text_case(tokens: Sequence[Token]) -> Case:
     """:attr:`Case.UPPER` when no word has a lowercase letter, :attr:`Case.LOWER` when none
     has a capital, else :attr:`Case.MIXED` (words of one letter do not count)."""
-    words = [t.text for t in tokens if len(t.text) > 1]
-    if not words:
+    letters = "".join(t.text for t in tokens if len(t.text) > 1)
+    if not letters:
         return Case.MIXED
-    if not any(ch.islower() for w in words for ch in w):
+    if not any(map(str.islower, letters)):
         return Case.UPPER
-    if not any(ch.isupper() for w in words for ch in w):
+    if not any(map(str.isupper, letters)):
         return Case.LOWER
     return Case.MIXED
 

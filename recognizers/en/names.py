@@ -1283,7 +1283,8 @@ _INFLECTIONS: Final = (
 
 
 def _is_latin(word: str) -> bool:
-    return _LATIN_WORD.fullmatch(word) is not None
+    # A word of the tokenizer is letters, apostrophes and hyphens: in ASCII, all Latin.
+    return word.isascii() or _LATIN_WORD.fullmatch(word) is not None
 
 
 def in_address(text: str, start: int, end: int) -> bool:

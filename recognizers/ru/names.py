@@ -467,7 +467,7 @@ class RussianNames:
 
 
 def _is_cyrillic(word: str) -> bool:
-    return _CYRILLIC_WORD.fullmatch(word) is not None
+    return not word.isascii() and _CYRILLIC_WORD.fullmatch(word) is not None
 
 
 @cached_words
