@@ -109,6 +109,7 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "extension words": repeat("1 ext. "),
     "capitalised Latin words": repeat("John Smith "),
     "capitalised Cyrillic words": repeat("Иван Петров "),
+    "lowercase names without spaces": repeat("adam.mary@"),
     # issue 19: addresses, dates, handles, URLs, wallets
     "Russian street parts": repeat("ул. Ленина, д. 1, кв. "),
     "Russian region words": repeat("Московская обл., г. Химки, "),
@@ -121,7 +122,11 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "base58 letters": repeat("1BvBMSEYstWetqTFn5Au4m4GFg7"),
 }
 #: Inputs used in quick mode for the name models (their cost does not depend on the regexes).
-NAME_INPUTS = ("capitalised Latin words", "capitalised Cyrillic words")
+NAME_INPUTS = (
+    "capitalised Latin words",
+    "capitalised Cyrillic words",
+    "lowercase names without spaces",
+)
 
 
 @dataclass(frozen=True)

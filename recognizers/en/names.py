@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -746,13 +747,17 @@ class EnglishNames:
         (``mark.king25@example.org``) is no word to the model: it reads the address as one
         token."""
         tokens = self.tokens(text)
-        return len(tokens) >= 3 and any(
-            t.text.islower()
-            and t.lower in self._first
-            and t.lower not in self._common.strong
-            and not in_address(text, t.start, t.end)
-            for t in tokens
-        )
+        if len(tokens) < 3:
+            return False
+        addresses: list[Interval] | None = None
+        for t in tokens:
+            if t.text.islower() and t.lower in self._first and t.lower not in self._common.strong:
+                if addresses is None:
+                    addresses = address_runs(text)
+                index = bisect_right(addresses, (t.start, len(text))) - 1
+                if index < 0 or addresses[index][1] <= t.start:
+                    return True
+        return False
 
     def only_plain_openers(self, text: str) -> bool:
         """Whether every Latin word of ``text`` is a common English word, and every capitalised
@@ -1287,17 +1292,18 @@ def _is_latin(word: str) -> bool:
     return word.isascii() or _LATIN_WORD.fullmatch(word) is not None
 
 
-def in_address(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` lies in an e-mail address or URL: a run of characters
-    without spaces holding ``@`` or ``://`` or starting with ``www.``."""
-    first = start
-    while first > 0 and not text[first - 1].isspace():
-        first -= 1
-    last = end
-    while last < len(text) and not text[last].isspace():
-        last += 1
-    run = text[first:last]
-    return "@" in run or "://" in run or run.startswith("www.")
+#: A run of characters without spaces.
+_RUN: Final = regex.compile(r"\S+")
+
+
+def address_runs(text: str) -> list[Interval]:
+    """The runs of ``text`` without spaces that are e-mail addresses or URLs (holding ``@`` or
+    ``://``, or starting with ``www.``), in order; linear in the length of ``text``."""
+    return [
+        match.span()
+        for match in _RUN.finditer(text)
+        if "@" in (run := match.group()) or "://" in run or run.startswith("www.")
+    ]
 
 
 @cached_words

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
-from recognizers.en.names import EnglishNames, first_names, last_names
+from benchmarks.hostile import INPUTS, KB, best_times
+from recognizers.en.names import EnglishNames, address_runs, first_names, last_names
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +111,40 @@ PLAIN_OPENER_CASES = [
 )
 def test_only_plain_openers(rules: EnglishNames, text: str, expected: bool, reason: str) -> None:
     assert rules.only_plain_openers(text) is expected, reason
+
+
+LOWERCASE_NAME_CASES = [
+    ("we were watching adam win", True, "a lowercase listed name in a sentence"),
+    ("Adam Smith said the refund went to card 5516", False, "a capitalised name"),
+    ("write to adam.smith@example.org please", False, "inside an e-mail address"),
+    ("see https://example.org/adam and www.example.org/adam today", False, "inside URLs"),
+    ("mail adam.smith@example.org or ask adam today", True, "outside the address too"),
+    ("adam", False, "fewer than three words"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"), LOWERCASE_NAME_CASES, ids=[c[-1] for c in LOWERCASE_NAME_CASES]
+)
+def test_lowercase_sentence_with_name(
+    rules: EnglishNames, text: str, expected: bool, reason: str
+) -> None:
+    assert rules.lowercase_sentence_with_name(text) is expected, reason
+
+
+def test_address_runs() -> None:
+    text = "a@b.c, x http://e.org/p www.f.org ww.g"
+    assert [text[s:e] for s, e in address_runs(text)] == ["a@b.c,", "http://e.org/p", "www.f.org"]
+
+
+def test_lowercase_names_in_one_long_run_take_linear_time(rules: EnglishNames) -> None:
+    """A run without spaces full of names (``adam.mary@adam.mary@…``) is looked at once, not
+    once per name in it: doubling it does not much more than double the time."""
+    texts = [INPUTS["lowercase names without spaces"](kb * KB) for kb in (25, 50)]
+    assert not rules.lowercase_sentence_with_name(texts[0])
+    gc.disable()  # the words are many objects: collections would time the heap, not the rule
+    try:
+        half, full = best_times(rules.lowercase_sentence_with_name, texts, 3, 0.05, budget=1.0)
+    finally:
+        gc.enable()
+    assert full / half < 4.0, f"25 KB: {half:.4f}s, 50 KB: {full:.4f}s"
