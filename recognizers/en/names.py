@@ -1292,17 +1292,25 @@ def _is_latin(word: str) -> bool:
     return word.isascii() or _LATIN_WORD.fullmatch(word) is not None
 
 
-#: A run of characters without spaces.
-_RUN: Final = regex.compile(r"\S+")
+#: A run of characters that an address may be made of: no spaces, and none of the brackets,
+#: quotes and separators that end an address written in text or markup (``adam,mary@x.org``,
+#: ``<a href="mailto:a@x.org">adam</a>``).
+_RUN: Final = regex.compile(r"[^\s<>()\[\]{}\"',;]+")
+#: An e-mail address in a run: a character, ``@``, a domain label and a dot (a handle such as
+#: ``@adam`` is none).
+_EMAIL_IN_RUN: Final = regex.compile(r"[^@]@[\w\-]+\.")
+#: A URL in a run: a scheme, ``www.``, or a dotted host name and a path (``github.com/adam``).
+_URL_IN_RUN: Final = regex.compile(r"://|^www\.|^[\w\-]+(?:\.[\w\-]+)+/", regex.IGNORECASE)
 
 
 def address_runs(text: str) -> list[Interval]:
-    """The runs of ``text`` without spaces that are e-mail addresses or URLs (holding ``@`` or
-    ``://``, or starting with ``www.``), in order; linear in the length of ``text``."""
+    """The spans of ``text`` that are e-mail addresses or URLs, with whatever else is glued to
+    them without a space, bracket, quote, comma or semicolon, in order; linear in the length
+    of ``text``."""
     return [
         match.span()
         for match in _RUN.finditer(text)
-        if "@" in (run := match.group()) or "://" in run or run.startswith("www.")
+        if (run := match.group()) and (_EMAIL_IN_RUN.search(run) or _URL_IN_RUN.search(run))
     ]
 
 

@@ -9,7 +9,10 @@ docs/accuracy.md. Only the ``ner`` component runs: it embeds tokens with a ``tok
 its own, so leaving the rest out changes no finding.
 
 The model sees ALL CAPS names in title case (``DEAR DENNIS FIGUEROA`` as ``DEAR Dennis
-Figueroa``, same offsets) and only texts with a capitalised Latin word. The rules of
+Figueroa``, same offsets) and only texts with a capitalised Latin word, or with a listed first
+name written in lowercase outside an e-mail address or URL (``watching adam win``: the model
+finds lowercase names too; see
+:meth:`~recognizers.en.names.EnglishNames.lowercase_sentence_with_name`). The rules of
 :mod:`recognizers.en.names` run on every text with a Latin letter, whatever its case, and their
 spans are joined to the model's; a text whose capitalised words they have all found surely
 (``Mary Miller said …``) does not reach the model, nor does a text of common words whose only

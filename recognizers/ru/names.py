@@ -467,12 +467,18 @@ class RussianNames:
 
 
 def _is_cyrillic(word: str) -> bool:
-    return not word.isascii() and _CYRILLIC_WORD.fullmatch(word) is not None
+    return _CYRILLIC_WORD.fullmatch(word) is not None
+
+
+def _is_cyrillic_word(word: str) -> bool:
+    """:func:`_is_cyrillic` for a word of the tokenizer, which starts with a letter: in ASCII
+    that letter is Latin, so no regex is needed to say no."""
+    return not word.isascii() and _is_cyrillic(word)
 
 
 @cached_words
 def _cyrillic_tokens(text: str, slug: bool) -> tuple[Token, ...]:
-    return tokenize(text, _is_cyrillic, slug=slug)
+    return tokenize(text, _is_cyrillic_word, slug=slug)
 
 
 def _name_length(pattern: str) -> int:

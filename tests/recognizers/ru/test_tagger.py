@@ -66,9 +66,10 @@ def test_the_tagger_finds_natashas_spans_in_any_order(natasha: Any) -> None:
 
 def test_calls_cover_every_text_once_in_order_and_group_like_lengths() -> None:
     texts = ["a" * n for n in (1, 2, 8, 9, 10, 40, 41, 50, 51, 200, 400)]
-    runs = calls(texts)
-    assert [i for first, last in runs for i in range(first, last)] == list(range(len(texts)))
-    for first, last in runs:
+    # 1 * 1.25 + 8 = 9.25 takes 1-9; 10 * 1.25 + 8 = 20.5 takes 10; 40 * 1.25 + 8 = 58 takes
+    # 40-51; 200 and 400 alone
+    assert calls(texts) == [(0, 4), (4, 5), (5, 9), (9, 10), (10, 11)]
+    for first, last in calls(texts):
         longest = max(len(t) for t in texts[first:last])
         assert longest <= len(texts[first]) * module.LENGTH_RATIO + module.LENGTH_SLACK
     assert calls([]) == []
@@ -78,3 +79,10 @@ def test_calls_cover_every_text_once_in_order_and_group_like_lengths() -> None:
         (BATCH_SIZE, 2 * BATCH_SIZE),
         (2 * BATCH_SIZE, 2 * BATCH_SIZE + 1),
     ]
+
+
+def test_a_tagger_is_made_faster_once(natasha: Any) -> None:
+    tagger = NewsNERTagger(NewsEmbedding())
+    first = RussianTagger(tagger)
+    again = RussianTagger(tagger)  # the same natasha tagger wrapped twice
+    assert spans(again.map(TEXTS)) == spans(first.map(TEXTS)) == spans(natasha.map(TEXTS))
