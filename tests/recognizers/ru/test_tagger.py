@@ -10,7 +10,7 @@ from natasha import NewsEmbedding, NewsNERTagger
 from slovnet.token import tokenize
 
 from recognizers.ru import tagger as module
-from recognizers.ru.tagger import BATCH_SIZE, ChannelLastEncoder, RussianTagger, calls
+from recognizers.ru.tagger import BATCH_SIZE, ChannelLastEncoder, NerModel, RussianTagger, calls
 
 TEXTS = [
     "Генеральный директор Попова Ольга Ивановна",
@@ -38,17 +38,46 @@ def spans(markups: Any) -> list[list[tuple[int, int, str]]]:
     return [[(s.start, s.stop, s.type) for s in markup.spans] for markup in markups]
 
 
+def _batch(natasha: Any, texts: list[str]) -> Any:
+    encoder = natasha.infer.encoder
+    return encoder.input([encoder.item([w.text for w in _words(t)]) for t in texts])
+
+
 def test_the_encoder_computes_slovnets_layers(natasha: Any) -> None:
-    infer = natasha.infer
-    encoder = infer.encoder
-    batch = encoder.input([encoder.item([w.text for w in _words(t)]) for t in TEXTS])
-    embedded = infer.model.emb(batch.word_id, batch.shape_id)
-    expected = infer.model.encoder(embedded, batch.pad_mask)
-    got = ChannelLastEncoder(infer.model.encoder)(embedded, batch.pad_mask)
+    model = natasha.infer.model
+    batch = _batch(natasha, TEXTS)
+    embedded = model.emb(batch.word_id, batch.shape_id)
+    expected = model.encoder(embedded, batch.pad_mask)
+    got = ChannelLastEncoder(model.encoder.layers)(embedded, batch.pad_mask)
     assert got.shape == expected.shape
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
     assert not got[batch.pad_mask].any()  # padded positions are zero, as in slovnet
+
+
+#: Room for every word; for a call's words but not all (the last call's words are kept anew,
+#: the others are computed and not kept: more distinct words than room); for none.
+CAPACITIES = [(8192, "room"), (60, "dropped and kept anew"), (3, "never kept")]
+
+
+@pytest.mark.parametrize(("capacity", "reason"), CAPACITIES, ids=[c[-1] for c in CAPACITIES])
+def test_the_model_computes_slovnets_scores(natasha: Any, capacity: int, reason: str) -> None:
+    """The same scores whether the words' products are kept, dropped when there is no more
+    room, or never kept, over calls that share words."""
+    model = natasha.infer.model
+    fast = NerModel(model, capacity=capacity)
+    calls = (TEXTS, TEXTS[:4], list(reversed(TEXTS)), TEXTS[3:])
+    for texts in calls:
+        batch = _batch(natasha, texts)
+        expected = model(batch.word_id, batch.shape_id, batch.pad_mask)
+        got = fast(batch.word_id, batch.shape_id, batch.pad_mask)
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+        assert fast.cached_words <= capacity
+    words = [set(np.unique(_batch(natasha, texts).word_id).tolist()) for texts in calls]
+    kept = {8192: len(set().union(*words)), 60: len(words[-1]), 3: 0}
+    assert fast.cached_words == kept[capacity], reason
+    assert fast.head is model.head
 
 
 def _words(text: str) -> Any:
