@@ -101,7 +101,11 @@ class NerModel:
     """slovnet's NER model (embeddings, CNN encoder, head) with its first convolution computed
     per distinct word instead of per position (see the module's docstring). Called as slovnet
     calls it, ``(word_id, shape_id, pad_mask)``, each batch × positions; gives the head's
-    scores, batch × positions × tags, and has slovnet's ``head`` (its CRF decodes them)."""
+    scores, batch × positions × tags, and has slovnet's ``head`` (its CRF decodes them), and
+    nothing else of slovnet's model (no ``emb`` to inject other embeddings into).
+
+    One thread at a time (detection runs single-threaded in its own process): the kept products
+    change as it runs. A pickled copy keeps none of them."""
 
     def __init__(self, model: Any, capacity: int = WORD_CACHE) -> None:
         self.head = model.head
@@ -125,6 +129,16 @@ class NerModel:
         #: word id -> its row of :attr:`_products`
         self._rows: dict[int, int] = {}
         self._products = np.zeros((capacity, self._kernel, filters), dtype=np.float32)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_rows"], state["_products"] = {}, None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        kernel, filters = self._shape_products.shape[1:]
+        self._products = np.zeros((self._capacity, kernel, filters), dtype=np.float32)
 
     @property
     def cached_words(self) -> int:

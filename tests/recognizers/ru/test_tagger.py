@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import numpy as np
@@ -55,8 +56,9 @@ def test_the_encoder_computes_slovnets_layers(natasha: Any) -> None:
     assert not got[batch.pad_mask].any()  # padded positions are zero, as in slovnet
 
 
-#: Room for every word; for a call's words but not all (the last call's words are kept anew,
-#: the others are computed and not kept: more distinct words than room); for none.
+#: Room for every word (the second call's new words kept beside the first's); for a call's
+#: words but not all (the last call's words are kept anew, the others computed and not kept:
+#: more distinct words than room); for none.
 CAPACITIES = [(8192, "room"), (60, "dropped and kept anew"), (3, "never kept")]
 
 
@@ -66,7 +68,8 @@ def test_the_model_computes_slovnets_scores(natasha: Any, capacity: int, reason:
     room, or never kept, over calls that share words."""
     model = natasha.infer.model
     fast = NerModel(model, capacity=capacity)
-    calls = (TEXTS, TEXTS[:4], list(reversed(TEXTS)), TEXTS[3:])
+    # the second call adds words to those kept from the first
+    calls = (TEXTS[:4], TEXTS, list(reversed(TEXTS)), TEXTS[3:])
     for texts in calls:
         batch = _batch(natasha, texts)
         expected = model(batch.word_id, batch.shape_id, batch.pad_mask)
@@ -115,3 +118,15 @@ def test_a_tagger_is_made_faster_once(natasha: Any) -> None:
     first = RussianTagger(tagger)
     again = RussianTagger(tagger)  # the same natasha tagger wrapped twice
     assert spans(again.map(TEXTS)) == spans(first.map(TEXTS)) == spans(natasha.map(TEXTS))
+
+
+def test_a_pickled_model_keeps_no_products_and_computes_the_same(natasha: Any) -> None:
+    model = natasha.infer.model
+    fast = NerModel(model)
+    batch = _batch(natasha, TEXTS)
+    expected = fast(batch.word_id, batch.shape_id, batch.pad_mask)
+    assert fast.cached_words > 0
+    copy = pickle.loads(pickle.dumps(fast))
+    assert copy.cached_words == 0
+    got = copy(batch.word_id, batch.shape_id, batch.pad_mask)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
