@@ -70,14 +70,21 @@ class ChannelLastEncoder:
             padded[:, padding : padding + length] = x
             windows = np.concatenate([padded[:, k : k + length] for k in range(kernel)], axis=2)
             out = windows.reshape(batch * length, -1) @ stacked
-            out = out.reshape(batch, length, -1)
-            out += bias
-            np.maximum(out, 0, out=out)
-            out *= scale
-            out += shift
-            out *= keep
-            x = out
+            x = _activate(out.reshape(batch, length, -1), bias, scale, shift, keep)
         return x
+
+
+def _activate(
+    out: _Array, bias: _Array, scale: _Array, shift: _Array, keep: npt.NDArray[np.bool_]
+) -> _Array:
+    """A convolution's output, batch × positions × filters, made a layer's, in place: the
+    bias added, ReLU, the batch norm (as one scale and shift), padded positions zeroed."""
+    out += bias
+    np.maximum(out, 0, out=out)
+    out *= scale
+    out += shift
+    out *= keep
+    return out
 
 
 def _conv_weights(conv: Any) -> tuple[_Array, int, int]:
@@ -160,12 +167,8 @@ class NerModel:
             step = k - self._padding
             low, high = max(0, -step), min(length, length - step)
             out[:, low:high] += products[:, low + step : high + step, k]
-        out += self._bias
-        np.maximum(out, 0, out=out)
-        out *= self._scale
-        out += self._shift
-        out *= ~pad_mask[:, :, None]
-        return self.head(self._rest(out, pad_mask))  # type: ignore[no-any-return]
+        first = _activate(out, self._bias, self._scale, self._shift, ~pad_mask[:, :, None])
+        return self.head(self._rest(first, pad_mask))  # type: ignore[no-any-return]
 
     def _word_products(self, ids: npt.NDArray[np.int64]) -> _Array:
         """The products of the words ``ids`` (distinct), kernel × filters each: kept ones
@@ -215,16 +218,15 @@ class RussianTagger:
 def calls(texts: Sequence[str]) -> list[tuple[int, int]]:
     """``texts`` cut into runs (``first``, ``last``) of at most :data:`BATCH_SIZE`, each of
     texts at most :data:`LENGTH_RATIO` times as long as its first plus :data:`LENGTH_SLACK`."""
+    if not texts:
+        return []
     out = []
-    first = 0
-    for index, text in enumerate(texts):
-        if index == first:
-            limit = len(text) * LENGTH_RATIO + LENGTH_SLACK
-        elif index - first >= BATCH_SIZE or len(text) > limit:
+    first, limit = 0, len(texts[0]) * LENGTH_RATIO + LENGTH_SLACK
+    for index in range(1, len(texts)):
+        if index - first >= BATCH_SIZE or len(texts[index]) > limit:
             out.append((first, index))
-            first, limit = index, len(text) * LENGTH_RATIO + LENGTH_SLACK
-    if first < len(texts):
-        out.append((first, len(texts)))
+            first, limit = index, len(texts[index]) * LENGTH_RATIO + LENGTH_SLACK
+    out.append((first, len(texts)))
     return out
 
 
