@@ -54,6 +54,7 @@ from recognizers.context import (
     decoy_decides,
     distance,
 )
+from recognizers.leading import class_led
 from recognizers.syntax import RE_FLAGS, hinted, parse
 
 __all__ = [
@@ -154,11 +155,14 @@ class ValidatedPatternRecognizer(PatternRecognizer):
         self._context_vocabulary = self.context_vocabulary()
 
     def _compile(self, pattern: str) -> re.Pattern[str] | regex.Pattern[str]:
-        """``pattern`` compiled for :meth:`scan`: on ``re`` with its hint, or on ``regex`` when
-        this recognizer is :attr:`TIMEBOXED` or ``re`` would read the pattern otherwise."""
+        """``pattern`` compiled for :meth:`scan`: on ``re``, led by its first character class
+        (:func:`recognizers.leading.class_led`) or else by its hint, or on ``regex`` when this
+        recognizer is :attr:`TIMEBOXED` or ``re`` would read the pattern otherwise."""
         if self.TIMEBOXED or parse(pattern, self.FLAGS) is None:
             return regex.compile(pattern, self.FLAGS)
-        return re.compile(hinted(pattern, self.FLAGS), self.FLAGS & RE_FLAGS)
+        flags = self.FLAGS & RE_FLAGS
+        led = class_led(pattern, flags)
+        return re.compile(hinted(pattern, flags) if led is None else led, flags)
 
     def score_match(self, text: str, start: int, end: int, base_score: float) -> float | None:
         """Return the score of the match ``text[start:end]``, or ``None`` to drop it.

@@ -19,7 +19,16 @@ with warnings.catch_warnings():
     import sre_constants as sre
     import sre_parse
 
-__all__ = ["RE_FLAGS", "class_chars", "first_chars", "hinted", "parse", "sre"]
+__all__ = [
+    "RE_FLAGS",
+    "class_chars",
+    "first_chars",
+    "hinted",
+    "parse",
+    "sre",
+    "sre_parse",
+    "starts_of",
+]
 
 #: The flags that change what a pattern matches and that ``re`` and ``regex`` share, with equal
 #: values. A pattern compiled with any other ``regex`` flag is not understood here.
@@ -65,6 +74,12 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     if chars is None or nullable or not chars or len(chars) > _MAX_START_CHARS:
         return None
     return chars
+
+
+def starts_of(items: list[tuple[Any, Any]], flags: int = 0) -> _Start:
+    """The characters a match of the parsed sequence ``items`` can start with (``None``: any)
+    and whether it can be empty; zero-width assertions at the start are skipped."""
+    return _sequence(items, flags)
 
 
 def hinted(pattern: str, flags: int = 0) -> str:
@@ -127,6 +142,31 @@ def _item(op: Any, av: Any, flags: int) -> _Start:
     if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
         return _EMPTY
     return _ANY  # ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS, ...
+
+
+def holds_non_ascii(items: list[tuple[Any, Any]]) -> bool:
+    """Whether every match of the parsed sequence ``items`` holds a character outside ASCII
+    (a literal one, or one of a class of such characters only); ``False`` when not known.
+    For a pattern compiled without ``IGNORECASE`` (under it ``K`` matches the Kelvin sign)."""
+    for op, av in items:
+        if op is sre.LITERAL and av > 0x7F:
+            return True
+        if op is sre.IN:
+            chars = class_chars(av, _MAX_START_CHARS)
+            if chars and all(not char.isascii() for char in chars):
+                return True
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            if av[0] >= 1 and holds_non_ascii(list(av[2].data)):
+                return True
+        elif op is sre.SUBPATTERN:
+            if not av[1] & sre.SRE_FLAG_IGNORECASE and holds_non_ascii(list(av[3].data)):
+                return True
+        elif op is sre.ATOMIC_GROUP:
+            if holds_non_ascii(list(av.data)):
+                return True
+        elif op is sre.BRANCH and all(holds_non_ascii(list(alt.data)) for alt in av[1]):
+            return True
+    return False
 
 
 def class_chars(items: Any, widest: int) -> set[str] | None:
