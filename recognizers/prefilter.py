@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from recognizers.base import ValidatedPatternRecognizer
+from recognizers.syntax import holds_non_ascii, parse
 
 
 def literal_trie(words: Iterable[str]) -> str:
@@ -60,11 +61,24 @@ class Prefiltered(ValidatedPatternRecognizer):
     KEYWORDS: ClassVar[str | None] = None
     KEYWORDS_LOWER: ClassVar[bool] = False
     _keywords: ClassVar[re.Pattern[str] | None] = None
+    #: What every match of :attr:`KEYWORDS` takes, read off its syntax tree: at least so many
+    #: characters, and a character outside ASCII (a Russian street type). A string without
+    #: them is refused without a search; most strings of a batch are short keys and values.
+    _min_length: ClassVar[int] = 0
+    _non_ascii: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "KEYWORDS" in cls.__dict__ and cls.KEYWORDS is not None:
             cls._keywords = re.compile(cls.KEYWORDS)
+            tree = parse(cls.KEYWORDS)
+            # Lower-casing may change a string's length (İ): then only the tree's letters
+            # count, not its width.
+            if tree is not None:
+                cls._min_length = 0 if cls.KEYWORDS_LOWER else int(tree.getwidth()[0])
+                cls._non_ascii = not tree.state.flags & re.IGNORECASE and holds_non_ascii(
+                    list(tree.data)
+                )
 
     def prefilter(self, text: str) -> bool:
         """Whether ``text`` may hold a finding (a necessary condition)."""
@@ -81,6 +95,22 @@ class Prefiltered(ValidatedPatternRecognizer):
             admit = self.prefilter
             return [index for index, text in enumerate(texts) if admit(text)]
         search = keywords.search
+        least, non_ascii = self._min_length, self._non_ascii
+        if least or non_ascii:
+            chosen = [
+                index
+                for index, text in enumerate(texts)
+                if len(text) >= least and not (non_ascii and text.isascii())
+            ]
+            if len(chosen) < len(texts):
+                picked = [texts[index] for index in chosen]
+                return [chosen[index] for index in self._searched(picked)]
+        return self._searched(texts)
+
+    def _searched(self, texts: Sequence[str]) -> list[int]:
+        """The indices of the ``texts`` in which :attr:`KEYWORDS` is found."""
+        assert self._keywords is not None
+        search = self._keywords.search
         if self.KEYWORDS_LOWER:
             return [index for index, text in enumerate(texts) if search(text.lower())]
         return [index for index, text in enumerate(texts) if search(text)]

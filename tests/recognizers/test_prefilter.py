@@ -57,3 +57,18 @@ def test_admitted_is_what_the_prefilter_admits(recognizer: Prefiltered) -> None:
     expected = [index for index, text in enumerate(TEXTS) if recognizer.prefilter(text)]
     assert recognizer.admitted(TEXTS) == expected
     assert expected, "the corpus must hold strings the prefilter admits"
+
+
+def test_what_the_keywords_take_is_read_off_their_syntax() -> None:
+    by_name = {type(r).__name__: r for r in PREFILTERED}
+    assert by_name["CryptoWalletRecognizer"]._min_length == 26
+    assert by_name["RuAddressRecognizer"]._non_ascii
+    assert not by_name["EnAddressRecognizer"]._non_ascii  # Straße, but also Street
+
+
+def test_short_and_ascii_strings_are_refused_without_a_search() -> None:
+    by_name = {type(r).__name__: r for r in PREFILTERED}
+    crypto, russian = by_name["CryptoWalletRecognizer"], by_name["RuAddressRecognizer"]
+    wallet = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+    assert crypto.admitted(["short", wallet, "x" * 25]) == [1]
+    assert russian.admitted(["ul. Tverskaya 5", "ул. Тверская, д. 5", "Moscow"]) == [1]

@@ -9,7 +9,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recognizers.syntax import first_chars, hinted, parse
+from recognizers.syntax import first_chars, hinted, holds_non_ascii, parse
 
 FIRST_CHARS_CASES = [
     (r"[0-9]{4}", frozenset("0123456789"), "a class"),
@@ -69,3 +69,23 @@ def test_a_hint_changes_no_match(text: str) -> None:
     for pattern in _PATTERNS:
         plain = [m.span() for m in regex.finditer(pattern, text)]
         assert [m.span() for m in re.finditer(hinted(pattern), text)] == plain, pattern
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"ул\.", True),
+        (r"(?:улица|пр-т|ш\.)", True),
+        (r"(?:улица|street)", False),  # one alternative is all ASCII
+        (r"[а-я]{2}", True),
+        (r"[а-я]{0,2}x", False),  # may hold none
+        (r"[аz]", False),  # a class with an ASCII character
+        (r"(?i:ſ)", False),  # under IGNORECASE the long s matches an ASCII s
+        (r"x(?=у)", False),  # a lookahead consumes nothing of the match
+        (r"(?:a|б)б", True),
+    ],
+)
+def test_holds_non_ascii(pattern: str, expected: bool) -> None:
+    tree = parse(pattern)
+    assert tree is not None
+    assert holds_non_ascii(list(tree.data)) is expected
