@@ -94,7 +94,6 @@ class Prefiltered(ValidatedPatternRecognizer):
         if keywords is None:
             admit = self.prefilter
             return [index for index, text in enumerate(texts) if admit(text)]
-        search = keywords.search
         least, non_ascii = self._min_length, self._non_ascii
         if least or non_ascii:
             chosen = [
