@@ -9,11 +9,13 @@ as if it had found nothing (fail open). Ours differ in two ways:
 - a pattern that gives up raises :class:`DetectionIncomplete` so the caller can quarantine the
   record instead of publishing a partially analysed one (fail closed).
 
-Patterns run on the standard library's ``re``, led by a hint of the characters a match starts
-with (:func:`recognizers.syntax.hinted`): on these patterns that is two to four times faster than
-``regex``. ``re`` cannot be interrupted, so such a pass is bounded by the patterns being
-linear-time (below; ``benchmarks/hostile.py`` measures the worst case) and, in the pipeline, by
-the detection process's batch timeout, which kills the process and quarantines the batch. A
+Patterns run on the standard library's ``re``, rewritten to open with the class of the
+characters a match starts with (:func:`recognizers.leading.class_led`: ``re`` then skips to them
+in C), or else led by a lookahead hint for them (:func:`recognizers.syntax.hinted`): on these
+patterns that is two to four times faster than ``regex``. ``re`` cannot be interrupted, so
+such a pass is bounded by the patterns being linear-time (below; ``benchmarks/hostile.py``
+measures the worst case) and, in the pipeline, by the detection process's batch timeout, which
+kills the process and quarantines the batch. A
 recognizer whose patterns may backtrack sets ``TIMEBOXED``: they then run on ``regex`` with
 :data:`REGEX_TIMEOUT_SECONDS` per pass, and a timeout raises :class:`DetectionIncomplete`; so
 does a pattern only ``regex`` understands.
