@@ -15,7 +15,8 @@ character later (``(?<![0-9+])`` becomes ``(?<![0-9+][C])``, a lookahead ``(?!X)
 ``(?<=(?!X)[C])``); each alternative of a group is derived alone and, where its own first
 characters are fewer than ``C``, guarded by a lookbehind for them. An optional first part is
 derived both taken and skipped, in the order the repeat would try them. Capturing groups keep
-their numbers (a capturing group that would lose its first character is not rewritten).
+their numbers (a pattern where a capturing group would lose its first character or be
+copied is not rewritten).
 
 The rewrite is refused (``None``) for anything it does not understand, and the pattern keeps its
 hint. Whether it holds is checked on every recognizer's patterns by
@@ -77,10 +78,13 @@ def class_led(pattern: str, flags: int = 0) -> str | None:
     lead = first_chars(pattern, flags)
     if lead is None or len(lead) > _MAX_LEAD_CHARS:
         return None
-    derived = _derive(list(tree.data), lead)
-    if derived is None:
+    try:
+        derived = _derive(list(tree.data), lead)
+        if derived is None:
+            return None
+        text = _char_class(lead) + _sequence(derived)
+    except RecursionError:  # a long run of optional openings: not worth rewriting
         return None
-    text = _char_class(lead) + _sequence(derived)
     if len(text) > _MAX_GROWTH * len(pattern) + 64:
         return None
     return text
@@ -133,10 +137,13 @@ def _derive_item(op: Any, av: Any, chars: frozenset[str]) -> _Items | None:
         low, high, sub = av
         if low < 1:
             return None
+        again = _repeat_less(op, high, sub, low - 1)
+        if again and _captures(list(sub.data)):
+            return None  # the copy would capture under a new number
         derived = _derive(list(sub.data), chars)
         if derived is None:
             return None
-        return [*derived, *_repeat_less(op, high, sub, low - 1)]
+        return [*derived, *again]
     if op is sre.SUBPATTERN:
         group, add_flags, del_flags, sub = av
         if group is not None or add_flags or del_flags:

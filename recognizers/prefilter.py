@@ -69,7 +69,8 @@ class Prefiltered(ValidatedPatternRecognizer):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "KEYWORDS" in cls.__dict__ and cls.KEYWORDS is not None:
+        own = "KEYWORDS" in cls.__dict__ or "KEYWORDS_LOWER" in cls.__dict__
+        if own and cls.KEYWORDS is not None:
             cls._keywords = re.compile(cls.KEYWORDS)
             tree = parse(cls.KEYWORDS)
             # Lower-casing may change a string's length (İ): then only the tree's letters
